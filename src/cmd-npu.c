@@ -1,0 +1,144 @@
+/* mastrace npu: list, show and check NPU descriptions. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "npu.h"
+
+static void
+usage(FILE *f)
+{
+	fputs("Usage: mastrace npu list\n"
+	    "       mastrace npu show NAME|FILE\n"
+	    "       mastrace npu check FILE...\n"
+	    "\n"
+	    "List the compiled-in NPU presets, print one (or a file, normalized) as a\n"
+	    "complete INI description that can be edited and loaded back with\n"
+	    "--npu FILE, or check descriptions for errors.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -h, --help   show this help and exit\n"
+	    "\n"
+	    "The file format is mastrace-npu(5); see also mastrace-npu(1).\n", f);
+}
+
+/* "16x16x16 cube, L1 256 KiB, DRAM 25.6 GB/s, 1000 MHz" */
+static void
+one_line(const struct npu *n, char *buf, size_t len)
+{
+	char shape[48];
+
+	if (n->mac.kind == NPU_MAC_SYSTOLIC)
+		snprintf(shape, sizeof shape, "%ux%u", (unsigned)n->mac.k, (unsigned)n->mac.n);
+	else
+		snprintf(shape, sizeof shape, "%ux%ux%u", (unsigned)n->mac.m,
+		    (unsigned)n->mac.k, (unsigned)n->mac.n);
+	snprintf(buf, len, "%s %s, L1 %llu KiB, DRAM %.4g GB/s, %u MHz", shape,
+	    npu_mac_kind_name(n->mac.kind),
+	    (unsigned long long)(n->l1.capacity_bytes / 1024), n->dram.bandwidth_gbs,
+	    (unsigned)n->clock_mhz);
+}
+
+static int
+do_list(void)
+{
+	const struct npu_preset *p;
+	char line[160];
+	size_t i;
+
+	for (i = 0; i < npu_preset_count(); i++) {
+		p = npu_preset_at(i);
+		one_line(&p->npu, line, sizeof line);
+		printf("%-14s %s%s\n", p->name, line,
+		    strcmp(p->name, NPU_DEFAULT_PRESET) == 0 ? " (default)" : "");
+		printf("%-14s %s\n", "", p->summary);
+	}
+	return EXIT_OK;
+}
+
+static int
+do_show(const char *arg)
+{
+	const struct npu_preset *p = npu_preset_find(arg);
+	struct errbuf e;
+	struct npu n;
+
+	if (npu_resolve(arg, &n, &e) != 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	if (npu_write_ini(stdout, &n, p != NULL ? p->sources : NULL) != 0 ||
+	    fflush(stdout) != 0) {
+		cli_error("npu show: cannot write the description to standard output");
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+static int
+do_check(int argc, char **argv)
+{
+	struct errbuf e;
+	struct npu n;
+	char line[160];
+	int i, status = EXIT_OK;
+
+	for (i = 0; i < argc; i++) {
+		if (npu_load_file(argv[i], &n, &e) != 0) {
+			cli_error("%s", e.msg);
+			status = EXIT_ERROR;
+			continue;
+		}
+		one_line(&n, line, sizeof line);
+		printf("%s: ok: '%s', %s\n", argv[i], n.name, line);
+	}
+	return status;
+}
+
+static int
+run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *action;
+	int ch;
+
+	while ((ch = cli_getopt(&cmd_npu, argc, argv, "h", longopts)) != -1) {
+		if (ch == 'h') {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		return EXIT_ERROR;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		return cli_usage_error(&cmd_npu, "expected an action: list, show or check");
+	action = argv[0];
+	if (strcmp(action, "list") == 0) {
+		if (argc != 1)
+			return cli_usage_error(&cmd_npu, "list: unexpected argument '%s'", argv[1]);
+		return do_list();
+	}
+	if (strcmp(action, "show") == 0) {
+		if (argc != 2)
+			return cli_usage_error(&cmd_npu, "show: expected one NAME or FILE");
+		return do_show(argv[1]);
+	}
+	if (strcmp(action, "check") == 0) {
+		if (argc < 2)
+			return cli_usage_error(&cmd_npu, "check: expected at least one FILE");
+		return do_check(argc - 1, argv + 1);
+	}
+	return cli_usage_error(&cmd_npu, "unknown action '%s', expected list, show or check",
+	    action);
+}
+
+const struct cmd cmd_npu = {
+	"npu", "list, show and check NPU descriptions", run, usage,
+};

@@ -1,0 +1,187 @@
+/* mastrace workload: list and show attention workloads. */
+#include "config.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "npu.h"
+#include "num.h"
+#include "workload.h"
+
+static void
+usage(FILE *f)
+{
+	fputs("Usage: mastrace workload list\n"
+	    "       mastrace workload show [--seq N] [--npu NAME|FILE] [SPEC]\n"
+	    "\n"
+	    "List the workload presets, or show one workload's shape, its work and\n"
+	    "its compulsory DRAM traffic.  SPEC is a preset name, a preset name\n"
+	    "followed by ,key=value changes, or key=value pairs alone\n"
+	    "(b, h, q, k, s, d, dqk, dv, bytes, causal); the default is "
+	    WL_DEFAULT_PRESET ".\n"
+	    "\n"
+	    "Options:\n"
+	    "      --seq N            set both the query and the key length to N\n"
+	    "      --npu NAME|FILE    also show the ideal MAC and DRAM time bounds\n"
+	    "                         on this NPU (a preset or an INI file)\n"
+	    "  -h, --help             show this help and exit\n"
+	    "\n"
+	    "See mastrace-workload(1).\n", f);
+}
+
+static int
+do_list(void)
+{
+	const struct wl_preset *p;
+	char spec[WL_SPEC_MAX];
+	size_t i;
+
+	for (i = 0; i < wl_preset_count(); i++) {
+		p = wl_preset_at(i);
+		wl_format(&p->wl, spec, sizeof spec);
+		printf("%-11s %s%s\n", p->name, spec,
+		    strcmp(p->name, WL_DEFAULT_PRESET) == 0 ? " (default)" : "");
+		printf("%-11s %s\n", "", p->summary);
+	}
+	return EXIT_OK;
+}
+
+static double
+mib(uint64_t bytes)
+{
+	return (double)bytes / (1024.0 * 1024.0);
+}
+
+/* Time a bound of `cycles` takes at the NPU clock, in microseconds. */
+static double
+usec(const struct npu *n, double cycles)
+{
+	return cycles / n->clock_mhz;
+}
+
+static void
+show_bounds(const struct workload *w, const struct npu *n)
+{
+	uint64_t macs = wl_macs_qk(w) + wl_macs_pv(w);
+	uint64_t bytes = wl_compulsory_bytes(w);
+	double mac_cycles = ceil((double)macs / (double)npu_macs_per_cycle(n));
+	double dram_cycles = ceil((double)bytes / npu_dram_bytes_per_cycle(n));
+
+	printf("\nideal bounds on npu '%s' (%u MHz); no schedule can beat them:\n",
+	    n->name, (unsigned)n->clock_mhz);
+	printf("  %-15s %.0f cycles (%.1f us): %llu MACs at %llu per cycle\n", "MAC",
+	    mac_cycles, usec(n, mac_cycles), (unsigned long long)macs,
+	    (unsigned long long)npu_macs_per_cycle(n));
+	printf("  %-15s %.0f cycles (%.1f us): %llu bytes at %.4g bytes per cycle\n", "DRAM",
+	    dram_cycles, usec(n, dram_cycles), (unsigned long long)bytes,
+	    npu_dram_bytes_per_cycle(n));
+	printf("  %-15s %s (arithmetic intensity %.1f MACs/byte, machine balance %.1f)\n",
+	    "bound by", mac_cycles >= dram_cycles ? "MAC" : "DRAM",
+	    (double)macs / (double)bytes,
+	    (double)npu_macs_per_cycle(n) / npu_dram_bytes_per_cycle(n));
+}
+
+static int
+do_show(const char *spec, const char *seq, const char *npu_arg)
+{
+	struct workload w;
+	struct errbuf e;
+	struct npu n;
+	char canon[WL_SPEC_MAX];
+	uint64_t pairs, s;
+
+	if (wl_parse(spec, &w, &e) != 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	if (seq != NULL) {
+		if (num_parse_u64(seq, &s) != 0) {
+			cli_error("--seq: got '%s', expected an integer from 1 to 16777216", seq);
+			return EXIT_ERROR;
+		}
+		if (wl_set_seq(&w, s, &e) != 0) {
+			cli_error("%s", e.msg);
+			return EXIT_ERROR;
+		}
+	}
+	if (npu_arg != NULL && npu_resolve(npu_arg, &n, &e) != 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	wl_format(&w, canon, sizeof canon);
+	pairs = wl_score_pairs(&w);
+	printf("workload %s\n", w.name);
+	printf("  %-15s %s\n", "spec", canon);
+	printf("  %-15s %u x %u heads\n", "batch x heads", (unsigned)w.batch, (unsigned)w.heads);
+	printf("  %-15s %u queries x %u keys%s\n", "lengths", (unsigned)w.q_len,
+	    (unsigned)w.k_len, w.causal ? ", causal" : "");
+	printf("  %-15s %u (QK^T), %u (PV)\n", "head dims", (unsigned)w.d_qk, (unsigned)w.d_v);
+	printf("  %-15s %u bytes\n", "element", (unsigned)w.elem_bytes);
+	printf("  %-15s %llu (%.2f MiB as %u-byte elements)\n", "scores", (unsigned long long)pairs,
+	    mib(pairs * w.elem_bytes), (unsigned)w.elem_bytes);
+	printf("  %-15s %llu (QK^T %llu, PV %llu)\n", "MACs",
+	    (unsigned long long)(wl_macs_qk(&w) + wl_macs_pv(&w)),
+	    (unsigned long long)wl_macs_qk(&w), (unsigned long long)wl_macs_pv(&w));
+	printf("  %-15s %llu bytes (%.2f MiB): Q, K, V read once, O written once\n",
+	    "DRAM minimum", (unsigned long long)wl_compulsory_bytes(&w),
+	    mib(wl_compulsory_bytes(&w)));
+	if (npu_arg != NULL)
+		show_bounds(&w, &n);
+	return EXIT_OK;
+}
+
+static int
+run(int argc, char **argv)
+{
+	enum { OPT_SEQ = 256, OPT_NPU };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "seq", required_argument, NULL, OPT_SEQ },
+		{ "npu", required_argument, NULL, OPT_NPU },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *seq = NULL, *npu_arg = NULL;
+	int ch;
+
+	while ((ch = cli_getopt(&cmd_workload, argc, argv, "h", longopts)) != -1) {
+		switch (ch) {
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case OPT_SEQ:
+			seq = optarg;
+			break;
+		case OPT_NPU:
+			npu_arg = optarg;
+			break;
+		default:
+			return EXIT_ERROR;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		return cli_usage_error(&cmd_workload, "expected an action: list or show");
+	if (strcmp(argv[0], "list") == 0) {
+		if (argc != 1)
+			return cli_usage_error(&cmd_workload, "list: unexpected argument '%s'",
+			    argv[1]);
+		if (seq != NULL || npu_arg != NULL)
+			return cli_usage_error(&cmd_workload, "list: takes no options");
+		return do_list();
+	}
+	if (strcmp(argv[0], "show") == 0) {
+		if (argc > 2)
+			return cli_usage_error(&cmd_workload, "show: expected at most one SPEC");
+		return do_show(argc == 2 ? argv[1] : WL_DEFAULT_PRESET, seq, npu_arg);
+	}
+	return cli_usage_error(&cmd_workload, "unknown action '%s', expected list or show",
+	    argv[0]);
+}
+
+const struct cmd cmd_workload = {
+	"workload", "list and show attention workloads", run, usage,
+};

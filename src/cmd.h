@@ -1,0 +1,40 @@
+/* cmd: the subcommands of the mastrace program. */
+#ifndef MASTRACE_CMD_H
+#define MASTRACE_CMD_H
+
+#include <stdio.h>
+
+/* Exit statuses, documented in mastrace(1). */
+#define EXIT_OK 0
+#define EXIT_ERROR 1
+#define EXIT_TROUBLE 2	/* diff: could not compare */
+
+struct cmd {
+	const char *name;
+	const char *summary;
+	/* argv[0] is the subcommand's name; returns the exit status */
+	int (*run)(int argc, char **argv);
+	/* the full --help text */
+	void (*usage)(FILE *f);
+};
+
+extern const struct cmd cmd_npu;
+extern const struct cmd cmd_workload;
+
+/* Print "mastrace: MESSAGE" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * getopt_long() for subcommands, in GNU order (options may follow operands).
+ * Reports unknown options and missing values as "mastrace NAME: ..." plus a
+ * pointer to --help and returns -2 then (the caller returns EXIT_ERROR).
+ * main() resets getopt before a subcommand runs.
+ */
+int cli_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
+    const void *longopts);
+
+/* "mastrace NAME: MESSAGE" and the --help pointer; returns EXIT_ERROR. */
+int cli_usage_error(const struct cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

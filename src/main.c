@@ -1,0 +1,126 @@
+/* mastrace: dispatch to the subcommands. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct cmd *const cmds[] = {
+	&cmd_npu,
+	&cmd_workload,
+};
+
+#define NCMDS (sizeof cmds / sizeof cmds[0])
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fputs("Usage: mastrace [--help] [--version] COMMAND [ARGS]\n"
+	    "\n"
+	    "Generate, replay, compare and show instruction traces of exact attention\n"
+	    "(MAS-Attention, FLAT and other dataflows) on a parameterized edge NPU.\n"
+	    "\n"
+	    "Commands:\n", f);
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-10s %s\n", cmds[i]->name, cmds[i]->summary);
+	fprintf(f, "  %-10s %s\n", "help", "show the help of a command");
+	fputs("\n"
+	    "Options:\n"
+	    "  -h, --help     show this help and exit\n"
+	    "  -V, --version  show the version and exit\n"
+	    "\n"
+	    "Run 'mastrace help COMMAND' for a command's options; see mastrace(1).\n", f);
+}
+
+static void
+short_usage(void)
+{
+	fputs("Usage: mastrace [--help] [--version] COMMAND [ARGS]\n"
+	    "Try 'mastrace --help' for the list of commands.\n", stderr);
+}
+
+static const struct cmd *
+find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(cmds[i]->name, name) == 0)
+			return cmds[i];
+	return NULL;
+}
+
+static int
+help(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 2) {
+		cli_error("help: expected one command name, got %d", argc - 1);
+		return EXIT_ERROR;
+	}
+	c = find_cmd(argv[1]);
+	if (c == NULL) {
+		cli_error("help: unknown command '%s'", argv[1]);
+		short_usage();
+		return EXIT_ERROR;
+	}
+	c->usage(stdout);
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *c;
+	int ch;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("mastrace %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		default:
+			if (strncmp(argv[optind - 1], "--", 2) == 0)
+				cli_error("unknown option '%s'", argv[optind - 1]);
+			else
+				cli_error("unknown option '-%c'", optopt);
+			short_usage();
+			return EXIT_ERROR;
+		}
+	}
+	if (optind >= argc) {
+		cli_error("no command given");
+		short_usage();
+		return EXIT_ERROR;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0;	/* full getopt reset for the subcommand's own options */
+	if (strcmp(argv[0], "help") == 0)
+		return help(argc, argv);
+	c = find_cmd(argv[0]);
+	if (c == NULL) {
+		cli_error("unknown command '%s'", argv[0]);
+		short_usage();
+		return EXIT_ERROR;
+	}
+	return c->run(argc, argv);
+}

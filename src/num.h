@@ -1,0 +1,28 @@
+/* num: strict parsing of numbers and booleans from text. */
+#ifndef MASTRACE_NUM_H
+#define MASTRACE_NUM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * These accept exactly one number and nothing else (no sign for unsigned
+ * values, no trailing text, no empty string), unlike strtoul() and friends,
+ * which silently accept "-4" as a huge unsigned value and "12abc" as 12.
+ * They return 0 on success and -1 if the text is not such a number or does
+ * not fit; they never print and never set errno for the caller to inspect.
+ */
+int num_parse_u64(const char *s, uint64_t *out);
+int num_parse_double(const char *s, double *out);
+int num_parse_bool(const char *s, bool *out);
+
+/* Does s look like a (possibly negative or fractional) number at all? */
+bool num_looks_numeric(const char *s);
+
+static inline bool
+num_is_pow2(uint64_t v)
+{
+	return v != 0 && (v & (v - 1)) == 0;
+}
+
+#endif

@@ -1,0 +1,43 @@
+/* cunit-main: the main() every CUnit test program shares. */
+#ifndef MASTRACE_CUNIT_MAIN_H
+#define MASTRACE_CUNIT_MAIN_H
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+
+struct test_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+/*
+ * Run one suite in CUnit's verbose basic mode (so its summary lands in the
+ * automake log) and exit 1 on any failed assertion or framework error.
+ */
+static inline int
+cunit_run(const char *suite_name, const struct test_case *cases)
+{
+	CU_pSuite suite;
+	unsigned failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 99;
+	suite = CU_add_suite(suite_name, NULL, NULL);
+	if (suite == NULL)
+		goto error;
+	for (; cases->name != NULL; cases++)
+		if (CU_add_test(suite, cases->name, cases->fn) == NULL)
+			goto error;
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	if (CU_basic_run_tests() != CUE_SUCCESS)
+		goto error;
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failures != 0;
+error:
+	fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
+	CU_cleanup_registry();
+	return 99;
+}
+
+#endif
