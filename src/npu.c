@@ -402,17 +402,16 @@ npu_validate(const struct npu *n, struct errbuf *e)
 
 /* ---- INI loading ---------------------------------------------------- */
 
+_Static_assert(NKEYS <= NPU_MAX_KEYS, "raise NPU_MAX_KEYS");
+
 struct loader {
 	FILE *f;
 	const char *fname;
-	struct npu *out;
+	struct npu_builder b;
 	struct errbuf *e;
 	unsigned lineno;
-	unsigned key_line[NKEYS];
-	unsigned first_key_line;
 	char *line;		/* getline() buffer */
 	size_t cap;
-	bool based;
 	bool failed;
 };
 
@@ -536,73 +535,78 @@ list_keys(const char *section, char *buf, size_t len)
 	}
 }
 
-static int
-on_key(void *user, const char *section, const char *name, const char *value)
+void
+npu_builder_init(struct npu_builder *b)
 {
-	struct loader *l = user;
+	memset(b, 0, sizeof *b);
+}
+
+int
+npu_builder_set(struct npu_builder *b, const char *section, const char *name,
+    const char *value, unsigned line, char *why, size_t len)
+{
 	const struct npu_preset *p;
 	const struct key *k;
 	char list[512], exp[160];
-	size_t i, idx;
+	size_t i, idx, used = 0;
 
-	if (l->failed)
-		return 0;
-	if (l->first_key_line == 0)
-		l->first_key_line = l->lineno;
-	if (*section == '\0') {
-		fail(l, "key '%s' is outside any section, expected a [section] header "
-		    "such as [npu] first", name);
-		return 0;
-	}
+	if (b->first_line == 0)
+		b->first_line = line;
 	if (strcmp(section, "npu") == 0 && strcmp(name, "base") == 0) {
 		for (i = 0; i < NKEYS; i++)
-			if (l->key_line[i] != 0) {
-				fail(l, "key 'npu.base' must come before every other key "
-				    "(line %u sets '%s.%s')", l->key_line[i],
+			if (b->key_line[i] != 0) {
+				snprintf(why, len, "key 'npu.base' must come before every other "
+				    "key (line %u sets '%s.%s')", b->key_line[i],
 				    keys[i].section, keys[i].name);
-				return 0;
+				return -1;
 			}
-		if (l->based) {
-			fail(l, "key 'npu.base' is set twice");
-			return 0;
+		if (b->based) {
+			snprintf(why, len, "key 'npu.base' is set twice");
+			return -1;
 		}
 		p = npu_preset_find(value);
 		if (p == NULL) {
 			list[0] = '\0';
 			for (i = 0; i < npu_preset_count(); i++)
-				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+				used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
 				    i ? ", " : "", npu_preset_at(i)->name);
-			fail(l, "key 'npu.base': got '%s', expected a preset: %s", value, list);
-			return 0;
+			snprintf(why, len, "key 'npu.base': got '%s', expected a preset: %s",
+			    value, list);
+			return -1;
 		}
-		*l->out = p->npu;
-		l->based = true;
-		return 1;
+		b->npu = p->npu;
+		b->based = true;
+		return 0;
 	}
 	k = key_find(section, name);
 	if (k == NULL) {
 		list_keys(section, list, sizeof list);
-		fail(l, "unknown key '%s' in [%s], expected one of: %s", name, section, list);
-		return 0;
+		if (list[0] == '\0')
+			snprintf(why, len, "unknown NPU key '%s.%s'", section, name);
+		else
+			snprintf(why, len, "unknown key '%s' in [%s], expected one of: %s",
+			    name, section, list);
+		return -1;
 	}
 	idx = (size_t)(k - keys);
-	if (l->key_line[idx] != 0) {
-		fail(l, "key '%s.%s' is set twice (first at line %u)", section, name,
-		    l->key_line[idx]);
-		return 0;
+	if (b->key_line[idx] != 0) {
+		snprintf(why, len, "key '%s.%s' is set twice (first at line %u)", section, name,
+		    b->key_line[idx]);
+		return -1;
 	}
-	if (key_set(k, l->out, value) != 0) {
+	if (key_set(k, &b->npu, value) != 0) {
 		key_expected(k, exp, sizeof exp);
-		fail(l, "key '%s.%s': got %s%s%s, expected %s", section, name,
+		snprintf(why, len, "key '%s.%s': got %s%s%s, expected %s", section, name,
 		    *value == '\0' ? "nothing" : "'", value, *value == '\0' ? "" : "'", exp);
-		return 0;
+		return -1;
 	}
-	l->key_line[idx] = l->lineno;
-	return 1;
+	b->key_line[idx] = line;
+	return 0;
 }
 
-static int
-finish(struct loader *l)
+int
+npu_builder_finish(const struct npu_builder *b, const char *where, struct npu *out,
+    struct errbuf *e)
 {
 	char why[256];
 	size_t i, j;
@@ -610,47 +614,78 @@ finish(struct loader *l)
 	bool seen;
 	int bad, other;
 
-	if (l->first_key_line == 0)
-		return errbuf_set(l->e, "%s: no settings found, expected an NPU description "
-		    "starting with [npu] (see mastrace-npu(5))", l->fname);
-	if (!l->based) {
+	if (!b->based) {
 		for (i = 0; i < NSECTIONS; i++) {
 			seen = false;
 			for (j = 0; j < NKEYS; j++)
-				if (strcmp(keys[j].section, sections[i]) == 0 && l->key_line[j])
+				if (strcmp(keys[j].section, sections[i]) == 0 && b->key_line[j])
 					seen = true;
 			if (!seen)
-				return errbuf_set(l->e, "%s: missing section [%s], expected every "
+				return errbuf_set(e, "%s: missing section [%s], expected every "
 				    "section unless [npu] starts with 'base = PRESET'",
-				    l->fname, sections[i]);
+				    where, sections[i]);
 		}
 		for (j = 0; j < NKEYS; j++)
-			if (l->key_line[j] == 0 && !(keys[j].flags & KF_OPTIONAL))
-				return errbuf_set(l->e, "%s: missing key '%s' in [%s], expected "
+			if (b->key_line[j] == 0 && !(keys[j].flags & KF_OPTIONAL))
+				return errbuf_set(e, "%s: missing key '%s' in [%s], expected "
 				    "every key unless [npu] starts with 'base = PRESET'",
-				    l->fname, keys[j].name, keys[j].section);
+				    where, keys[j].name, keys[j].section);
 	}
-	bad = cross_check(l->out, why, sizeof why, &other);
+	bad = cross_check(&b->npu, why, sizeof why, &other);
 	if (bad >= 0) {
-		line = l->key_line[bad] ? l->key_line[bad] : l->key_line[other];
-		return errbuf_set(l->e, "%s:%u: key '%s.%s': %s", l->fname, line,
+		line = b->key_line[bad] ? b->key_line[bad] : b->key_line[other];
+		return errbuf_set(e, "%s:%u: key '%s.%s': %s", where, line,
 		    keys[bad].section, keys[bad].name, why);
 	}
+	*out = b->npu;
 	return 0;
+}
+
+size_t
+npu_key_count(void)
+{
+	return NKEYS;
+}
+
+void
+npu_key_get(const struct npu *n, size_t i, const char **section, const char **name,
+    char *value, size_t len)
+{
+	*section = keys[i].section;
+	*name = keys[i].name;
+	key_format(&keys[i], n, value, len);
+}
+
+static int
+on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct loader *l = user;
+	char why[ERRBUF_SIZE - 64];
+
+	if (l->failed)
+		return 0;
+	if (*section == '\0') {
+		fail(l, "key '%s' is outside any section, expected a [section] header "
+		    "such as [npu] first", name);
+		return 0;
+	}
+	if (npu_builder_set(&l->b, section, name, value, l->lineno, why, sizeof why) != 0) {
+		fail(l, "%s", why);
+		return 0;
+	}
+	return 1;
 }
 
 int
 npu_load_stream(FILE *f, const char *fname, struct npu *out, struct errbuf *e)
 {
 	struct loader l;
-	struct npu n;
 	int rc;
 
 	memset(&l, 0, sizeof l);
-	memset(&n, 0, sizeof n);
+	npu_builder_init(&l.b);
 	l.f = f;
 	l.fname = fname;
-	l.out = &n;
 	l.e = e;
 	rc = ini_parse_stream(read_line, &l, on_key, &l);
 	free(l.line);
@@ -660,10 +695,10 @@ npu_load_stream(FILE *f, const char *fname, struct npu *out, struct errbuf *e)
 		return errbuf_set(e, "%s: out of memory", fname);
 	if (rc != 0)	/* read_line() screens every form inih rejects */
 		return errbuf_set(e, "%s:%d: malformed line", fname, rc);
-	if (finish(&l) != 0)
-		return -1;
-	*out = n;
-	return 0;
+	if (l.b.first_line == 0)
+		return errbuf_set(e, "%s: no settings found, expected an NPU description "
+		    "starting with [npu] (see mastrace-npu(5))", fname);
+	return npu_builder_finish(&l.b, fname, out, e);
 }
 
 int

@@ -86,6 +86,31 @@ int npu_load_stream(FILE *f, const char *fname, struct npu *out, struct errbuf *
  */
 int npu_resolve(const char *arg, struct npu *out, struct errbuf *e);
 
+/*
+ * Building an NPU key by key, for readers of formats that carry an NPU as
+ * "section.key = value" pairs (INI files, trace headers).  `line` is where
+ * the key was found, for messages; it must be positive.
+ */
+#define NPU_MAX_KEYS 48
+struct npu_builder {
+	struct npu npu;
+	unsigned key_line[NPU_MAX_KEYS];
+	unsigned first_line;
+	bool based;
+};
+void npu_builder_init(struct npu_builder *b);
+/* Returns 0, or -1 with the reason, without a location, in why. */
+int npu_builder_set(struct npu_builder *b, const char *section, const char *key,
+    const char *value, unsigned line, char *why, size_t len);
+/* Missing keys and cross-key rules; messages start with `where`. */
+int npu_builder_finish(const struct npu_builder *b, const char *where, struct npu *out,
+    struct errbuf *e);
+
+/* Every key of n as its section, name and formatted value, in file order. */
+size_t npu_key_count(void);
+void npu_key_get(const struct npu *n, size_t i, const char **section, const char **name,
+    char *value, size_t len);
+
 /* Check every parameter's range and the cross-parameter rules. */
 int npu_validate(const struct npu *n, struct errbuf *e);
 
