@@ -25,23 +25,6 @@ usage(FILE *f)
 	    "The file format is mastrace-npu(5); see also mastrace-npu(1).\n", f);
 }
 
-/* "16x16x16 cube, L1 256 KiB, DRAM 25.6 GB/s, 1000 MHz" */
-static void
-one_line(const struct npu *n, char *buf, size_t len)
-{
-	char shape[48];
-
-	if (n->mac.kind == NPU_MAC_SYSTOLIC)
-		snprintf(shape, sizeof shape, "%ux%u", (unsigned)n->mac.k, (unsigned)n->mac.n);
-	else
-		snprintf(shape, sizeof shape, "%ux%ux%u", (unsigned)n->mac.m,
-		    (unsigned)n->mac.k, (unsigned)n->mac.n);
-	snprintf(buf, len, "%s %s, L1 %llu KiB, DRAM %.4g GB/s, %u MHz", shape,
-	    npu_mac_kind_name(n->mac.kind),
-	    (unsigned long long)(n->l1.capacity_bytes / 1024), n->dram.bandwidth_gbs,
-	    (unsigned)n->clock_mhz);
-}
-
 static int
 do_list(void)
 {
@@ -51,7 +34,7 @@ do_list(void)
 
 	for (i = 0; i < npu_preset_count(); i++) {
 		p = npu_preset_at(i);
-		one_line(&p->npu, line, sizeof line);
+		npu_summary(&p->npu, line, sizeof line);
 		printf("%-14s %s%s\n", p->name, line,
 		    strcmp(p->name, NPU_DEFAULT_PRESET) == 0 ? " (default)" : "");
 		printf("%-14s %s\n", "", p->summary);
@@ -92,7 +75,7 @@ do_check(int argc, char **argv)
 			status = EXIT_ERROR;
 			continue;
 		}
-		one_line(&n, line, sizeof line);
+		npu_summary(&n, line, sizeof line);
 		printf("%s: ok: '%s', %s\n", argv[i], n.name, line);
 	}
 	return status;

@@ -20,6 +20,8 @@ struct cmd {
 
 extern const struct cmd cmd_npu;
 extern const struct cmd cmd_workload;
+extern const struct cmd cmd_info;
+extern const struct cmd cmd_convert;
 
 /* Print "mastrace: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

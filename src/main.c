@@ -10,6 +10,8 @@
 static const struct cmd *const cmds[] = {
 	&cmd_npu,
 	&cmd_workload,
+	&cmd_info,
+	&cmd_convert,
 };
 
 #define NCMDS (sizeof cmds / sizeof cmds[0])

@@ -153,6 +153,21 @@ npu_has_l0(const struct npu *n)
 	return n->l0.a_bytes != 0;
 }
 
+void
+npu_summary(const struct npu *n, char *buf, size_t len)
+{
+	char shape[48];
+
+	if (n->mac.kind == NPU_MAC_SYSTOLIC)
+		snprintf(shape, sizeof shape, "%ux%u", (unsigned)n->mac.k, (unsigned)n->mac.n);
+	else
+		snprintf(shape, sizeof shape, "%ux%ux%u", (unsigned)n->mac.m,
+		    (unsigned)n->mac.k, (unsigned)n->mac.n);
+	snprintf(buf, len, "%s %s, L1 %llu KiB, DRAM %.4g GB/s, %u MHz", shape,
+	    npu_mac_kind_name(n->mac.kind), (unsigned long long)(n->l1.capacity_bytes / 1024),
+	    n->dram.bandwidth_gbs, (unsigned)n->clock_mhz);
+}
+
 static void *
 key_ptr(const struct key *k, const struct npu *n)
 {

@@ -118,6 +118,8 @@ int npu_validate(const struct npu *n, struct errbuf *e);
 int npu_write_ini(FILE *f, const struct npu *n, const char *sources);
 
 const char *npu_mac_kind_name(enum npu_mac_kind kind);
+/* "16x16x16 cube, L1 256 KiB, DRAM 25.6 GB/s, 1000 MHz" */
+void npu_summary(const struct npu *n, char *buf, size_t len);
 uint64_t npu_macs_per_cycle(const struct npu *n);
 double npu_dram_bytes_per_cycle(const struct npu *n);
 bool npu_has_l0(const struct npu *n);

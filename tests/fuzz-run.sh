@@ -9,6 +9,8 @@ for t in $FUZZ_TARGETS; do
 	name=${t##*/}
 	case "$name" in
 	fuzz-npu) seeds="$TOP_SRCDIR/traces/npu $TOP_SRCDIR/tests/bad-npu" ;;
+	fuzz-mtr) seeds="$TOP_SRCDIR/tests/bad-trace" ;;
+	fuzz-text) seeds="$TOP_SRCDIR/traces/examples $TOP_SRCDIR/tests/bad-trace" ;;
 	*) seeds="" ;;
 	esac
 	mkdir -p "$TMP/$name"

@@ -1,0 +1,404 @@
+/* mtr-read: stream instructions out of a .mtr file, checking every byte. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "mtr-codec.h"
+#include "mtr.h"
+
+struct mtr_reader {
+	struct trace_reader base;
+	FILE *f;
+	bool own;
+	char *name;
+	uint64_t off;			/* file offset of the next byte */
+	uint32_t crc;			/* of every byte read, while crc_ok */
+	bool crc_ok;			/* false after a seek */
+	unsigned major, minor;
+	struct mtr_maps maps;
+	struct mtr_ctx *ctx;
+	z_stream z;
+	bool z_ready;
+	uint8_t *raw, *comp;
+	size_t comp_cap;
+	const uint8_t *rp, *rend;
+	uint32_t left;			/* instructions left in the current block */
+	uint64_t block_off;		/* file offset of the current block */
+	uint64_t blocks, raw_bytes;
+	bool decode;			/* false: inflate only (benchmark baseline) */
+	bool done;
+};
+
+bool
+mtr_magic_matches(const unsigned char *p, size_t n)
+{
+	return n >= 8 && memcmp(p, MTR_MAGIC, 8) == 0;
+}
+
+static int
+read_exact(struct mtr_reader *r, void *buf, size_t n, const char *what, struct errbuf *e)
+{
+	size_t got = fread(buf, 1, n, r->f);
+
+	if (got != n) {
+		if (ferror(r->f))
+			return errbuf_set(e, "%s: byte %llu: read error: %s", r->name,
+			    (unsigned long long)(r->off + got), strerror(errno));
+		return errbuf_set(e, "%s: byte %llu: file ends inside %s, expected %zu more "
+		    "bytes (truncated?)", r->name, (unsigned long long)(r->off + got), what,
+		    n - got);
+	}
+	if (r->crc_ok)
+		r->crc = (uint32_t)crc32(r->crc, buf, (uInt)n);
+	r->off += n;
+	return 0;
+}
+
+static int
+read_block(struct mtr_reader *r, const uint8_t *magic, struct errbuf *e)
+{
+	uint8_t hdr[MTR_BLOCK_HEADER_SIZE - 4];
+	uint32_t count, raw_len, comp_len, crc;
+	int zr;
+
+	r->block_off = r->off - 4;
+	if (read_exact(r, hdr, sizeof hdr, "a block header", e) != 0)
+		return -1;
+	(void)magic;
+	count = mtr_get_u32(hdr);
+	raw_len = mtr_get_u32(hdr + 4);
+	comp_len = mtr_get_u32(hdr + 8);
+	crc = mtr_get_u32(hdr + 12);
+	if (count == 0 || count > MTR_BLOCK_INSTR || raw_len > MTR_BLOCK_RAW_MAX ||
+	    raw_len < 3ull * count || comp_len > r->comp_cap || comp_len == 0)
+		return errbuf_set(e, "%s: byte %llu: block header claims %u instructions in %u "
+		    "bytes compressed to %u, expected 1 to %u instructions of at least 3 bytes "
+		    "each in at most %u bytes", r->name, (unsigned long long)r->block_off,
+		    count, raw_len, comp_len, MTR_BLOCK_INSTR, MTR_BLOCK_RAW_MAX);
+	if (read_exact(r, r->comp, comp_len, "block data", e) != 0)
+		return -1;
+	inflateReset(&r->z);
+	r->z.next_in = r->comp;
+	r->z.avail_in = comp_len;
+	r->z.next_out = r->raw;
+	r->z.avail_out = raw_len;
+	zr = inflate(&r->z, Z_FINISH);
+	if (zr != Z_STREAM_END || r->z.total_out != raw_len || r->z.avail_in != 0)
+		return errbuf_set(e, "%s: byte %llu: block data is corrupt (%s), expected %u "
+		    "deflated bytes that inflate to %u", r->name,
+		    (unsigned long long)r->block_off,
+		    zr == Z_STREAM_END ? "wrong length" : r->z.msg ? r->z.msg : "truncated",
+		    comp_len, raw_len);
+	if ((uint32_t)crc32(0, r->raw, raw_len) != crc)
+		return errbuf_set(e, "%s: byte %llu: block checksum mismatch, the data is "
+		    "corrupt", r->name, (unsigned long long)r->block_off);
+	r->rp = r->raw;
+	r->rend = r->raw + raw_len;
+	r->left = count;
+	r->blocks++;
+	r->raw_bytes += raw_len;
+	mtr_ctx_reset(r->ctx);
+	return 0;
+}
+
+static int
+read_tail(struct mtr_reader *r, struct errbuf *e)
+{
+	uint8_t buf[MTR_FOOTER_SIZE], entry[MTR_INDEX_ENTRY_SIZE];
+	uint64_t index_off = r->off - 4, first, offset, prev_first = 0, prev_off = 0;
+	uint32_t n, i, icrc = 0, file_crc;
+
+	if (read_exact(r, buf, 4, "the index", e) != 0)
+		return -1;
+	n = mtr_get_u32(buf);
+	if (r->crc_ok && n != r->blocks)
+		return errbuf_set(e, "%s: byte %llu: index lists %u blocks, the file has %llu",
+		    r->name, (unsigned long long)index_off, n, (unsigned long long)r->blocks);
+	for (i = 0; i < n; i++) {
+		if (read_exact(r, entry, sizeof entry, "the index", e) != 0)
+			return -1;
+		icrc = (uint32_t)crc32(icrc, entry, sizeof entry);
+		first = mtr_get_u64(entry);
+		offset = mtr_get_u64(entry + 8);
+		if ((i == 0 && first != 0) || (i > 0 && (first <= prev_first || offset <= prev_off)) ||
+		    offset >= index_off)
+			return errbuf_set(e, "%s: byte %llu: index entry %u (instruction %llu at "
+			    "byte %llu) is out of order or past the index", r->name,
+			    (unsigned long long)(r->off - sizeof entry), i,
+			    (unsigned long long)first, (unsigned long long)offset);
+		prev_first = first;
+		prev_off = offset;
+	}
+	if (read_exact(r, buf, 4, "the index checksum", e) != 0)
+		return -1;
+	if (mtr_get_u32(buf) != icrc)
+		return errbuf_set(e, "%s: byte %llu: index checksum mismatch", r->name,
+		    (unsigned long long)(r->off - 4));
+	file_crc = r->crc;
+	if (read_exact(r, buf, sizeof buf, "the footer", e) != 0)
+		return -1;
+	if (memcmp(buf, MTR_FOOTER_MAGIC, 4) != 0 || memcmp(buf + 40, MTR_END_MAGIC, 8) != 0)
+		return errbuf_set(e, "%s: byte %llu: expected the footer ('MTRF' ... "
+		    "'\\x89MTREND\\n')", r->name, (unsigned long long)(r->off - sizeof buf));
+	if (mtr_get_u32(buf + 36) != (uint32_t)crc32(0, buf, 36))
+		return errbuf_set(e, "%s: byte %llu: footer checksum mismatch", r->name,
+		    (unsigned long long)(r->off - sizeof buf));
+	if (mtr_get_u64(buf + 8) != r->base.count || mtr_get_u64(buf + 16) != n ||
+	    mtr_get_u64(buf + 24) != index_off)
+		return errbuf_set(e, "%s: byte %llu: footer says %llu instructions in %llu "
+		    "blocks with the index at byte %llu; the file has %llu in %u at byte %llu",
+		    r->name, (unsigned long long)(r->off - sizeof buf),
+		    (unsigned long long)mtr_get_u64(buf + 8),
+		    (unsigned long long)mtr_get_u64(buf + 16),
+		    (unsigned long long)mtr_get_u64(buf + 24), (unsigned long long)r->base.count,
+		    n, (unsigned long long)index_off);
+	if (r->crc_ok && mtr_get_u32(buf + 32) != file_crc)
+		return errbuf_set(e, "%s: file checksum mismatch: the file is corrupt", r->name);
+	if (fgetc(r->f) != EOF)
+		return errbuf_set(e, "%s: byte %llu: unexpected data after the footer",
+		    r->name, (unsigned long long)r->off);
+	return 0;
+}
+
+static int
+mtr_next(struct trace_reader *tr, const struct isa_instr **out, struct errbuf *e)
+{
+	struct mtr_reader *r = (struct mtr_reader *)tr;
+	const struct isa_instr *in;
+	uint8_t magic[4];
+	char why[512];
+	const uint8_t *at;
+
+	while (r->left == 0) {
+		if (r->done)
+			return 0;
+		if (r->rp != r->rend)
+			return errbuf_set(e, "%s: byte %llu: block holds %zu bytes after its last "
+			    "instruction", r->name, (unsigned long long)r->block_off,
+			    (size_t)(r->rend - r->rp));
+		if (read_exact(r, magic, 4, "the next block or the index", e) != 0)
+			return -1;
+		if (memcmp(magic, MTR_BLOCK_MAGIC, 4) == 0) {
+			if (read_block(r, magic, e) != 0)
+				return -1;
+			if (!r->decode) {
+				tr->count += r->left;
+				r->left = 0;
+				r->rp = r->rend;
+			}
+		} else if (memcmp(magic, MTR_INDEX_MAGIC, 4) == 0) {
+			if (read_tail(r, e) != 0)
+				return -1;
+			r->done = true;
+			return 0;
+		} else {
+			return errbuf_set(e, "%s: byte %llu: expected a block ('MTRB') or the "
+			    "index ('MTRI'), got bytes %02x %02x %02x %02x", r->name,
+			    (unsigned long long)(r->off - 4), magic[0], magic[1], magic[2],
+			    magic[3]);
+		}
+	}
+	at = r->rp;
+	in = mtr_decode(r->ctx, &r->maps, &r->rp, r->rend, tr->count, why, sizeof why);
+	if (in == NULL)
+		return errbuf_set(e, "%s: byte %llu: instruction %llu (record byte %zu of the "
+		    "block): %s", r->name, (unsigned long long)r->block_off,
+		    (unsigned long long)tr->count, (size_t)(at - r->raw), why);
+	r->left--;
+	tr->count++;
+	*out = in;
+	return 1;
+}
+
+static void
+mtr_close(struct trace_reader *tr)
+{
+	struct mtr_reader *r = (struct mtr_reader *)tr;
+
+	if (r == NULL)
+		return;
+	if (r->z_ready)
+		inflateEnd(&r->z);
+	if (r->own && r->f != NULL)
+		fclose(r->f);
+	free(r->name);
+	free(r->ctx);
+	free(r->raw);
+	free(r->comp);
+	free(r);
+}
+
+static const struct trace_reader_ops mtr_reader_ops = { mtr_next, mtr_close };
+
+static int
+read_header(struct mtr_reader *r, struct errbuf *e)
+{
+	uint8_t pre[MTR_PREAMBLE_SIZE], crc[4], *hdr;
+	uint32_t hlen;
+	int rc;
+
+	if (read_exact(r, pre, sizeof pre, "the file header", e) != 0)
+		return -1;
+	if (!mtr_magic_matches(pre, 8))
+		return errbuf_set(e, "%s: byte 0: not a mastrace trace, expected the .mtr "
+		    "magic \\x89MTR\\r\\n\\x1a\\n", r->name);
+	r->major = pre[8] | (unsigned)pre[9] << 8;
+	r->minor = pre[10] | (unsigned)pre[11] << 8;
+	if (r->major != MTR_VERSION_MAJOR)
+		return errbuf_set(e, "%s: byte 8: format version %u.%u, expected %d.x (%s)",
+		    r->name, r->major, r->minor, MTR_VERSION_MAJOR,
+		    r->major > MTR_VERSION_MAJOR ? "written by a newer mastrace" :
+		    "an old format this mastrace does not read");
+	hlen = mtr_get_u32(pre + 12);
+	if (hlen > MTR_HEADER_MAX)
+		return errbuf_set(e, "%s: byte 12: header length %u, expected at most %u",
+		    r->name, hlen, MTR_HEADER_MAX);
+	hdr = malloc(hlen ? hlen : 1);
+	if (hdr == NULL)
+		return errbuf_set(e, "%s: out of memory", r->name);
+	if (read_exact(r, hdr, hlen, "the header", e) != 0 ||
+	    read_exact(r, crc, 4, "the header checksum", e) != 0) {
+		free(hdr);
+		return -1;
+	}
+	if (mtr_get_u32(crc) != (uint32_t)crc32(0, hdr, hlen)) {
+		free(hdr);
+		return errbuf_set(e, "%s: byte %u: header checksum mismatch, the header is "
+		    "corrupt", r->name, MTR_PREAMBLE_SIZE + hlen);
+	}
+	rc = mtr_header_decode(hdr, hlen, r->name, MTR_PREAMBLE_SIZE, &r->base.hdr, &r->maps, e);
+	free(hdr);
+	return rc;
+}
+
+int
+mtr_reader_open_stream(FILE *f, const char *name, bool close_f, struct trace_reader **out,
+    struct errbuf *e)
+{
+	struct mtr_reader *r;
+
+	r = calloc(1, sizeof *r);
+	if (r == NULL) {
+		if (close_f)
+			fclose(f);
+		return errbuf_set(e, "%s: out of memory", name);
+	}
+	r->base.ops = &mtr_reader_ops;
+	r->f = f;
+	r->own = close_f;
+	r->crc_ok = true;
+	r->decode = true;
+	r->name = strdup(name);
+	r->ctx = malloc(sizeof *r->ctx);
+	r->raw = malloc(MTR_BLOCK_RAW_MAX);
+	r->comp_cap = compressBound(MTR_BLOCK_RAW_MAX) + 64;
+	r->comp = malloc(r->comp_cap);
+	if (r->name == NULL || r->ctx == NULL || r->raw == NULL || r->comp == NULL) {
+		mtr_close(&r->base);
+		return errbuf_set(e, "%s: out of memory", name);
+	}
+	if (inflateInit2(&r->z, -15) != Z_OK) {
+		mtr_close(&r->base);
+		return errbuf_set(e, "%s: zlib initialisation failed", name);
+	}
+	r->z_ready = true;
+	if (read_header(r, e) != 0) {
+		mtr_close(&r->base);
+		return -1;
+	}
+	*out = &r->base;
+	return 0;
+}
+
+int
+mtr_reader_open(const char *path, struct trace_reader **out, struct errbuf *e)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		return errbuf_set(e, "%s: cannot open: %s", path, strerror(errno));
+	return mtr_reader_open_stream(f, path, true, out, e);
+}
+
+int
+mtr_reader_seek(struct trace_reader *tr, uint64_t index, struct errbuf *e)
+{
+	struct mtr_reader *r = (struct mtr_reader *)tr;
+	uint8_t foot[MTR_FOOTER_SIZE], entry[MTR_INDEX_ENTRY_SIZE];
+	uint64_t total, nblocks, index_off, best_first = 0, best_off = 0, best_block = 0;
+	uint64_t i;
+	const struct isa_instr *in;
+
+	if (fseeko(r->f, -(off_t)MTR_FOOTER_SIZE, SEEK_END) != 0 ||
+	    fread(foot, 1, sizeof foot, r->f) != sizeof foot)
+		return errbuf_set(e, "%s: cannot seek: %s", r->name,
+		    errno == ESPIPE ? "not a regular file" : "no footer");
+	if (memcmp(foot, MTR_FOOTER_MAGIC, 4) != 0 ||
+	    mtr_get_u32(foot + 36) != (uint32_t)crc32(0, foot, 36))
+		return errbuf_set(e, "%s: cannot seek: the footer is missing or corrupt", r->name);
+	total = mtr_get_u64(foot + 8);
+	nblocks = mtr_get_u64(foot + 16);
+	index_off = mtr_get_u64(foot + 24);
+	if (index >= total)
+		return errbuf_set(e, "%s: cannot seek to instruction %llu, the trace has %llu",
+		    r->name, (unsigned long long)index, (unsigned long long)total);
+	if (fseeko(r->f, (off_t)index_off + 8, SEEK_SET) != 0)
+		return errbuf_set(e, "%s: cannot seek to the index at byte %llu", r->name,
+		    (unsigned long long)index_off);
+	for (i = 0; i < nblocks; i++) {
+		if (fread(entry, 1, sizeof entry, r->f) != sizeof entry)
+			return errbuf_set(e, "%s: byte %llu: the index is cut short", r->name,
+			    (unsigned long long)(index_off + 8 + i * sizeof entry));
+		if (mtr_get_u64(entry) > index)
+			break;
+		best_first = mtr_get_u64(entry);
+		best_off = mtr_get_u64(entry + 8);
+		best_block = i;
+	}
+	if (fseeko(r->f, (off_t)best_off, SEEK_SET) != 0)
+		return errbuf_set(e, "%s: cannot seek to byte %llu", r->name,
+		    (unsigned long long)best_off);
+	r->off = best_off;
+	r->crc_ok = false;	/* the whole-file checksum needs every byte */
+	r->done = false;
+	r->left = 0;
+	r->rp = r->rend = NULL;
+	r->blocks = best_block;
+	tr->count = best_first;
+	while (tr->count < index)
+		if (mtr_next(tr, &in, e) != 1)
+			return errbuf_set(e, "%s: instruction %llu not found after seeking",
+			    r->name, (unsigned long long)index);
+	return 0;
+}
+
+void
+mtr_reader_stats(const struct trace_reader *tr, struct mtr_stats *s)
+{
+	const struct mtr_reader *r = (const struct mtr_reader *)tr;
+
+	s->major = r->major;
+	s->minor = r->minor;
+	s->blocks = r->blocks;
+	s->raw_bytes = r->raw_bytes;
+}
+
+int
+mtr_inflate_only(const char *path, uint64_t *raw_bytes, struct errbuf *e)
+{
+	struct trace_reader *tr;
+	const struct isa_instr *in;
+	int rc;
+
+	if (mtr_reader_open(path, &tr, e) != 0)
+		return -1;
+	((struct mtr_reader *)tr)->decode = false;
+	while ((rc = mtr_next(tr, &in, e)) == 1)
+		;
+	*raw_bytes = ((struct mtr_reader *)tr)->raw_bytes;
+	mtr_close(tr);
+	return rc;
+}

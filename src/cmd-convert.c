@@ -1,0 +1,102 @@
+/* mastrace convert: between the native and the text trace formats. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "trace-file.h"
+
+static void
+usage(FILE *f)
+{
+	fputs("Usage: mastrace convert [-f mtr|text] IN OUT\n"
+	    "\n"
+	    "Copy a trace into another format, losslessly.  IN's format is read from\n"
+	    "its first bytes; OUT's comes from its extension (.mtr native, .mtt or .txt\n"
+	    "text; - writes text to standard output) unless -f says.  OUT appears only\n"
+	    "once it is complete: on any error nothing is left under its name.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -f, --format FMT   write OUT as mtr or text, whatever its name\n"
+	    "  -h, --help         show this help and exit\n"
+	    "\n"
+	    "See mastrace-convert(1) and mastrace-trace(5).\n", f);
+}
+
+static int
+do_convert(const char *in_path, const char *out_path, enum trace_format fmt)
+{
+	const struct isa_instr *in;
+	struct trace_reader *r;
+	struct trace_writer *w;
+	enum trace_format in_fmt;
+	struct errbuf e;
+	int rc;
+
+	if (strcmp(in_path, out_path) == 0 && strcmp(in_path, "-") != 0) {
+		cli_error("convert: IN and OUT are the same file '%s'", in_path);
+		return EXIT_ERROR;
+	}
+	if (trace_open_read(in_path, &r, &in_fmt, &e) != 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	if (trace_open_write(out_path, fmt, &r->hdr, &w, &e) != 0) {
+		cli_error("%s", e.msg);
+		trace_close_read(r);
+		return EXIT_ERROR;
+	}
+	while ((rc = trace_next(r, &in, &e)) == 1)
+		if (trace_write(w, in, &e) != 0) {
+			rc = -1;
+			break;
+		}
+	trace_close_read(r);
+	if (rc < 0) {
+		trace_abort_write(w);
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	if (trace_close_write(w, &e) != 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
+static int
+run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum trace_format fmt = TRACE_FMT_UNKNOWN;
+	int ch;
+
+	while ((ch = cli_getopt(&cmd_convert, argc, argv, "hf:", longopts)) != -1) {
+		switch (ch) {
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'f':
+			fmt = trace_format_named(optarg);
+			if (fmt == TRACE_FMT_UNKNOWN)
+				return cli_usage_error(&cmd_convert, "-f: got '%s', expected mtr or "
+				    "text", optarg);
+			break;
+		default:
+			return EXIT_ERROR;
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage_error(&cmd_convert, "expected IN and OUT");
+	return do_convert(argv[optind], argv[optind + 1], fmt);
+}
+
+const struct cmd cmd_convert = {
+	"convert", "convert a trace between the .mtr and text formats", run, usage,
+};

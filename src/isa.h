@@ -1,0 +1,183 @@
+/* isa: the instructions a trace is made of, and the trace stream interfaces. */
+#ifndef MASTRACE_ISA_H
+#define MASTRACE_ISA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errbuf.h"
+#include "npu.h"
+#include "workload.h"
+
+/*
+ * Units.  A unit code is an index: MAC, VEC, the L1<->L0 move engine (MTE),
+ * then one code per DMA channel.  Names: mac, vec, mte, dma0 ... dma63.
+ */
+enum {
+	ISA_UNIT_MAC = 0,
+	ISA_UNIT_VEC = 1,
+	ISA_UNIT_MTE = 2,
+	ISA_UNIT_DMA0 = 3,
+};
+#define ISA_MAX_DMA 64
+#define ISA_NUNITS (ISA_UNIT_DMA0 + ISA_MAX_DMA)
+
+enum isa_op {
+	ISA_OP_LOAD,		/* dma: DRAM -> L1 */
+	ISA_OP_STORE,		/* dma: L1 -> DRAM */
+	ISA_OP_SPILL,		/* dma: L1 -> DRAM, inserted by a replay */
+	ISA_OP_FILL,		/* dma: DRAM -> L1, inserted by a replay */
+	ISA_OP_MOVE,		/* mte: L1 <-> L0A/L0B/L0C */
+	ISA_OP_MATMUL,		/* mac: dst (+)= src0 x src1 (x src1^T with transb) */
+	ISA_OP_VMAX,		/* vec: row max (merged with a running max if acc) */
+	ISA_OP_VEXP,		/* vec: exp(scale * (x - row max)) */
+	ISA_OP_VSUM,		/* vec: row sum (added to a running sum if acc) */
+	ISA_OP_VDIV,		/* vec: divide rows by their sums */
+	ISA_OP_VSCALE,		/* vec: multiply rows by a per-row factor */
+	ISA_OP_VRESCALE,	/* vec: online softmax, scale O and l by exp(m_old - m_new) */
+	ISA_OP_BARRIER,		/* any unit: waits for its dependencies, takes no time */
+	ISA_OP_ALLOC,		/* any unit: a buffer region comes to life */
+	ISA_OP_FREE,		/* any unit: a buffer region dies */
+	ISA_OP_OVERWRITE,	/* any unit: a region's old data dies as new data takes it */
+	ISA_NOPS
+};
+
+enum isa_buf { ISA_BUF_DRAM, ISA_BUF_L1, ISA_BUF_L0A, ISA_BUF_L0B, ISA_BUF_L0C, ISA_NBUFS };
+
+/* What a region holds, for people and for functional verification. */
+enum isa_tensor {
+	ISA_T_NONE, ISA_T_Q, ISA_T_K, ISA_T_V, ISA_T_S, ISA_T_P, ISA_T_O, ISA_T_M, ISA_T_L,
+	ISA_NTENSORS
+};
+
+/* Why a replayed instruction started later than it could have. */
+enum isa_cause {
+	ISA_CAUSE_NONE, ISA_CAUSE_DEP, ISA_CAUSE_UNIT, ISA_CAUSE_DRAM, ISA_CAUSE_DMA,
+	ISA_CAUSE_PORT, ISA_CAUSE_SPACE, ISA_NCAUSES
+};
+
+#define ISA_F_ACC    0x01u	/* accumulate into dst / merge with running value */
+#define ISA_F_TRANSB 0x02u	/* matmul: use src1 transposed (Q K^T) */
+#define ISA_F_MASK   0x04u	/* the tile crosses the causal diagonal */
+#define ISA_F_FIRST  0x08u	/* first tile of its row block */
+#define ISA_F_LAST   0x10u	/* last tile of its row block */
+#define ISA_NFLAGS 5
+
+#define ISA_MAX_SRC 3
+#define ISA_MAX_DST 2
+#define ISA_MAX_DEPS 16
+
+struct isa_region {
+	uint8_t buf;		/* enum isa_buf */
+	uint8_t tensor;		/* enum isa_tensor */
+	uint64_t addr;		/* byte offset in the buffer */
+	uint64_t size;		/* bytes */
+};
+
+/*
+ * One instruction.  Ids are dense: the i-th instruction of a trace has id
+ * i, and a dependency names an earlier id.  Times are cycles.  The replay
+ * fields are meaningful only when `replayed` is set.
+ */
+struct isa_instr {
+	uint64_t id;
+	uint8_t unit, op, flags;
+	uint8_t nsrc, ndst, ndeps;
+	uint32_t b, h;			/* batch, head */
+	uint32_t rb, cb, st;		/* row block, column block, sub-tile */
+	uint32_t m, n, k;		/* shape: rows, columns, reduction */
+	uint64_t bytes;			/* bytes moved or touched */
+	struct isa_region src[ISA_MAX_SRC];
+	struct isa_region dst[ISA_MAX_DST];
+	uint64_t deps[ISA_MAX_DEPS];
+	uint64_t plan_start, plan_end;
+	bool replayed;
+	uint8_t cause;			/* enum isa_cause */
+	uint64_t rep_start, rep_end;
+	uint64_t stall;			/* cycles waited beyond the earliest start */
+	uint64_t stall_on;		/* the producer waited for, with cause dep */
+};
+
+/* Names used by every format; NULL for codes out of range. */
+const char *isa_op_name(unsigned op);
+const char *isa_buf_name(unsigned buf);
+const char *isa_tensor_name(unsigned t);
+const char *isa_cause_name(unsigned c);
+const char *isa_flag_name(unsigned bit);	/* bit index 0 .. ISA_NFLAGS-1 */
+/* "mac", "vec", "mte", "dma3"; buf must hold 8 bytes */
+const char *isa_unit_name(unsigned unit, char *buf, size_t len);
+
+/* Name to code; -1 when unknown. */
+int isa_op_code(const char *name);
+int isa_buf_code(const char *name);
+int isa_tensor_code(const char *name);
+int isa_cause_code(const char *name);
+int isa_flag_code(const char *name);
+int isa_unit_code(const char *name);
+
+/* Can op run on unit? */
+bool isa_op_fits_unit(unsigned op, unsigned unit);
+
+/*
+ * Structural checks every reader and writer applies: codes in range, the
+ * op fits its unit, dependencies name earlier ids, times are ordered,
+ * regions do not wrap.  Returns 0, or -1 with the reason in why.
+ */
+int isa_check(const struct isa_instr *in, char *why, size_t len);
+
+/* The self-describing header every trace carries. */
+struct trace_header {
+	char tool[64];			/* "mastrace 0.1.0" */
+	struct npu npu;
+	struct workload wl;
+	char sched[32];			/* dataflow name; "" if unknown */
+	char tiling[256];		/* "key=value,..." */
+	char command[1024];		/* the command line that made the trace */
+};
+
+/* Fill a header with this tool's version and the given models. */
+void trace_header_init(struct trace_header *h, const struct npu *n,
+    const struct workload *w);
+
+/*
+ * Streams of instructions.  Writers validate and number what they are
+ * given; readers validate what they return.  A writer's output appears
+ * under its final name only when close() succeeds.
+ */
+struct trace_writer {
+	const struct trace_writer_ops *ops;
+	uint64_t count;			/* instructions written so far */
+};
+
+struct trace_writer_ops {
+	int (*write)(struct trace_writer *w, const struct isa_instr *in, struct errbuf *e);
+	int (*close)(struct trace_writer *w, struct errbuf *e);	/* commit and free */
+	void (*abort)(struct trace_writer *w);				/* discard and free */
+};
+
+struct trace_reader {
+	const struct trace_reader_ops *ops;
+	struct trace_header hdr;
+	uint64_t count;			/* instructions returned so far */
+};
+
+struct trace_reader_ops {
+	/* 1 and *out set, 0 at a clean end, -1 on error; *out lives until the next call */
+	int (*next)(struct trace_reader *r, const struct isa_instr **out, struct errbuf *e);
+	void (*close)(struct trace_reader *r);
+};
+
+static inline int
+trace_write(struct trace_writer *w, const struct isa_instr *in, struct errbuf *e)
+{
+	return w->ops->write(w, in, e);
+}
+
+static inline int
+trace_next(struct trace_reader *r, const struct isa_instr **out, struct errbuf *e)
+{
+	return r->ops->next(r, out, e);
+}
+
+#endif
