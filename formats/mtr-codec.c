@@ -8,8 +8,9 @@
 
 /* Field bits of a record's mask, in the order their values follow. */
 enum {
-	B_FLAGS, B_B, B_H, B_RB, B_CB, B_ST, B_M, B_N, B_K, B_BYTES, B_SRC, B_DST, B_DEPS,
-	B_START, B_DUR, B_REPLAYED, B_RSTART, B_RDUR, B_STALL, B_CAUSE, B_ON, B_COUNT
+	B_B, B_H, B_RB, B_CB, B_ST, B_M, B_N, B_K, B_BYTES, B_SRC, B_DST, B_DEPS,
+	B_START, B_DUR, B_REPLAYED, B_RSTART, B_RDUR, B_STALL, B_CAUSE, B_ON,
+	B_SRC_ALT, B_DST_ALT, B_COUNT
 };
 
 void
@@ -19,13 +20,14 @@ mtr_ctx_reset(struct mtr_ctx *c)
 }
 
 static struct mtr_slot *
-slot_get(struct mtr_ctx *c, unsigned unit, unsigned op)
+slot_get(struct mtr_ctx *c, unsigned unit, unsigned op, unsigned flags)
 {
-	struct mtr_slot *s = &c->slot[unit][op];
+	unsigned i = ((unit * 31u + op) * 37u + flags) % MTR_SLOTS;
+	struct mtr_slot *s = &c->slot[i];
 
-	if (!c->valid[unit][op]) {
+	if (!c->valid[i]) {
 		memset(s, 0, sizeof *s);
-		c->valid[unit][op] = 1;
+		c->valid[i] = 1;
 	}
 	return s;
 }
@@ -114,6 +116,28 @@ put_regions(uint8_t *p, const struct isa_region *r, unsigned n, const struct isa
 	return p;
 }
 
+/*
+ * Code a region list: nothing if it is P's, one bit if it is the alternate
+ * (what P's kind had before), else in full.  The alternate then becomes P's.
+ */
+static uint8_t *
+encode_regions(uint8_t *p, uint64_t *mask, unsigned bit, unsigned alt_bit,
+    const struct isa_region *r, unsigned n, const struct isa_region *last, unsigned nlast,
+    struct isa_region *alt, uint8_t *nalt, size_t size)
+{
+	if (regions_equal(r, n, last, nlast))
+		return p;
+	if (regions_equal(r, n, alt, *nalt)) {
+		*mask |= 1u << alt_bit;
+	} else {
+		*mask |= 1u << bit;
+		p = put_regions(p, r, n, last, nlast);
+	}
+	memcpy(alt, last, size);
+	*nalt = (uint8_t)nlast;
+	return p;
+}
+
 static void
 clear_replay(struct isa_instr *in)
 {
@@ -124,7 +148,7 @@ clear_replay(struct isa_instr *in)
 size_t
 mtr_encode(struct mtr_ctx *c, const struct isa_instr *in, uint8_t *out)
 {
-	struct mtr_slot *s = slot_get(c, in->unit, in->op);
+	struct mtr_slot *s = slot_get(c, in->unit, in->op, in->flags);
 	struct isa_instr *l = &s->last;
 	uint64_t dist[ISA_MAX_DEPS], mask = 0, dur = in->plan_end - in->plan_start;
 	uint64_t delay = 0, on_dist = 0;
@@ -132,21 +156,16 @@ mtr_encode(struct mtr_ctx *c, const struct isa_instr *in, uint8_t *out)
 	bool deps_same;
 	unsigned i;
 
-	if (in->flags != l->flags) { mask |= 1u << B_FLAGS; *p++ = in->flags; }
 #define U32_FIELD(bit, f) \
 	if (in->f != l->f) { mask |= 1u << bit; p = put_delta(p, in->f, l->f); }
 	U32_FIELD(B_B, b) U32_FIELD(B_H, h) U32_FIELD(B_RB, rb) U32_FIELD(B_CB, cb)
 	U32_FIELD(B_ST, st) U32_FIELD(B_M, m) U32_FIELD(B_N, n) U32_FIELD(B_K, k)
 	U32_FIELD(B_BYTES, bytes)
 #undef U32_FIELD
-	if (!regions_equal(in->src, in->nsrc, l->src, l->nsrc)) {
-		mask |= 1u << B_SRC;
-		p = put_regions(p, in->src, in->nsrc, l->src, l->nsrc);
-	}
-	if (!regions_equal(in->dst, in->ndst, l->dst, l->ndst)) {
-		mask |= 1u << B_DST;
-		p = put_regions(p, in->dst, in->ndst, l->dst, l->ndst);
-	}
+	p = encode_regions(p, &mask, B_SRC, B_SRC_ALT, in->src, in->nsrc, l->src, l->nsrc,
+	    s->src2, &s->nsrc2, sizeof s->src2);
+	p = encode_regions(p, &mask, B_DST, B_DST_ALT, in->dst, in->ndst, l->dst, l->ndst,
+	    s->dst2, &s->ndst2, sizeof s->dst2);
 	deps_same = in->ndeps == l->ndeps;
 	for (i = 0; i < in->ndeps; i++) {
 		dist[i] = in->id - 1 - in->deps[i];
@@ -189,6 +208,7 @@ mtr_encode(struct mtr_ctx *c, const struct isa_instr *in, uint8_t *out)
 	o = out;
 	*o++ = in->unit;
 	*o++ = in->op;
+	*o++ = in->flags;
 	o = put_varint(o, mask);
 	memcpy(o, body, (size_t)(p - body));
 	o += p - body;
@@ -205,15 +225,14 @@ mtr_encode(struct mtr_ctx *c, const struct isa_instr *in, uint8_t *out)
 	return (size_t)(o - out);
 }
 
+/* Decode a region list in place: region i's deltas are against r[i] itself. */
 static int
 get_regions(const uint8_t **pp, const uint8_t *end, const struct mtr_maps *m,
     struct isa_region *r, uint8_t *n, unsigned max, const char *what, char *why, size_t len)
 {
-	struct isa_region prev[ISA_MAX_DST > ISA_MAX_SRC ? ISA_MAX_DST : ISA_MAX_SRC];
 	unsigned i, nprev = *n;
 	uint8_t code;
 
-	memcpy(prev, r, nprev * sizeof r[0]);
 	if (*pp >= end)
 		goto short_record;
 	*n = *(*pp)++;
@@ -232,14 +251,56 @@ get_regions(const uint8_t **pp, const uint8_t *end, const struct mtr_maps *m,
 			    "header's string tables", what, i, code);
 			return -1;
 		}
-		if (get_delta(pp, end, i < nprev ? prev[i].addr : 0, &r[i].addr) != 0 ||
-		    get_delta(pp, end, i < nprev ? prev[i].size : 0, &r[i].size) != 0)
+		if (get_delta(pp, end, i < nprev ? r[i].addr : 0, &r[i].addr) != 0 ||
+		    get_delta(pp, end, i < nprev ? r[i].size : 0, &r[i].size) != 0)
 			goto short_record;
+		if (r[i].addr + r[i].size < r[i].addr) {
+			snprintf(why, len, "%s region %u: address %llu + size %llu wraps around",
+			    what, i, (unsigned long long)r[i].addr, (unsigned long long)r[i].size);
+			return -1;
+		}
 	}
 	return 0;
 short_record:
 	snprintf(why, len, "%s regions run past the end of the record data", what);
 	return -1;
+}
+
+/* The alternate region list becomes current and the current one the alternate. */
+static inline __attribute__((always_inline)) void
+swap_regions(struct isa_region *a, uint8_t *na, struct isa_region *b, uint8_t *nb, size_t size)
+{
+	struct isa_region t[ISA_MAX_DST > ISA_MAX_SRC ? ISA_MAX_DST : ISA_MAX_SRC];
+	uint8_t n = *na;
+
+	memcpy(t, a, size);
+	memcpy(a, b, size);
+	memcpy(b, t, size);
+	*na = *nb;
+	*nb = n;
+}
+
+/* The reader's half of encode_regions(); inlined so the sizes are constants. */
+static inline __attribute__((always_inline)) int
+decode_regions(const uint8_t **pp, const uint8_t *end, const struct mtr_maps *m,
+    uint64_t mask, unsigned bit, unsigned alt_bit, struct isa_region *r, uint8_t *n,
+    struct isa_region *alt, uint8_t *nalt, unsigned max, const char *what, char *why,
+    size_t len)
+{
+	size_t size = max * sizeof *r;
+
+	if ((mask & (1u << bit)) && (mask & (1u << alt_bit))) {
+		snprintf(why, len, "%s regions both given and taken from the alternate", what);
+		return -1;
+	}
+	if (mask & (1u << bit)) {
+		memcpy(alt, r, size);
+		*nalt = *n;
+		return get_regions(pp, end, m, r, n, max, what, why, len);
+	}
+	if (mask & (1u << alt_bit))
+		swap_regions(r, n, alt, nalt, size);
+	return 0;
 }
 
 const struct isa_instr *
@@ -250,10 +311,10 @@ mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
 	struct mtr_slot *s;
 	struct isa_instr *l;
 	uint64_t mask, v, dur;
-	unsigned unit, op, i;
+	unsigned unit, op, flags, i;
 
-	if (end - p < 3) {
-		snprintf(why, len, "record cut short, expected unit, opcode and field mask");
+	if (end - p < 4) {
+		snprintf(why, len, "record cut short, expected unit, opcode, flags and field mask");
 		return NULL;
 	}
 	unit = m->unit[p[0]];
@@ -263,7 +324,20 @@ mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
 		    unit == 0xff ? "unit" : "opcode", unit == 0xff ? p[0] : p[1]);
 		return NULL;
 	}
-	p += 2;
+	flags = p[2];
+	if (!m->flags_identity) {
+		flags = 0;
+		for (i = 0; i < 8; i++)
+			if (p[2] & (1u << i))
+				flags |= m->flag[i] == 0xff ? 0x80u : 1u << m->flag[i];
+	}
+	p += 3;
+	if (!isa_op_fits_unit(op, unit) || (flags >> ISA_NFLAGS)) {
+		struct isa_instr probe = { .unit = (uint8_t)unit, .op = (uint8_t)op,
+		    .flags = (uint8_t)flags };
+		isa_check(&probe, why, len);	/* for its wording */
+		return NULL;
+	}
 	if (get_varint(&p, end, &mask) != 0)
 		goto short_record;
 	if (mask >> B_COUNT) {
@@ -271,23 +345,12 @@ mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
 		    (unsigned long long)mask, 1u << B_COUNT);
 		return NULL;
 	}
-	s = slot_get(c, unit, op);
+	s = slot_get(c, unit, op, flags);
 	l = &s->last;
 	l->id = id;
 	l->unit = (uint8_t)unit;
 	l->op = (uint8_t)op;
-	if (mask & (1u << B_FLAGS)) {
-		if (p >= end)
-			goto short_record;
-		l->flags = *p++;
-		if (!m->flags_identity) {
-			uint8_t f = 0;
-			for (i = 0; i < 8; i++)
-				if (l->flags & (1u << i))
-					f |= m->flag[i] == 0xff ? 0x80 : (uint8_t)(1u << m->flag[i]);
-			l->flags = f;
-		}
-	}
+	l->flags = (uint8_t)flags;
 #define U32_FIELD(bit, f) \
 	if (mask & (1u << bit)) { \
 		if (get_delta(&p, end, l->f, &v) != 0) \
@@ -304,11 +367,10 @@ mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
 #undef U32_FIELD
 	if ((mask & (1u << B_BYTES)) && get_delta(&p, end, l->bytes, &l->bytes) != 0)
 		goto short_record;
-	if ((mask & (1u << B_SRC)) &&
-	    get_regions(&p, end, m, l->src, &l->nsrc, ISA_MAX_SRC, "source", why, len) != 0)
-		return NULL;
-	if ((mask & (1u << B_DST)) &&
-	    get_regions(&p, end, m, l->dst, &l->ndst, ISA_MAX_DST, "destination", why, len) != 0)
+	if (decode_regions(&p, end, m, mask, B_SRC, B_SRC_ALT, l->src, &l->nsrc, s->src2,
+	    &s->nsrc2, ISA_MAX_SRC, "source", why, len) != 0 ||
+	    decode_regions(&p, end, m, mask, B_DST, B_DST_ALT, l->dst, &l->ndst, s->dst2,
+	    &s->ndst2, ISA_MAX_DST, "destination", why, len) != 0)
 		return NULL;
 	if (mask & (1u << B_DEPS)) {
 		if (p >= end)
@@ -356,6 +418,11 @@ mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
 		if ((mask & (1u << B_RDUR)) && get_delta(&p, end, dur, &dur) != 0)
 			goto short_record;
 		l->rep_end = l->rep_start + dur;
+		if (l->rep_end < l->rep_start) {
+			snprintf(why, len, "replayed duration %llu overflows the cycle counter",
+			    (unsigned long long)dur);
+			return NULL;
+		}
 		if ((mask & (1u << B_STALL)) && get_delta(&p, end, l->stall, &l->stall) != 0)
 			goto short_record;
 		if (mask & (1u << B_CAUSE)) {
@@ -365,6 +432,15 @@ mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
 		}
 		if ((mask & (1u << B_ON)) && get_delta(&p, end, s->on_dist, &s->on_dist) != 0)
 			goto short_record;
+		if (l->cause >= ISA_NCAUSES) {
+			snprintf(why, len, "stall cause code not in the header's string table");
+			return NULL;
+		}
+		if (l->cause == ISA_CAUSE_DEP && (s->on_dist == 0 || s->on_dist > id)) {
+			snprintf(why, len, "stalled on an id %llu back, expected an earlier id",
+			    (unsigned long long)s->on_dist);
+			return NULL;
+		}
 		l->stall_on = l->cause == ISA_CAUSE_DEP ? id - s->on_dist : 0;
 	} else if (mask & ((1u << B_RSTART) | (1u << B_RDUR) | (1u << B_STALL) |
 	    (1u << B_CAUSE) | (1u << B_ON))) {
@@ -373,8 +449,7 @@ mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
 	} else {
 		clear_replay(l);
 	}
-	if (isa_check(l, why, len) != 0)
-		return NULL;
+	/* every rule of isa_check() has been applied above, field by field */
 	*pp = p;
 	return l;
 short_record:

@@ -36,18 +36,28 @@ enum {
 	MTR_TAG_OPTIONAL = 64,
 };
 
-/* Per-(unit, op) prediction state: each record is coded against the last one of its kind. */
+/* Prediction state of one kind of record. */
 struct mtr_slot {
 	struct isa_instr last;
+	/* the regions before the last change, for double buffers (A, B, A, ...) */
+	struct isa_region src2[ISA_MAX_SRC], dst2[ISA_MAX_DST];
+	uint8_t nsrc2, ndst2;
 	uint64_t period;		/* plan_start step between the last two */
 	uint64_t dist[ISA_MAX_DEPS];	/* id - 1 - dep of the last */
 	uint64_t rep_delay;		/* rep_start - plan_start of the last */
 	uint64_t on_dist;		/* id - stall_on of the last */
 };
 
+/*
+ * Records are predicted from the last record of the same kind: unit, opcode
+ * and flags, so that interleaved streams (QK^T and PV on one MAC) each keep
+ * their own history.  Kinds are hashed into a fixed table; a collision only
+ * costs compression, as writer and reader collide alike.
+ */
+#define MTR_SLOTS 1024
 struct mtr_ctx {
-	uint8_t valid[ISA_NUNITS][ISA_NOPS];
-	struct mtr_slot slot[ISA_NUNITS][ISA_NOPS];
+	uint8_t valid[MTR_SLOTS];
+	struct mtr_slot slot[MTR_SLOTS];
 };
 
 /* File codes to this program's codes, from the header's string tables. */

@@ -73,13 +73,16 @@ read_block(struct mtr_reader *r, const uint8_t *magic, struct errbuf *e)
 	comp_len = mtr_get_u32(hdr + 8);
 	crc = mtr_get_u32(hdr + 12);
 	if (count == 0 || count > MTR_BLOCK_INSTR || raw_len > MTR_BLOCK_RAW_MAX ||
-	    raw_len < 3ull * count || comp_len > r->comp_cap || comp_len == 0)
+	    raw_len < 4ull * count || comp_len > r->comp_cap || comp_len == 0)
 		return errbuf_set(e, "%s: byte %llu: block header claims %u instructions in %u "
-		    "bytes compressed to %u, expected 1 to %u instructions of at least 3 bytes "
+		    "bytes compressed to %u, expected 1 to %u instructions of at least 4 bytes "
 		    "each in at most %u bytes", r->name, (unsigned long long)r->block_off,
 		    count, raw_len, comp_len, MTR_BLOCK_INSTR, MTR_BLOCK_RAW_MAX);
 	if (read_exact(r, r->comp, comp_len, "block data", e) != 0)
 		return -1;
+	if ((uint32_t)crc32(0, r->comp, comp_len) != crc)
+		return errbuf_set(e, "%s: byte %llu: block checksum mismatch, the data is "
+		    "corrupt", r->name, (unsigned long long)r->block_off);
 	inflateReset(&r->z);
 	r->z.next_in = r->comp;
 	r->z.avail_in = comp_len;
@@ -92,9 +95,6 @@ read_block(struct mtr_reader *r, const uint8_t *magic, struct errbuf *e)
 		    (unsigned long long)r->block_off,
 		    zr == Z_STREAM_END ? "wrong length" : r->z.msg ? r->z.msg : "truncated",
 		    comp_len, raw_len);
-	if ((uint32_t)crc32(0, r->raw, raw_len) != crc)
-		return errbuf_set(e, "%s: byte %llu: block checksum mismatch, the data is "
-		    "corrupt", r->name, (unsigned long long)r->block_off);
 	r->rp = r->raw;
 	r->rend = r->raw + raw_len;
 	r->left = count;

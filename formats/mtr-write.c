@@ -70,7 +70,8 @@ flush_block(struct mtr_writer *w, struct errbuf *e)
 	mtr_put_u32(hdr + 4, w->block_instr);
 	mtr_put_u32(hdr + 8, (uint32_t)w->raw_len);
 	mtr_put_u32(hdr + 12, (uint32_t)w->z.total_out);
-	mtr_put_u32(hdr + 16, (uint32_t)crc32(0, w->raw, (uInt)w->raw_len));
+	/* the compressed bytes are checked, before inflating, and are far fewer */
+	mtr_put_u32(hdr + 16, (uint32_t)crc32(0, w->comp, (uInt)w->z.total_out));
 	if (emit(w, hdr, sizeof hdr, e) != 0 || emit(w, w->comp, w->z.total_out, e) != 0)
 		return -1;
 	w->raw_len = 0;
