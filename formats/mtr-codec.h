@@ -54,7 +54,7 @@ struct mtr_slot {
  * their own history.  Kinds are hashed into a fixed table; a collision only
  * costs compression, as writer and reader collide alike.
  */
-#define MTR_SLOTS 1024
+#define MTR_SLOTS 256
 struct mtr_ctx {
 	uint8_t valid[MTR_SLOTS];
 	struct mtr_slot slot[MTR_SLOTS];

@@ -23,7 +23,7 @@ struct mtr_reader {
 	z_stream z;
 	bool z_ready;
 	uint8_t *raw, *comp;
-	size_t comp_cap;
+	size_t raw_cap, comp_cap;	/* grown to the largest block seen */
 	const uint8_t *rp, *rend;
 	uint32_t left;			/* instructions left in the current block */
 	uint64_t block_off;		/* file offset of the current block */
@@ -57,6 +57,22 @@ read_exact(struct mtr_reader *r, void *buf, size_t n, const char *what, struct e
 	return 0;
 }
 
+/* Buffers grow to the largest block so far: small traces stay small. */
+static int
+grow(uint8_t **buf, size_t *cap, size_t need)
+{
+	uint8_t *p;
+
+	if (need <= *cap)
+		return 0;
+	p = realloc(*buf, need);
+	if (p == NULL)
+		return -1;
+	*buf = p;
+	*cap = need;
+	return 0;
+}
+
 static int
 read_block(struct mtr_reader *r, const uint8_t *magic, struct errbuf *e)
 {
@@ -73,11 +89,14 @@ read_block(struct mtr_reader *r, const uint8_t *magic, struct errbuf *e)
 	comp_len = mtr_get_u32(hdr + 8);
 	crc = mtr_get_u32(hdr + 12);
 	if (count == 0 || count > MTR_BLOCK_INSTR || raw_len > MTR_BLOCK_RAW_MAX ||
-	    raw_len < 4ull * count || comp_len > r->comp_cap || comp_len == 0)
+	    raw_len < 4ull * count || comp_len > compressBound(MTR_BLOCK_RAW_MAX) + 64 ||
+	    comp_len == 0)
 		return errbuf_set(e, "%s: byte %llu: block header claims %u instructions in %u "
 		    "bytes compressed to %u, expected 1 to %u instructions of at least 4 bytes "
 		    "each in at most %u bytes", r->name, (unsigned long long)r->block_off,
 		    count, raw_len, comp_len, MTR_BLOCK_INSTR, MTR_BLOCK_RAW_MAX);
+	if (grow(&r->raw, &r->raw_cap, raw_len) != 0 || grow(&r->comp, &r->comp_cap, comp_len) != 0)
+		return errbuf_set(e, "%s: out of memory", r->name);
 	if (read_exact(r, r->comp, comp_len, "block data", e) != 0)
 		return -1;
 	if ((uint32_t)crc32(0, r->comp, comp_len) != crc)
@@ -293,10 +312,7 @@ mtr_reader_open_stream(FILE *f, const char *name, bool close_f, struct trace_rea
 	r->decode = true;
 	r->name = strdup(name);
 	r->ctx = malloc(sizeof *r->ctx);
-	r->raw = malloc(MTR_BLOCK_RAW_MAX);
-	r->comp_cap = compressBound(MTR_BLOCK_RAW_MAX) + 64;
-	r->comp = malloc(r->comp_cap);
-	if (r->name == NULL || r->ctx == NULL || r->raw == NULL || r->comp == NULL) {
+	if (r->name == NULL || r->ctx == NULL) {
 		mtr_close(&r->base);
 		return errbuf_set(e, "%s: out of memory", name);
 	}

@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "mtr.h"
 #include "num.h"
+#include "overlap.h"
 #include "trace-file.h"
 #include "trace-text.h"
 
@@ -88,7 +89,8 @@ do_info(const char *path, const char *at_arg)
 	struct stat st;
 	char buf[256], spec[WL_SPEC_MAX];
 	uint64_t plan_lo = UINT64_MAX, plan_hi = 0, rep_lo = UINT64_MAX, rep_hi = 0, replayed = 0;
-	uint64_t at = 0;
+	uint64_t at = 0, both, rep_both;
+	struct overlap ov, rov;
 	unsigned i;
 	int rc;
 
@@ -107,8 +109,15 @@ do_info(const char *path, const char *at_arg)
 	}
 	memset(units, 0, sizeof units);
 	memset(ops, 0, sizeof ops);
+	overlap_init(&ov);
+	overlap_init(&rov);
 	while ((rc = trace_next(r, &in, &e)) == 1) {
 		uint64_t d = in->plan_end - in->plan_start;
+		if (in->unit == ISA_UNIT_MAC || in->unit == ISA_UNIT_VEC) {
+			overlap_add(&ov, in->unit == ISA_UNIT_VEC, in->plan_start, in->plan_end);
+			if (in->replayed)
+				overlap_add(&rov, in->unit == ISA_UNIT_VEC, in->rep_start, in->rep_end);
+		}
 		units[in->unit].count++;
 		units[in->unit].busy += d;
 		ops[in->op].count++;
@@ -126,6 +135,11 @@ do_info(const char *path, const char *at_arg)
 			if (in->rep_end > rep_hi)
 				rep_hi = in->rep_end;
 		}
+	}
+	if ((overlap_finish(&ov, &both) != 0) | (overlap_finish(&rov, &rep_both) != 0) &&
+	    rc >= 0) {
+		rc = errbuf_set(&e, "%s: MAC or VEC instructions overlap each other in time or "
+		    "run out of order, expected each unit to run one at a time", path);
 	}
 	if (rc < 0) {
 		cli_error("%s", e.msg);
@@ -153,12 +167,20 @@ do_info(const char *path, const char *at_arg)
 	printf("%-13s %s\n", "scheduler", h->sched[0] ? h->sched : "(not recorded)");
 	printf("%-13s %s\n", "tiling", h->tiling[0] ? h->tiling : "(none)");
 	printf("%-13s %llu\n", "instructions", (unsigned long long)r->count);
-	if (r->count > 0)
+	if (r->count > 0) {
 		span_line("planned", plan_lo, plan_hi, &h->npu);
-	if (replayed > 0)
+		printf("%-13s %llu cycles MAC and VEC both busy (%.1f%% of the planned span)\n",
+		    "overlap", (unsigned long long)both,
+		    plan_hi > plan_lo ? 100.0 * (double)both / (double)(plan_hi - plan_lo) : 0.0);
+	}
+	if (replayed > 0) {
 		span_line("replayed", rep_lo, rep_hi, &h->npu);
-	else
+		printf("%-13s %llu cycles MAC and VEC both busy (%.1f%% of the replayed span)\n",
+		    "overlap", (unsigned long long)rep_both,
+		    rep_hi > rep_lo ? 100.0 * (double)rep_both / (double)(rep_hi - rep_lo) : 0.0);
+	} else {
 		printf("%-13s no\n", "replayed");
+	}
 	printf("\n%-13s %12s %16s%s\n", "unit", "instructions", "planned busy",
 	    replayed ? "    replayed busy" : "");
 	for (i = 0; i < ISA_NUNITS; i++) {

@@ -22,6 +22,8 @@ extern const struct cmd cmd_npu;
 extern const struct cmd cmd_workload;
 extern const struct cmd cmd_info;
 extern const struct cmd cmd_convert;
+extern const struct cmd cmd_schedule;
+extern const struct cmd cmd_verify;
 
 /* Print "mastrace: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -10,6 +10,8 @@
 static const struct cmd *const cmds[] = {
 	&cmd_npu,
 	&cmd_workload,
+	&cmd_schedule,
+	&cmd_verify,
 	&cmd_info,
 	&cmd_convert,
 };

@@ -319,3 +319,49 @@ wl_compulsory_bytes(const struct workload *w)
 	    ((uint64_t)w->q_len * w->d_qk + (uint64_t)w->k_len * (w->d_qk + w->d_v) +
 	     (uint64_t)w->q_len * w->d_v);
 }
+
+void
+wl_layout(const struct workload *w, struct wl_layout *l)
+{
+	uint64_t heads = (uint64_t)w->batch * w->heads, e = w->elem_bytes;
+
+	l->q_head = (uint64_t)w->q_len * w->d_qk * e;
+	l->k_head = (uint64_t)w->k_len * w->d_qk * e;
+	l->v_head = (uint64_t)w->k_len * w->d_v * e;
+	l->o_head = (uint64_t)w->q_len * w->d_v * e;
+	l->q = 0;
+	l->k = l->q + heads * l->q_head;
+	l->v = l->k + heads * l->k_head;
+	l->o = l->v + heads * l->v_head;
+	l->end = l->o + heads * l->o_head;
+}
+
+static uint64_t
+head_index(const struct workload *w, uint32_t b, uint32_t h)
+{
+	return (uint64_t)b * w->heads + h;
+}
+
+uint64_t
+wl_q_row(const struct workload *w, const struct wl_layout *l, uint32_t b, uint32_t h, uint64_t row)
+{
+	return l->q + head_index(w, b, h) * l->q_head + row * w->d_qk * w->elem_bytes;
+}
+
+uint64_t
+wl_k_row(const struct workload *w, const struct wl_layout *l, uint32_t b, uint32_t h, uint64_t row)
+{
+	return l->k + head_index(w, b, h) * l->k_head + row * w->d_qk * w->elem_bytes;
+}
+
+uint64_t
+wl_v_row(const struct workload *w, const struct wl_layout *l, uint32_t b, uint32_t h, uint64_t row)
+{
+	return l->v + head_index(w, b, h) * l->v_head + row * w->d_v * w->elem_bytes;
+}
+
+uint64_t
+wl_o_row(const struct workload *w, const struct wl_layout *l, uint32_t b, uint32_t h, uint64_t row)
+{
+	return l->o + head_index(w, b, h) * l->o_head + row * w->d_v * w->elem_bytes;
+}

@@ -60,4 +60,27 @@ uint64_t wl_macs_pv(const struct workload *w);
 /* Bytes every dataflow must move: Q, K, V read once, O written once. */
 uint64_t wl_compulsory_bytes(const struct workload *w);
 
+/*
+ * Where the tensors live in DRAM, in bytes, every trace of this workload
+ * agrees on: Q [b][h][q][dqk], then K [b][h][k][dqk], V [b][h][k][dv] and
+ * O [b][h][q][dv], each row-major and packed.  Scratch space (scores a
+ * layer-wise schedule spills) starts at `end`.
+ */
+struct wl_layout {
+	uint64_t q, k, v, o, end;
+	uint64_t q_head, k_head, v_head, o_head;	/* bytes per (b, h) */
+};
+void wl_layout(const struct workload *w, struct wl_layout *l);
+/* Byte address of row `row` of head (b, h) of a tensor. */
+uint64_t wl_q_row(const struct workload *w, const struct wl_layout *l, uint32_t b, uint32_t h, uint64_t row);
+uint64_t wl_k_row(const struct workload *w, const struct wl_layout *l, uint32_t b, uint32_t h, uint64_t row);
+uint64_t wl_v_row(const struct workload *w, const struct wl_layout *l, uint32_t b, uint32_t h, uint64_t row);
+uint64_t wl_o_row(const struct workload *w, const struct wl_layout *l, uint32_t b, uint32_t h, uint64_t row);
+/* Is key `col` hidden from query `row` by the causal mask? */
+static inline bool
+wl_masked(const struct workload *w, uint64_t row, uint64_t col)
+{
+	return w->causal && col > row + (w->k_len - w->q_len);
+}
+
 #endif

@@ -16,7 +16,7 @@ for t in $FUZZ_TARGETS; do
 	mkdir -p "$TMP/$name"
 	checks=$((checks + 1))
 	# a fixed seed and run count keep the run bounded and repeatable
-	"$TOP_BUILDDIR/$t" -seed=1 -runs=200000 -max_len=4096 "$TMP/$name" $seeds \
+	"$TOP_BUILDDIR/$t" -seed=1 -runs=200000 -max_total_time=30 -max_len=4096 "$TMP/$name" $seeds \
 		>"$TMP/$name.log" 2>&1 || { fail "$name found a crash:"; tail -n 30 "$TMP/$name.log"; }
 done
 

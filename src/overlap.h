@@ -1,0 +1,33 @@
+/* overlap: cycles two units are busy at the same time, from streams of intervals. */
+#ifndef MASTRACE_OVERLAP_H
+#define MASTRACE_OVERLAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct interval {
+	uint64_t start, end;
+};
+
+struct ivqueue {
+	struct interval *v;
+	size_t head, len, cap;
+};
+
+/*
+ * Each side's intervals must come in time order without overlapping each
+ * other, as one unit's instructions do; the two sides may interleave in any
+ * way.  Memory is what one side runs ahead of the other.
+ */
+struct overlap {
+	struct ivqueue side[2];
+	uint64_t both;		/* cycles counted so far */
+	int failed;		/* out of memory, or intervals out of order */
+};
+
+void overlap_init(struct overlap *o);
+void overlap_add(struct overlap *o, int side, uint64_t start, uint64_t end);
+/* The total; frees the queues.  -1 if the input broke the rules above. */
+int overlap_finish(struct overlap *o, uint64_t *both);
+
+#endif

@@ -1,0 +1,133 @@
+/* sched-flash: FlashAttention-2 on the NPU, online softmax over key blocks. */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "sched.h"
+
+static const struct sched_param params[] = {
+	{ "rows", "query rows per row block", 1, 1 << 24, NULL },
+	{ "cols", "keys per key block", 1, 1 << 24, NULL },
+};
+
+static int
+fit(const struct npu *n, const struct workload *w, const struct tiling *t,
+    struct sched_fit *f, struct errbuf *e)
+{
+	uint64_t R = (uint64_t)t->v[0] < w->q_len ? (uint64_t)t->v[0] : w->q_len;
+	uint64_t C = (uint64_t)t->v[1] < w->k_len ? (uint64_t)t->v[1] : w->k_len;
+	uint64_t el = w->elem_bytes;
+
+	if (sched_fit_l0(n, w, R, C, e) != 0)
+		return -1;
+	f->l1_bytes = sched_align(R * w->d_qk * el) + 2 * sched_align(C * w->d_qk * el) +
+	    2 * sched_align(C * w->d_v * el) + sched_align(R * C * el) +
+	    2 * sched_align(R * w->d_v * el) + 3 * sched_align(R * el);
+	snprintf(f->formula, sizeof f->formula, "Q + 2 K and 2 V tiles + one score tile + "
+	    "2 O tiles + 2 running maxima + running sum");
+	return 0;
+}
+
+/* One VEC instruction on a row block's vectors or tiles. */
+static void
+vec(struct sctx *sc, unsigned op, unsigned flags, uint32_t b, uint32_t h, uint32_t i,
+    uint32_t j, uint32_t cols, int src0, unsigned t0, uint64_t size0, int src1, int src2,
+    int dst, unsigned td, uint64_t dsize)
+{
+	uint64_t rows = sctx_rows(sc, i), el = sc->e;
+	struct isa_instr in;
+
+	emit_begin(sc->em, &in, ISA_UNIT_VEC, op, flags);
+	in.b = b;
+	in.h = h;
+	in.rb = i * sc->R;
+	in.cb = j * sc->C;
+	in.m = (uint32_t)rows;
+	in.n = cols;
+	emit_read(sc->em, &in, src0, 0, size0, t0);
+	if (src1 >= 0)
+		emit_read(sc->em, &in, src1, 0, rows * el, ISA_T_M);
+	if (src2 >= 0)
+		emit_read(sc->em, &in, src2, 0, rows * el,
+		    op == ISA_OP_VSUM || op == ISA_OP_VDIV ? ISA_T_L : ISA_T_M);
+	emit_write(sc->em, &in, dst, 0, dsize, td);
+	emit_issue(sc->em, &in);
+}
+
+static int
+emit(struct emit *em, const struct workload *w, const struct tiling *t)
+{
+	static struct sctx scx;
+	struct sctx *sc = &scx;
+	uint64_t el = w->elem_bytes, R, C, rows, cols;
+	uint32_t b, h, i, j, nvis, kv = 0, mo, oo;
+	int q, k[2], v[2], s, o[2], m[2], l;
+
+	sctx_init(sc, em, w, (uint32_t)t->v[0], (uint32_t)t->v[1], (uint32_t)t->v[0]);
+	R = sc->R;
+	C = sc->C;
+	q = sctx_l1(sc, R * w->d_qk * el, ISA_T_Q);
+	for (j = 0; j < 2; j++) {
+		k[j] = sctx_l1(sc, C * w->d_qk * el, ISA_T_K);
+		v[j] = sctx_l1(sc, C * w->d_v * el, ISA_T_V);
+	}
+	s = sctx_l1(sc, R * C * el, ISA_T_S);
+	for (j = 0; j < 2; j++) {
+		o[j] = sctx_l1(sc, R * w->d_v * el, ISA_T_O);
+		m[j] = sctx_l1(sc, R * el, ISA_T_M);
+	}
+	l = sctx_l1(sc, R * el, ISA_T_L);
+	for (b = 0; b < w->batch && !em->failed; b++)
+	for (h = 0; h < w->heads && !em->failed; h++)
+	for (i = 0; i < sc->nrb && !em->failed; i++) {
+		rows = sctx_rows(sc, i);
+		nvis = sctx_visible(sc, i);
+		sctx_load(sc, b, h, i * sc->R, 0, wl_q_row(w, &sc->dl, b, h, (uint64_t)i * sc->R),
+		    q, rows * w->d_qk * el, ISA_T_Q);
+		mo = 0;		/* which m holds the running max */
+		oo = 0;		/* which O holds the running output */
+		for (j = 0; j < nvis; j++) {
+			int kt = k[kv % 2], vt = v[kv % 2];
+			unsigned mask = sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
+			uint32_t mn = j == 0 ? mo : 1 - mo;
+			kv++;
+			cols = sctx_cols(sc, j);
+			sctx_load(sc, b, h, i * sc->R, j * sc->C, wl_k_row(w, &sc->dl, b, h,
+			    (uint64_t)j * sc->C), kt, cols * w->d_qk * el, ISA_T_K);
+			sctx_load(sc, b, h, i * sc->R, j * sc->C, wl_v_row(w, &sc->dl, b, h,
+			    (uint64_t)j * sc->C), vt, cols * w->d_v * el, ISA_T_V);
+			sctx_qk(sc, b, h, i, j, q, kt, s);
+			/* m_new = max(m_old, rowmax S); P = exp(scale (S - m_new)) */
+			vec(sc, ISA_OP_VMAX, mask, b, h, i, j, (uint32_t)cols, s, ISA_T_S,
+			    rows * cols * el, j ? m[mo] : -1, -1, m[mn], ISA_T_M, rows * el);
+			vec(sc, ISA_OP_VEXP, mask, b, h, i, j, (uint32_t)cols, s, ISA_T_S,
+			    rows * cols * el, m[mn], -1, s, ISA_T_P, rows * cols * el);
+			if (j > 0)	/* l = l exp(scale (m_old - m_new)) */
+				vec(sc, ISA_OP_VRESCALE, 0, b, h, i, j, 1, l, ISA_T_L, rows * el,
+				    m[mo], m[mn], l, ISA_T_L, rows * el);
+			vec(sc, ISA_OP_VSUM, 0, b, h, i, j, (uint32_t)cols, s, ISA_T_P,
+			    rows * cols * el, -1, j ? l : -1, l, ISA_T_L, rows * el);
+			/* T = P V; then T += O exp(scale (m_old - m_new)), and T is the new O */
+			sctx_pv(sc, b, h, i, j, s, vt, j == 0 ? o[oo] : o[1 - oo], true);
+			sctx_o_out(sc, b, h, i, j == 0 ? o[oo] : o[1 - oo]);
+			if (j > 0) {
+				vec(sc, ISA_OP_VRESCALE, ISA_F_ACC, b, h, i, j, w->d_v, o[oo], ISA_T_O,
+				    rows * w->d_v * el, m[mo], m[mn], o[1 - oo], ISA_T_O,
+				    rows * w->d_v * el);
+				oo = 1 - oo;
+			}
+			mo = mn;
+		}
+		vec(sc, ISA_OP_VDIV, 0, b, h, i, 0, w->d_v, o[oo], ISA_T_O, rows * w->d_v * el,
+		    -1, l, o[oo], ISA_T_O, rows * w->d_v * el);
+		sctx_store(sc, b, h, i * sc->R, 0, o[oo], wl_o_row(w, &sc->dl, b, h,
+		    (uint64_t)i * sc->R), rows * w->d_v * el, ISA_T_O);
+	}
+	sctx_free_all(sc);
+	return emit_finish(em);
+}
+
+const struct sched sched_flash = {
+	"flash", "FlashAttention-2 style: online softmax over key blocks, MAC and VEC in turn",
+	params, sizeof params / sizeof params[0], fit, emit,
+};

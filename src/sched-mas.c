@@ -1,0 +1,155 @@
+/* sched-mas: MAS-Attention, matrix and vector streams in semi-synchronous rounds. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "sched.h"
+
+static const char *const on_off[] = { "on", "off", NULL };
+
+static const struct sched_param params[] = {
+	{ "rows", "query rows per row block (L1 tier)", 1, 1 << 24, NULL },
+	{ "cols", "keys per key block (MAC sub-tile, L0 tier)", 1, 1 << 24, NULL },
+	{ "vrows", "rows per VEC instruction (VEC tier)", 1, 1 << 24, NULL },
+	{ "overwrite", "proactive overwrite: two score buffers instead of three", 0, 1, on_off },
+};
+
+/* Score buffers: block r uses buffer r mod nbuf. */
+static unsigned
+nbuf(const struct tiling *t)
+{
+	return t->v[3] == 0 ? 2 : 3;
+}
+
+static int
+fit(const struct npu *n, const struct workload *w, const struct tiling *t,
+    struct sched_fit *f, struct errbuf *e)
+{
+	uint64_t R = (uint64_t)t->v[0] < w->q_len ? (uint64_t)t->v[0] : w->q_len;
+	uint64_t C = (uint64_t)t->v[1] < w->k_len ? (uint64_t)t->v[1] : w->k_len;
+	uint64_t el = w->elem_bytes, ncb = (w->k_len + C - 1) / C;
+
+	if (sched_fit_l0(n, w, R, C, e) != 0)
+		return -1;
+	f->l1_bytes = 2 * sched_align(R * w->d_qk * el) + nbuf(t) * ncb * sched_align(R * C * el) +
+	    2 * sched_align(C * w->d_qk * el) + 2 * sched_align(C * w->d_v * el) +
+	    sched_align(R * w->d_v * el) + 2 * sched_align(R * el);
+	snprintf(f->formula, sizeof f->formula, "2 Q tiles + %u score buffers of rows x k + "
+	    "2 K and 2 V tiles + O + row max and sum", nbuf(t));
+	return 0;
+}
+
+struct mas {
+	struct sctx sc;
+	int q[2], k[2], v[2], o, m, l;
+	int *s[3];		/* score tiles per buffer */
+	unsigned kv;		/* K/V tile alternation */
+};
+
+/* The matrix stream's QK^T of block r into its buffer. */
+static void
+qk_block(struct mas *a, const struct tiling *t, uint32_t b, uint32_t h, uint32_t r)
+{
+	struct sctx *sc = &a->sc;
+	int *s = a->s[r % nbuf(t)], q = a->q[r % 2];
+	uint32_t j, nvis = sctx_visible(sc, r);
+	struct isa_instr in;
+
+	sctx_load(sc, b, h, r * sc->R, 0, wl_q_row(sc->wl, &sc->dl, b, h, (uint64_t)r * sc->R),
+	    q, (uint64_t)sctx_rows(sc, r) * sc->wl->d_qk * sc->e, ISA_T_Q);
+	for (j = 0; j < nvis; j++) {
+		int k = a->k[a->kv++ % 2];
+		if (nbuf(t) == 2 && r >= 2) {
+			/* new scores take the place of probabilities PV has finished with */
+			emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_OVERWRITE, 0);
+			in.b = b;
+			in.h = h;
+			in.rb = r * sc->R;
+			in.cb = j * sc->C;
+			emit_write(sc->em, &in, s[j], 0, sc->em->slots[s[j]].size, ISA_T_S);
+			emit_issue(sc->em, &in);
+		}
+		sctx_load(sc, b, h, r * sc->R, j * sc->C, wl_k_row(sc->wl, &sc->dl, b, h,
+		    (uint64_t)j * sc->C), k, (uint64_t)sctx_cols(sc, j) * sc->wl->d_qk * sc->e,
+		    ISA_T_K);
+		sctx_qk(sc, b, h, r, j, q, k, s[j]);
+	}
+}
+
+static void
+pv_block(struct mas *a, const struct tiling *t, uint32_t b, uint32_t h, uint32_t r)
+{
+	struct sctx *sc = &a->sc;
+	int *s = a->s[r % nbuf(t)];
+	uint32_t j, nvis = sctx_visible(sc, r);
+
+	for (j = 0; j < nvis; j++) {
+		int v = a->v[a->kv++ % 2];
+		sctx_load(sc, b, h, r * sc->R, j * sc->C, wl_v_row(sc->wl, &sc->dl, b, h,
+		    (uint64_t)j * sc->C), v, (uint64_t)sctx_cols(sc, j) * sc->wl->d_v * sc->e,
+		    ISA_T_V);
+		sctx_pv(sc, b, h, r, j, s[j], v, a->o, j == 0);
+	}
+	sctx_o_out(sc, b, h, r, a->o);
+	sctx_store(sc, b, h, r * sc->R, 0, a->o, wl_o_row(sc->wl, &sc->dl, b, h,
+	    (uint64_t)r * sc->R), (uint64_t)sctx_rows(sc, r) * sc->wl->d_v * sc->e, ISA_T_O);
+}
+
+static int
+emit(struct emit *em, const struct workload *w, const struct tiling *t)
+{
+	static struct mas a;
+	struct sctx *sc = &a.sc;
+	uint64_t el = w->elem_bytes, R, C;
+	uint32_t b, h, r, j, nb;
+	int *tiles;
+
+	sctx_init(sc, em, w, (uint32_t)t->v[0], (uint32_t)t->v[1], (uint32_t)t->v[2]);
+	R = sc->R;
+	C = sc->C;
+	nb = nbuf(t);
+	tiles = calloc((size_t)nb * sc->ncb, sizeof *tiles);
+	if (tiles == NULL)
+		return errbuf_set(em->e, "out of memory");
+	for (j = 0; j < 2; j++)
+		a.q[j] = sctx_l1(sc, R * w->d_qk * el, ISA_T_Q);
+	for (r = 0; r < nb; r++) {
+		a.s[r] = tiles + (size_t)r * sc->ncb;
+		for (j = 0; j < sc->ncb; j++)
+			a.s[r][j] = sctx_l1(sc, R * C * el, ISA_T_S);
+	}
+	for (j = 0; j < 2; j++) {
+		a.k[j] = sctx_l1(sc, C * w->d_qk * el, ISA_T_K);
+		a.v[j] = sctx_l1(sc, C * w->d_v * el, ISA_T_V);
+	}
+	a.o = sctx_l1(sc, R * w->d_v * el, ISA_T_O);
+	a.m = sctx_l1(sc, R * el, ISA_T_M);
+	a.l = sctx_l1(sc, R * el, ISA_T_L);
+	a.kv = 0;
+	for (b = 0; b < w->batch && !em->failed; b++) {
+		for (h = 0; h < w->heads && !em->failed; h++) {
+			/* round -1: the first scores */
+			qk_block(&a, t, b, h, 0);
+			emit_barrier(em);
+			for (r = 0; r < sc->nrb && !em->failed; r++) {
+				/* round r: VEC softmax(r) while MAC does PV(r-1), QK(r+1) */
+				sctx_softmax(sc, b, h, r, a.s[r % nb], a.m, a.l);
+				if (r >= 1)
+					pv_block(&a, t, b, h, r - 1);
+				if (r + 1 < sc->nrb)
+					qk_block(&a, t, b, h, r + 1);
+				emit_barrier(em);
+			}
+			pv_block(&a, t, b, h, sc->nrb - 1);
+		}
+	}
+	sctx_free_all(sc);
+	free(tiles);
+	return emit_finish(em);
+}
+
+const struct sched sched_mas = {
+	"mas", "MAS-Attention: QK^T and PV on MAC stream beside softmax on VEC, in rounds",
+	params, sizeof params / sizeof params[0], fit, emit,
+};

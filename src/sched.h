@@ -1,0 +1,124 @@
+/* sched: the dataflows, their tiling parameters and the helpers they share. */
+#ifndef MASTRACE_SCHED_H
+#define MASTRACE_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emit.h"
+#include "npu.h"
+#include "workload.h"
+
+#define SCHED_MAX_PARAMS 8
+
+/* A tiling parameter: an integer in [min, max], or one of `choices` (stored as its index). */
+struct sched_param {
+	const char *name;
+	const char *doc;
+	int64_t min, max;
+	const char *const *choices;	/* NULL-terminated; NULL for integers */
+};
+
+struct tiling {
+	int64_t v[SCHED_MAX_PARAMS];
+	bool set[SCHED_MAX_PARAMS];
+};
+
+/* What a tiling needs on chip. */
+struct sched_fit {
+	uint64_t l1_bytes;		/* peak L1 footprint */
+	char formula[160];		/* how l1_bytes is made up, for messages */
+};
+
+struct sched {
+	const char *name;
+	const char *summary;
+	const struct sched_param *params;
+	unsigned nparams;
+	/*
+	 * Check a complete tiling against the workload and the NPU's local
+	 * buffers (errors name the parameter and the limit) and compute its
+	 * L1 footprint.
+	 */
+	int (*fit)(const struct npu *n, const struct workload *w, const struct tiling *t,
+	    struct sched_fit *f, struct errbuf *e);
+	int (*emit)(struct emit *em, const struct workload *w, const struct tiling *t);
+};
+
+const struct sched *sched_find(const char *name);
+size_t sched_count(void);
+const struct sched *sched_at(size_t i);
+
+int sched_param_index(const struct sched *s, const char *name);
+int64_t sched_get(const struct sched *s, const struct tiling *t, const char *name);
+
+/* "rows=64,overwrite=off": names, values and ranges checked. */
+int sched_parse_tiling(const struct sched *s, const char *text, struct tiling *t,
+    struct errbuf *e);
+void sched_format_tiling(const struct sched *s, const struct tiling *t, char *buf, size_t len);
+
+/*
+ * Complete a tiling: every parameter the user left unset takes the largest
+ * legal value by the rule in mastrace(7) (largest cols, then rows, that fit
+ * L0 and L1).  With allow_spill an L1 overflow is accepted (f says by how
+ * much); without it it is an error naming footprint and capacity.
+ */
+int sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
+    struct tiling *t, bool allow_spill, struct sched_fit *f, struct errbuf *e);
+
+/* ---- shared by the dataflows ----------------------------------------- */
+
+/* Slots are laid out on 64-byte lines. */
+uint64_t sched_align(uint64_t bytes);
+/* Do rows x cols tiles fit the MAC's L0A/L0B/L0C?  (Always, without L0.) */
+int sched_fit_l0(const struct npu *n, const struct workload *w, uint64_t R, uint64_t C,
+    struct errbuf *e);
+
+/* Tiles of a head: row block i covers rows [r0, r0 + rows), key block j [c0, c0 + cols). */
+struct sctx {
+	struct emit *em;
+	const struct npu *npu;
+	const struct workload *wl;
+	struct wl_layout dl;
+	uint64_t e;		/* element bytes */
+	uint32_t R, C, VR;	/* rows, cols, VEC rows */
+	uint32_t nrb, ncb;	/* row and key blocks per head */
+	bool l0;
+	uint64_t l1_top;	/* L1 bytes laid out so far */
+	int l0a_q, l0a_p, l0b_k, l0b_v, l0c_s, l0c_o;
+	int l0a_q_holds;	/* L1 slot whose Q tile is in L0A, -1 if none */
+	uint64_t l0a_q_version;
+	int slots[EMIT_MAX_SLOTS];
+	unsigned nslots;
+};
+
+void sctx_init(struct sctx *sc, struct emit *em, const struct workload *w, uint32_t R,
+    uint32_t C, uint32_t VR);
+/* An L1 slot of `size` bytes, laid out after the previous ones, with its ALLOC. */
+int sctx_l1(struct sctx *sc, uint64_t size, unsigned tensor);
+/* FREE every slot laid out. */
+void sctx_free_all(struct sctx *sc);
+
+uint32_t sctx_rows(const struct sctx *sc, uint32_t i);	/* rows of row block i */
+uint32_t sctx_cols(const struct sctx *sc, uint32_t j);	/* cols of key block j */
+uint32_t sctx_visible(const struct sctx *sc, uint32_t i);	/* key blocks row block i sees */
+bool sctx_diagonal(const struct sctx *sc, uint32_t i, uint32_t j);	/* partly masked */
+
+/* DMA between DRAM and an L1 slot. */
+void sctx_load(struct sctx *sc, uint32_t b, uint32_t h, uint32_t rb, uint32_t cb,
+    uint64_t dram, int slot, uint64_t bytes, unsigned tensor);
+void sctx_store(struct sctx *sc, uint32_t b, uint32_t h, uint32_t rb, uint32_t cb,
+    int slot, uint64_t dram, uint64_t bytes, unsigned tensor);
+/* S tile (i, j) = Q x K^T into slot s (through L0 when the NPU has it). */
+void sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q,
+    int k, int s);
+/* O (+)= P tile (i, j) x V tile j; acc in L0C, or in L1 slot o without L0. */
+void sctx_pv(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int p,
+    int v, int o, bool first);
+/* Bring an accumulated O out of L0C into L1 slot o (nothing without L0). */
+void sctx_o_out(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o);
+/* Exact two-pass softmax of row block i, tiles in s[0 .. visible), in place. */
+void sctx_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, const int *s,
+    int m, int l);
+
+#endif

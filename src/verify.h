@@ -1,0 +1,30 @@
+/* verify: run a trace on real numbers and compare with attention computed plainly. */
+#ifndef MASTRACE_VERIFY_H
+#define MASTRACE_VERIFY_H
+
+#include <stdint.h>
+
+#include "errbuf.h"
+
+#define VERIFY_MAX_FLOATS (1ull << 28)	/* 1 GiB of fp32 working memory */
+#define VERIFY_MAX_INSTRS (1ull << 24)
+
+struct verify_result {
+	uint64_t instructions;
+	unsigned orders;
+	double max_err;			/* worst over every order */
+	unsigned worst_order;
+	char where[160];		/* the worst element, "O[b=0,h=3,row=17,col=5]" */
+};
+
+/*
+ * Execute every instruction of the trace on fp32 data (random Q, K, V from
+ * `seed`), in trace order and in orders-1 random orders that keep each
+ * unit's program order and every dependency, and compare O with a plain
+ * double-precision attention.  Returns 0 when it ran (r says how close),
+ * -1 when it could not (bad trace, too large), with the reason.
+ */
+int verify_trace(const char *path, uint64_t seed, unsigned orders, struct verify_result *r,
+    struct errbuf *e);
+
+#endif
