@@ -79,7 +79,7 @@ join_args(int argc, char **argv, char *buf, size_t len)
 }
 
 static int
-do_schedule(const struct options *o, int argc, char **argv)
+do_schedule(const struct options *o, const char *command)
 {
 	const struct sched *s = sched_find(o->sched);
 	struct trace_header h;
@@ -111,7 +111,7 @@ do_schedule(const struct options *o, int argc, char **argv)
 	trace_header_init(&h, &npu, &wl);
 	snprintf(h.sched, sizeof h.sched, "%s", s->name);
 	sched_format_tiling(s, &t, h.tiling, sizeof h.tiling);
-	join_args(argc, argv, h.command, sizeof h.command);
+	snprintf(h.command, sizeof h.command, "%s", command);
 	if (fit.l1_bytes > npu.l1.capacity_bytes)
 		fprintf(stderr, "mastrace: warning: tiling %s needs %llu bytes of L1, the NPU has "
 		    "%llu; the plan is written as is and a replay shows what the spills cost\n",
@@ -162,8 +162,10 @@ run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o = { "mas", WL_DEFAULT_PRESET, NULL, NPU_DEFAULT_PRESET, NULL, NULL, false };
+	char command[1024];
 	int ch;
 
+	join_args(argc, argv, command, sizeof command);	/* before getopt reorders argv */
 	while ((ch = cli_getopt(&cmd_schedule, argc, argv, "hs:w:t:o:", longopts)) != -1) {
 		switch (ch) {
 		case 'h': usage(stdout); return EXIT_OK;
@@ -182,7 +184,7 @@ run(int argc, char **argv)
 		return cli_usage_error(&cmd_schedule, "unexpected argument '%s'", argv[optind]);
 	if (o.out == NULL)
 		return cli_usage_error(&cmd_schedule, "expected -o OUT (a .mtr or .mtt file, or -)");
-	return do_schedule(&o, argc - 1, argv + 1);
+	return do_schedule(&o, command);
 }
 
 const struct cmd cmd_schedule = {

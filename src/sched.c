@@ -193,7 +193,7 @@ sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
 		/* nothing fits: keep what was asked, else the smallest tiles, and say why */
 		set_default(s, t, "cols", cols_i >= 0 && t->set[cols_i] ? t->v[cols_i] : 16);
 		set_default(s, t, "rows", rows_i >= 0 && t->set[rows_i] ? t->v[rows_i] : 16);
-		set_default(s, t, "vrows", 16);
+		set_default(s, t, "vrows", sched_get(s, t, "rows") < 32 ? sched_get(s, t, "rows") : 32);
 	}
 	for (i = 0; i < s->nparams; i++)
 		if (sched_param_index(s, "vrows") == (int)i && t->v[i] > sched_get(s, t, "rows"))

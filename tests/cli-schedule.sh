@@ -1,0 +1,98 @@
+#!/bin/sh
+# schedule and verify as a user runs them: the commands, overlap
+# in info, the overwrite ablation, and every way a tiling can be refused.
+. "$TOP_SRCDIR/tests/lib.sh"
+
+for s in mas flat layerwise flash; do
+	run schedule -s $s -w bert-base --npu edge -o "$TMP/$s.mtr"
+	expect_status 0 "schedule $s"
+	expect_out_contains "402653184 MACs" "$s does every MAC of bert-base"
+	run verify "$TMP/$s.mtr"
+	expect_status 0 "verify $s"
+	expect_out_contains "$TMP/$s.mtr: ok:" "verify $s says ok"
+done
+run schedule -s mas -t overwrite=off -w bert-base --npu edge -o "$TMP/noow.mtr"
+expect_status 0 "schedule mas overwrite=off"
+run verify "$TMP/noow.mtr"
+expect_status 0 "verify mas overwrite=off"
+for n in edge flat-edge flat-cloud tileflow-edge; do
+	for s in mas flat layerwise flash; do
+		run schedule -s $s -w b=1,h=2,q=48,k=80,d=16,causal=1 --npu $n -o "$TMP/small.mtt"
+		expect_status 0 "schedule $s on $n"
+		run verify --orders 3 "$TMP/small.mtt"
+		expect_status 0 "verify $s on $n"
+	done
+done
+
+# MAC and VEC overlap in MAS's plan, never in FLAT's
+run info "$TMP/mas.mtr"
+case "$out" in
+*"overlap       0 cycles"*) fail "mas shows no MAC/VEC overlap" ;;
+*"overlap       "*) ;;
+*) fail "info prints no overlap line" ;;
+esac
+run info "$TMP/flat.mtr"
+expect_out_contains "overlap       0 cycles MAC and VEC both busy" "flat never overlaps"
+mas_span=$("$MASTRACE" info "$TMP/mas.mtr" | sed -n 's/^planned  *0 \.\. \([0-9]*\) cycles.*/\1/p')
+flat_span=$("$MASTRACE" info "$TMP/flat.mtr" | sed -n 's/^planned  *0 \.\. \([0-9]*\) cycles.*/\1/p')
+[ "$mas_span" -lt "$flat_span" ] || fail "mas ($mas_span) is not faster than flat ($flat_span)"
+
+# the trace says how it was made
+run info "$TMP/mas.mtr"
+expect_out_contains "scheduler     mas" "header scheduler"
+expect_out_contains "tiling        rows=80,cols=128,vrows=32,overwrite=on" "header tiling"
+expect_out_contains "command       mastrace schedule -s mas -w bert-base --npu edge -o" "header command"
+
+# the ablation at MAS's own tiling spills, and says so
+run schedule -s mas -t rows=80,overwrite=off -o "$TMP/abl.mtr"
+expect_status 1 "overwrite=off at rows=80 without --allow-spill"
+expect_err_contains "needs 285056 bytes of L1" "ablation footprint"
+expect_err_contains "pass --allow-spill" "ablation hint"
+[ ! -e "$TMP/abl.mtr" ] || fail "a refused plan left a file"
+run schedule -s mas -t rows=80,cols=128,overwrite=off --allow-spill -o "$TMP/abl.mtr"
+expect_status 0 "ablation with --allow-spill"
+expect_err_contains "warning: tiling rows=80,cols=128,vrows=32,overwrite=off needs 342400 bytes of L1, the NPU has 262144" "spill warning"
+run verify "$TMP/abl.mtr"
+expect_status 0 "the spilling plan still computes attention"
+
+# refusals: one line each, exit 1, nothing written
+run schedule -s mas -t rows=64,tile=3 -o "$TMP/x.mtr"
+expect_status 1 "unknown tiling parameter"
+expect_err_line "mastrace: tiling 'rows=64,tile=3': unknown parameter 'tile' for scheduler 'mas', expected one of rows, cols, vrows, overwrite" "unknown tiling parameter"
+run schedule -s flash -t rows=256,cols=128 -o "$TMP/x.mtr"
+expect_status 1 "tile larger than L0"
+expect_err_line "mastrace: tiling rows=256,cols=128: parameter 'rows' or 'cols': L0A needs 98304 bytes (rows x (dqk + cols) x 2), the NPU has 32768 (l0.a_kib = 32)" "L0 limit"
+run schedule -s mas -w llama3-8b -o "$TMP/x.mtr"
+expect_status 1 "llama3-8b cannot fit MAS on edge"
+expect_err_contains "choose smaller tiles or pass --allow-spill" "llama3-8b"
+run schedule -s tpu -o "$TMP/x.mtr"
+expect_status 1 "unknown scheduler"
+expect_err_line "mastrace: schedule: unknown scheduler 'tpu', expected mas, flat, layerwise or flash" "unknown scheduler"
+run schedule -s mas
+expect_status 1 "no output"
+expect_err_contains "expected -o OUT" "no output"
+run schedule -s mas -w gpt9 -o "$TMP/x.mtr"
+expect_status 1 "bad workload"
+run schedule -s mas --npu ./nope.ini -o "$TMP/x.mtr"
+expect_status 1 "bad npu"
+run schedule -s mas --seq 0 -o "$TMP/x.mtr"
+expect_status 1 "bad --seq"
+[ ! -e "$TMP/x.mtr" ] || fail "a failed schedule left x.mtr"
+run schedule --list
+expect_status 0 "--list"
+expect_out_contains "overwrite  proactive overwrite" "--list documents overwrite"
+
+# verify's own errors
+run verify --orders 0 "$TMP/mas.mtr"
+expect_status 1 "--orders 0"
+run verify "$TMP/missing.mtr"
+expect_status 1 "verify a missing file"
+run verify "$TOP_SRCDIR/tests/bad-trace/later-dependency.mtt"
+expect_status 1 "verify a bad trace"
+run schedule -s flash -w xlm -o "$TMP/big.mtr"
+expect_status 0 "schedule a large flash"
+run verify "$TMP/big.mtr"
+expect_status 1 "verify refuses what does not fit in memory"
+expect_err_contains "the limit is 1.0 GiB" "verify memory limit"
+
+finish

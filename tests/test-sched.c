@@ -1,0 +1,456 @@
+/* Unit tests for the schedulers: exactness, invariants, hazards, tilings. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cunit-main.h"
+#include "sched.h"
+#include "trace-file.h"
+#include "verify.h"
+
+static char dir[] = "/tmp/mastrace-test-sched.XXXXXX";
+
+static const char *
+path(const char *name)
+{
+	static char buf[4][256];
+	static unsigned n;
+	char *p = buf[n++ % 4];
+
+	snprintf(p, 256, "%s/%s", dir, name);
+	return p;
+}
+
+struct outcome {
+	uint64_t makespan, macs, dram, instructions, footprint;
+};
+
+/* Schedule into file; 0 or -1 with e set. */
+static int
+schedule(const char *sched, const char *wl_spec, const char *npu_name, const char *tiling,
+    bool spill, const char *file, struct outcome *out, struct errbuf *e)
+{
+	const struct sched *s = sched_find(sched);
+	struct trace_header h;
+	struct trace_writer *w;
+	struct sched_fit fit;
+	struct workload wl;
+	struct tiling t;
+	struct emit em;
+	struct npu n;
+	int rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	if (wl_parse(wl_spec, &wl, e) != 0 || npu_resolve(npu_name, &n, e) != 0 ||
+	    sched_parse_tiling(s, tiling, &t, e) != 0 ||
+	    sched_plan(s, &n, &wl, &t, spill, &fit, e) != 0)
+		return -1;
+	trace_header_init(&h, &n, &wl);
+	strcpy(h.sched, s->name);
+	sched_format_tiling(s, &t, h.tiling, sizeof h.tiling);
+	if (trace_open_write(file, TRACE_FMT_UNKNOWN, &h, &w, e) != 0)
+		return -1;
+	if (emit_init(&em, w, &n, e) != 0) {
+		trace_abort_write(w);
+		return -1;
+	}
+	rc = s->emit(&em, &wl, &t);
+	emit_free(&em);
+	if (rc != 0) {
+		trace_abort_write(w);
+		return -1;
+	}
+	if (trace_close_write(w, e) != 0)
+		return -1;
+	if (out != NULL) {
+		out->makespan = em.makespan;
+		out->macs = em.macs;
+		out->dram = em.dram_read + em.dram_write;
+		out->instructions = em.next_id;
+		out->footprint = fit.l1_bytes;
+	}
+	return 0;
+}
+
+/* Largest extent of every buffer's regions, and peak L1 held by ALLOC minus FREE. */
+static void
+extents(const char *file, uint64_t *ext, uint64_t *alloc_peak)
+{
+	struct trace_reader *r;
+	const struct isa_instr *in;
+	enum trace_format fmt;
+	struct errbuf e;
+	uint64_t held = 0;
+	unsigned i;
+
+	memset(ext, 0, ISA_NBUFS * sizeof *ext);
+	*alloc_peak = 0;
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(file, &r, &fmt, &e), 0);
+	while (trace_next(r, &in, &e) == 1) {
+		for (i = 0; i < in->nsrc; i++)
+			if (in->src[i].addr + in->src[i].size > ext[in->src[i].buf])
+				ext[in->src[i].buf] = in->src[i].addr + in->src[i].size;
+		for (i = 0; i < in->ndst; i++)
+			if (in->dst[i].addr + in->dst[i].size > ext[in->dst[i].buf])
+				ext[in->dst[i].buf] = in->dst[i].addr + in->dst[i].size;
+		if (in->op == ISA_OP_ALLOC)
+			for (i = 0; i < in->ndst; i++)
+				held += in->dst[i].buf == ISA_BUF_L1 ? in->dst[i].size : 0;
+		if (in->op == ISA_OP_FREE)
+			for (i = 0; i < in->nsrc; i++)
+				held -= in->src[i].buf == ISA_BUF_L1 ? in->src[i].size : 0;
+		if (held > *alloc_peak)
+			*alloc_peak = held;
+	}
+	CU_ASSERT_EQUAL(held, 0);	/* everything allocated is freed */
+	trace_close_read(r);
+}
+
+static void
+check_one(const char *sched, const char *wl_spec, const char *npu_name, const char *tiling)
+{
+	struct verify_result vr;
+	struct outcome o;
+	struct workload wl;
+	struct errbuf e;
+	struct npu n;
+	uint64_t ext[ISA_NBUFS], peak, exact;
+	const char *file = path("t.mtr");
+
+	CU_ASSERT_EQUAL_FATAL(wl_parse(wl_spec, &wl, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(npu_resolve(npu_name, &n, &e), 0);
+	if (schedule(sched, wl_spec, npu_name, tiling, false, file, &o, &e) != 0) {
+		fprintf(stderr, "\n  %s %s %s '%s': %s\n", sched, wl_spec, npu_name, tiling, e.msg);
+		CU_FAIL("schedule failed");
+		return;
+	}
+	if (verify_trace(file, 3, 3, &vr, &e) != 0 || !(vr.max_err <= 1e-4)) {
+		fprintf(stderr, "\n  %s %s %s '%s': %s\n", sched, wl_spec, npu_name, tiling,
+		    vr.max_err > 1e-4 ? vr.where : e.msg);
+		CU_FAIL("verify failed");
+	}
+	exact = wl_macs_qk(&wl) + wl_macs_pv(&wl);
+	if (wl.causal) {
+		/* whole tiles run on the diagonal: at least the exact work, at most double */
+		CU_ASSERT_TRUE(o.macs >= exact);
+		CU_ASSERT_TRUE(o.macs <= 2 * exact);
+	} else {
+		CU_ASSERT_EQUAL(o.macs, exact);
+	}
+	CU_ASSERT_TRUE(o.dram >= wl_compulsory_bytes(&wl));
+	extents(file, ext, &peak);
+	CU_ASSERT_TRUE(ext[ISA_BUF_L1] <= n.l1.capacity_bytes);
+	CU_ASSERT_TRUE(peak <= n.l1.capacity_bytes);
+	CU_ASSERT_TRUE(o.footprint <= n.l1.capacity_bytes);
+	if (npu_has_l0(&n)) {
+		CU_ASSERT_TRUE(ext[ISA_BUF_L0A] <= n.l0.a_bytes);
+		CU_ASSERT_TRUE(ext[ISA_BUF_L0B] <= n.l0.b_bytes);
+		CU_ASSERT_TRUE(ext[ISA_BUF_L0C] <= n.l0.c_bytes);
+	} else {
+		CU_ASSERT_EQUAL(ext[ISA_BUF_L0A] + ext[ISA_BUF_L0B] + ext[ISA_BUF_L0C], 0);
+	}
+}
+
+static const char *const workloads[] = {
+	"b=1,h=2,q=64,k=64,d=16",
+	"b=2,h=1,q=100,k=130,dqk=16,dv=24",
+	"b=1,h=2,q=96,k=96,d=16,causal=1",
+	"b=1,h=1,q=40,k=100,d=32,causal=1",
+};
+static const char *const npus[] = { "edge", "flat-edge", "flat-cloud", "tileflow-edge" };
+
+static void
+every(const char *sched, const char *small_tiling)
+{
+	size_t wi, ni;
+
+	for (wi = 0; wi < sizeof workloads / sizeof workloads[0]; wi++)
+		for (ni = 0; ni < sizeof npus / sizeof npus[0]; ni++) {
+			check_one(sched, workloads[wi], npus[ni], "");
+			check_one(sched, workloads[wi], npus[ni], small_tiling);
+		}
+}
+
+static void test_mas(void) { every("mas", "rows=16,cols=32,vrows=8"); }
+static void test_mas_no_overwrite(void) { every("mas", "rows=16,cols=32,overwrite=off"); }
+static void test_flat(void) { every("flat", "rows=16,cols=32,vrows=16"); }
+static void test_flat_head(void) { every("flat", "gran=head,cols=16"); }
+static void test_flat_batch(void) { every("flat", "gran=batch,cols=32,vrows=8"); }
+static void test_layerwise(void) { every("layerwise", "rows=16,cols=16"); }
+static void test_flash(void) { every("flash", "rows=16,cols=32"); }
+
+static void
+test_mas_beats_flat(void)
+{
+	static const char *const cases[][3] = {
+		{ "bert-base", "edge", "rows=64,cols=128" },
+		{ "vit-b16", "edge", "rows=32,cols=64" },
+		{ "bert-small", "flat-edge", "rows=64,cols=128" },
+		{ "b=1,h=2,q=96,k=96,d=16,causal=1", "tileflow-edge", "rows=16,cols=32" },
+		{ "t5,b=2", "flat-cloud", "rows=128,cols=128" },
+	};
+	struct outcome mas, flat;
+	struct errbuf e;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		CU_ASSERT_EQUAL_FATAL(schedule("mas", cases[i][0], cases[i][1], cases[i][2], false,
+		    path("mas.mtr"), &mas, &e), 0);
+		CU_ASSERT_EQUAL_FATAL(schedule("flat", cases[i][0], cases[i][1], cases[i][2], false,
+		    path("flat.mtr"), &flat, &e), 0);
+		CU_ASSERT_TRUE(mas.makespan <= flat.makespan);
+		if (mas.makespan > flat.makespan)
+			fprintf(stderr, "\n  %s on %s: mas %llu > flat %llu", cases[i][0], cases[i][1],
+			    (unsigned long long)mas.makespan, (unsigned long long)flat.makespan);
+	}
+}
+
+/* Read a whole trace into memory. */
+static struct isa_instr *
+slurp(const char *file, uint64_t *n, struct trace_header *h)
+{
+	struct trace_reader *r;
+	const struct isa_instr *in;
+	struct isa_instr *v = NULL;
+	enum trace_format fmt;
+	struct errbuf e;
+	uint64_t cap = 0;
+
+	*n = 0;
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(file, &r, &fmt, &e), 0);
+	*h = r->hdr;
+	while (trace_next(r, &in, &e) == 1) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			v = realloc(v, cap * sizeof *v);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+		}
+		v[(*n)++] = *in;
+	}
+	trace_close_read(r);
+	return v;
+}
+
+static void
+spit(const char *file, const struct isa_instr *v, uint64_t n, const struct trace_header *h)
+{
+	struct trace_writer *w;
+	struct errbuf e;
+	uint64_t i;
+
+	CU_ASSERT_EQUAL_FATAL(trace_open_write(file, TRACE_FMT_UNKNOWN, h, &w, &e), 0);
+	for (i = 0; i < n; i++)
+		if (trace_write(w, &v[i], &e) != 0) {
+			fprintf(stderr, "\n%s\n", e.msg);
+			CU_FAIL_FATAL("write");
+		}
+	CU_ASSERT_EQUAL_FATAL(trace_close_write(w, &e), 0);
+}
+
+static bool
+overlaps(const struct isa_region *a, const struct isa_region *b)
+{
+	return a->buf == b->buf && a->addr < b->addr + b->size && b->addr < a->addr + a->size;
+}
+
+static void
+expect_verify_fails(const char *file, const char *what)
+{
+	struct verify_result vr;
+	struct errbuf e;
+
+	CU_ASSERT_EQUAL_FATAL(verify_trace(file, 1, 16, &vr, &e), 0);
+	CU_ASSERT_TRUE(!(vr.max_err <= 1e-4));
+	if (vr.max_err <= 1e-4)
+		fprintf(stderr, "\n  %s: verify still passes\n", what);
+}
+
+/* Drop the dependency of a PV matmul on the instruction that produced its V. */
+static void
+test_missing_dependency_fails(void)
+{
+	static const char *const on[] = { "edge", "flat-edge" };
+	struct trace_header h;
+	struct isa_instr *v;
+	struct errbuf e;
+	uint64_t n, i;
+	unsigned d, s, k, found;
+
+	for (k = 0; k < 2; k++) {
+		CU_ASSERT_EQUAL_FATAL(schedule("flat", "b=1,h=2,q=64,k=64,d=16", on[k],
+		    "rows=16,cols=16", false, path("good.mtr"), NULL, &e), 0);
+		v = slurp(path("good.mtr"), &n, &h);
+		found = 0;
+		for (i = 0; i < n && !found; i++) {
+			struct isa_instr *in = &v[i];
+			if (in->op != ISA_OP_MATMUL || (in->flags & ISA_F_TRANSB))
+				continue;
+			for (d = 0; d < in->ndeps && !found; d++) {
+				const struct isa_instr *p = &v[in->deps[d]];
+				for (s = 0; s < p->ndst && !found; s++)
+					if (overlaps(&p->dst[s], &in->src[1])) {
+						in->deps[d] = in->deps[--in->ndeps];
+						found = 1;
+					}
+			}
+		}
+		CU_ASSERT_EQUAL_FATAL(found, 1);
+		spit(path("nodep.mtr"), v, n, &h);
+		expect_verify_fails(path("nodep.mtr"), on[k]);
+		free(v);
+	}
+}
+
+/* Move MAS's first proactive overwrite before the last read of what it destroys. */
+static void
+test_early_overwrite_fails(void)
+{
+	struct trace_header h;
+	struct isa_instr *v, *moved;
+	struct errbuf e;
+	uint64_t n, i, x = UINT64_MAX, y = UINT64_MAX, *map, j;
+	unsigned s, d, keep;
+
+	CU_ASSERT_EQUAL_FATAL(schedule("mas", "b=1,h=1,q=64,k=64,d=16", "edge",
+	    "rows=16,cols=32", false, path("mas.mtr"), NULL, &e), 0);
+	v = slurp(path("mas.mtr"), &n, &h);
+	for (i = 0; i < n && x == UINT64_MAX; i++)
+		if (v[i].op == ISA_OP_OVERWRITE)
+			x = i;
+	CU_ASSERT_NOT_EQUAL_FATAL(x, UINT64_MAX);
+	for (i = 0; i < x; i++)
+		for (s = 0; s < v[i].nsrc; s++)
+			if (overlaps(&v[i].src[s], &v[x].dst[0]))
+				y = i;
+	CU_ASSERT_NOT_EQUAL_FATAL(y, UINT64_MAX);
+	/* new order: 0..y-1, x, y..x-1, x+1..; ids follow positions */
+	moved = malloc(n * sizeof *moved);
+	map = malloc(n * sizeof *map);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(moved);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(map);
+	for (i = 0; i < n; i++)
+		map[i] = i < y || i > x ? i : i == x ? y : i + 1;
+	for (i = 0; i < n; i++) {
+		struct isa_instr in = v[i];
+		in.id = map[i];
+		for (d = 0, keep = 0; d < in.ndeps; d++)
+			if (map[in.deps[d]] < in.id)
+				in.deps[keep++] = map[in.deps[d]];
+		in.ndeps = (uint8_t)keep;
+		moved[map[i]] = in;
+	}
+	for (j = 0; j < n; j++)
+		CU_ASSERT_EQUAL(moved[j].id, j);
+	spit(path("early.mtr"), moved, n, &h);
+	expect_verify_fails(path("early.mtr"), "early overwrite");
+	free(v);
+	free(moved);
+	free(map);
+}
+
+static void
+expect_plan_error(const char *sched, const char *wl, const char *npu, const char *tiling,
+    const char *message)
+{
+	struct errbuf e;
+
+	e.msg[0] = '\0';
+	CU_ASSERT_EQUAL(schedule(sched, wl, npu, tiling, false, path("x.mtr"), NULL, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, message);
+	if (strcmp(e.msg, message) != 0)
+		fprintf(stderr, "\n  got:      %s\n  expected: %s\n", e.msg, message);
+	CU_ASSERT_NOT_EQUAL(access(path("x.mtr"), F_OK), 0);
+}
+
+static void
+test_tiling_errors(void)
+{
+	struct outcome o;
+	struct errbuf e;
+	struct npu n;
+
+	expect_plan_error("mas", "bert-base", "edge", "rows=64,tile=3", "tiling 'rows=64,tile=3': "
+	    "unknown parameter 'tile' for scheduler 'mas', expected one of rows, cols, vrows, "
+	    "overwrite");
+	expect_plan_error("mas", "bert-base", "edge", "overwrite=maybe", "tiling "
+	    "'overwrite=maybe': parameter 'overwrite': got 'maybe', expected on or off");
+	expect_plan_error("flat", "bert-base", "edge", "gran=tile", "tiling 'gran=tile': "
+	    "parameter 'gran': got 'tile', expected row, head or batch");
+	expect_plan_error("mas", "bert-base", "edge", "rows=0", "tiling 'rows=0': parameter "
+	    "'rows': got '0', expected an integer from 1 to 16777216");
+	expect_plan_error("flash", "bert-base", "edge", "rows=256,cols=128", "tiling "
+	    "rows=256,cols=128: parameter 'rows' or 'cols': L0A needs 98304 bytes (rows x (dqk "
+	    "+ cols) x 2), the NPU has 32768 (l0.a_kib = 32)");
+	expect_plan_error("mas", "bert-base", "edge", "rows=80,overwrite=off", "tiling "
+	    "rows=80,cols=16,vrows=32,overwrite=off needs 285056 bytes of L1 (2 Q tiles + 3 "
+	    "score buffers of rows x k + 2 K and 2 V tiles + O + row max and sum), the NPU has "
+	    "262144 (l1.capacity_kib = 256); choose smaller tiles or pass --allow-spill");
+	expect_plan_error("mas", "llama3-8b", "edge", "", "tiling rows=16,cols=16,vrows=16,"
+	    "overwrite=on needs 290944 bytes of L1 (2 Q tiles + 2 score buffers of rows x k + "
+	    "2 K and 2 V tiles + O + row max and sum), the NPU has 262144 (l1.capacity_kib = "
+	    "256); choose smaller tiles or pass --allow-spill");
+	/* the ablation: MAS's own tiling without the overwrite needs --allow-spill */
+	CU_ASSERT_EQUAL(npu_resolve("edge", &n, &e), 0);
+	CU_ASSERT_EQUAL(schedule("mas", "bert-base", "edge", "rows=80,overwrite=off", true,
+	    path("spill.mtr"), &o, &e), 0);
+	CU_ASSERT_TRUE(o.footprint > n.l1.capacity_bytes);
+	/* left to itself, overwrite=off picks smaller blocks that fit */
+	CU_ASSERT_EQUAL(schedule("mas", "bert-base", "edge", "overwrite=off", false,
+	    path("fits.mtr"), &o, &e), 0);
+	CU_ASSERT_TRUE(o.footprint <= n.l1.capacity_bytes);
+}
+
+static void
+test_registry(void)
+{
+	const struct sched *s;
+	struct tiling t;
+	struct errbuf e;
+	char buf[256];
+
+	CU_ASSERT_EQUAL(sched_count(), 4);
+	CU_ASSERT_PTR_NULL(sched_find("tileflow"));
+	s = sched_find("mas");
+	CU_ASSERT_EQUAL_FATAL(sched_parse_tiling(s, "overwrite=off,rows=32", &t, &e), 0);
+	CU_ASSERT_EQUAL(sched_get(s, &t, "rows"), 32);
+	CU_ASSERT_EQUAL(sched_get(s, &t, "overwrite"), 1);
+	t.v[1] = 64;
+	t.v[2] = 16;
+	sched_format_tiling(s, &t, buf, sizeof buf);
+	CU_ASSERT_STRING_EQUAL(buf, "rows=32,cols=64,vrows=16,overwrite=off");
+	CU_ASSERT_EQUAL(sched_parse_tiling(s, "rows=32,rows=16", &t, &e), -1);
+	CU_ASSERT_EQUAL(sched_parse_tiling(s, "rows", &t, &e), -1);
+}
+
+int
+main(void)
+{
+	static const struct test_case cases[] = {
+		{ "registry and tiling strings", test_registry },
+		{ "mas: exact on every NPU and shape, invariants hold", test_mas },
+		{ "mas without the overwrite", test_mas_no_overwrite },
+		{ "flat by rows", test_flat },
+		{ "flat by heads", test_flat_head },
+		{ "flat by batch", test_flat_batch },
+		{ "layerwise", test_layerwise },
+		{ "flash", test_flash },
+		{ "mas is never slower than flat at the same tiling", test_mas_beats_flat },
+		{ "a missing dependency fails verification", test_missing_dependency_fails },
+		{ "an early overwrite fails verification", test_early_overwrite_fails },
+		{ "bad and impossible tilings are refused", test_tiling_errors },
+		{ NULL, NULL },
+	};
+	char cmd[300];
+	int rc;
+
+	if (mkdtemp(dir) == NULL)
+		return 99;
+	rc = cunit_run("sched", cases);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		rc = rc ? rc : 99;
+	return rc;
+}
