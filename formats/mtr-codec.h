@@ -25,6 +25,8 @@
 #define MTR_RECORD_MAX 1024u		/* no record can be longer */
 #define MTR_BLOCK_RAW_MAX (MTR_BLOCK_RAW_FLUSH + MTR_RECORD_MAX)
 #define MTR_HEADER_MAX (1u << 20)
+/* zlib level: records are so regular that level 1 compresses nearly as well, much faster */
+#define MTR_ZLIB_LEVEL 1
 #define MTR_INDEX_MAX (1u << 26)	/* entries; 2^42 instructions */
 
 /* Header entry tags; tags below 64 must be understood, others may be skipped. */

@@ -193,7 +193,7 @@ mtr_writer_open(const char *path, const struct trace_header *h, struct trace_wri
 		return errbuf_set(e, "%s: out of memory", path);
 	}
 	/* raw deflate: the blocks carry their own CRC-32 */
-	if (deflateInit2(&w->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+	if (deflateInit2(&w->z, MTR_ZLIB_LEVEL, Z_DEFLATED, -15, 8,
 	    Z_DEFAULT_STRATEGY) != Z_OK) {
 		free(hdr);
 		writer_free(w);
