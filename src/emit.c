@@ -147,8 +147,9 @@ emit_write_dram(struct emit *em, struct isa_instr *in, uint64_t addr, uint64_t s
 	add_region(em, in, true, -1, ISA_BUF_DRAM, addr, size, tensor);
 }
 
-void
-emit_dep(struct emit *em, struct isa_instr *in, uint64_t id)
+/* A dependency whose unit and planned end are known. */
+static void
+add_dep(struct emit *em, struct isa_instr *in, uint64_t id, unsigned unit, uint64_t end)
 {
 	unsigned i;
 
@@ -159,7 +160,20 @@ emit_dep(struct emit *em, struct isa_instr *in, uint64_t id)
 		emit_fail(em, "more than %d dependencies", ISA_MAX_DEPS);
 		return;
 	}
+	em->dep_unit[in->ndeps] = (uint8_t)unit;
+	em->dep_end[in->ndeps] = end;
 	in->deps[in->ndeps++] = id;
+}
+
+void
+emit_dep(struct emit *em, struct isa_instr *in, uint64_t id)
+{
+	if (id >= em->next_id || em->next_id - id > EMIT_RING) {
+		emit_fail(em, "dependency %llu is not among the last %u instructions",
+		    (unsigned long long)id, EMIT_RING);
+		return;
+	}
+	add_dep(em, in, id, em->units[id % EMIT_RING], em->ends[id % EMIT_RING]);
 }
 
 unsigned
@@ -178,41 +192,38 @@ emit_issue(struct emit *em, struct isa_instr *in)
 	if (em->failed)
 		return 0;
 	in->id = id;
+	/* hand-made dependencies came first, with their ends from the ring */
 	/* read after write */
 	for (i = 0; i < in->nsrc; i++)
 		if (em->src_slot[i] >= 0 && (s = &em->slots[em->src_slot[i]])->writer)
-			emit_dep(em, in, s->writer - 1);
+			add_dep(em, in, s->writer - 1, s->writer_unit, s->writer_end);
 	/* write after write and after read */
 	for (i = 0; i < in->ndst; i++) {
 		if (em->dst_slot[i] < 0)
 			continue;
 		s = &em->slots[em->dst_slot[i]];
 		if (s->writer)
-			emit_dep(em, in, s->writer - 1);
+			add_dep(em, in, s->writer - 1, s->writer_unit, s->writer_end);
 		for (j = 0; j < s->nreaders; j++)
-			emit_dep(em, in, s->reader[j] - 1);
+			add_dep(em, in, s->reader[j] - 1, s->reader_unit[j], s->reader_end[j]);
 	}
 	if (em->fence && !em->fenced[u]) {
-		emit_dep(em, in, em->fence - 1);
+		add_dep(em, in, em->fence - 1, ISA_UNIT_VEC, em->fence_end);
 		em->fenced[u] = true;
 	}
 	/* program order on the unit already orders same-unit pairs */
-	for (i = 0, j = 0; i < in->ndeps; i++)
-		if (em->units[in->deps[i] % EMIT_RING] != u)
-			in->deps[j++] = in->deps[i];
-	in->ndeps = (uint8_t)j;
-
 	start = em->unit_free[u];
-	for (i = 0; i < in->ndeps; i++) {
-		if (id - in->deps[i] > EMIT_RING) {
-			emit_fail(em, "dependency %llu is more than %u instructions back",
-			    (unsigned long long)in->deps[i], EMIT_RING);
-			return 0;
-		}
-		dep_end = em->ends[in->deps[i] % EMIT_RING];
+	for (i = 0, j = 0; i < in->ndeps; i++) {
+		if (em->dep_unit[i] == u)
+			continue;
+		dep_end = em->dep_end[i];
 		if (dep_end > start)
 			start = dep_end;
+		em->dep_unit[j] = em->dep_unit[i];
+		em->dep_end[j] = em->dep_end[i];
+		in->deps[j++] = in->deps[i];
 	}
+	in->ndeps = (uint8_t)j;
 	end = start + cost_instr(em->npu, in);
 	in->plan_start = start;
 	in->plan_end = end;
@@ -249,12 +260,15 @@ emit_issue(struct emit *em, struct isa_instr *in)
 			s->reader_unit[j] = (uint8_t)u;
 		}
 		s->reader[j] = id + 1;
+		s->reader_end[j] = end;
 	}
 	for (i = 0; i < in->ndst; i++) {
 		if (em->dst_slot[i] < 0)
 			continue;
 		s = &em->slots[em->dst_slot[i]];
 		s->writer = id + 1;
+		s->writer_end = end;
+		s->writer_unit = (uint8_t)u;
 		s->nreaders = 0;
 	}
 	return id;
@@ -271,9 +285,10 @@ emit_barrier(struct emit *em)
 	for (u = 0; u < ISA_NUNITS; u++)
 		if (em->last_on_unit[u] && u != ISA_UNIT_VEC &&
 		    (!em->fence || em->last_on_unit[u] > em->fence))
-			emit_dep(em, &in, em->last_on_unit[u] - 1);
+			add_dep(em, &in, em->last_on_unit[u] - 1, u, em->unit_free[u]);
 	id = emit_issue(em, &in);
 	em->fence = id + 1;
+	em->fence_end = em->unit_free[ISA_UNIT_VEC];
 	memset(em->fenced, 0, sizeof em->fenced);
 	em->fenced[ISA_UNIT_VEC] = true;
 	return id;

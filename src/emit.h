@@ -22,9 +22,12 @@ struct emit_slot {
 	uint8_t buf;
 	uint64_t addr, size;
 	uint64_t writer;		/* id + 1; 0 when none */
+	uint64_t writer_end;		/* its planned end: it may be far back */
+	uint8_t writer_unit;
 	uint8_t nreaders;
 	uint8_t reader_unit[8];
 	uint64_t reader[8];		/* id + 1 */
+	uint64_t reader_end[8];
 };
 
 struct emit {
@@ -36,14 +39,17 @@ struct emit {
 	uint64_t unit_free[ISA_NUNITS];
 	uint64_t last_on_unit[ISA_NUNITS];	/* id + 1 */
 	uint64_t fence;				/* id + 1 of the last barrier */
+	uint64_t fence_end;
 	bool fenced[ISA_NUNITS];		/* has the unit waited for it yet */
 	uint64_t *ends;				/* planned end by id % EMIT_RING */
 	uint8_t *units;				/* unit by id % EMIT_RING */
 	struct emit_slot slots[EMIT_MAX_SLOTS];
 	unsigned nslots;
 	unsigned dma_next;
-	/* the pending instruction's slots */
+	/* the pending instruction's slots, and its dependencies' units and ends */
 	int src_slot[ISA_MAX_SRC], dst_slot[ISA_MAX_DST];
+	uint8_t dep_unit[ISA_MAX_DEPS];
+	uint64_t dep_end[ISA_MAX_DEPS];
 	/* totals */
 	uint64_t macs, dram_read, dram_write, makespan;
 };
@@ -66,7 +72,7 @@ void emit_read_dram(struct emit *em, struct isa_instr *in, uint64_t addr, uint64
     unsigned tensor);
 void emit_write_dram(struct emit *em, struct isa_instr *in, uint64_t addr, uint64_t size,
     unsigned tensor);
-/* Add a dependency by hand. */
+/* Add a dependency by hand; it must be one of the last EMIT_RING ids. */
 void emit_dep(struct emit *em, struct isa_instr *in, uint64_t id);
 /* Number, time and write it; returns its id.  Errors stick in em->failed. */
 uint64_t emit_issue(struct emit *em, struct isa_instr *in);
