@@ -91,6 +91,7 @@ do_info(const char *path, const char *at_arg)
 	uint64_t plan_lo = UINT64_MAX, plan_hi = 0, rep_lo = UINT64_MAX, rep_hi = 0, replayed = 0;
 	uint64_t at = 0, both, rep_both;
 	struct overlap ov, rov;
+	bool bad_order;
 	unsigned i;
 	int rc;
 
@@ -136,8 +137,9 @@ do_info(const char *path, const char *at_arg)
 				rep_hi = in->rep_end;
 		}
 	}
-	if ((overlap_finish(&ov, &both) != 0) | (overlap_finish(&rov, &rep_both) != 0) &&
-	    rc >= 0) {
+	bad_order = overlap_finish(&ov, &both) != 0;
+	bad_order |= overlap_finish(&rov, &rep_both) != 0;	/* both free their queues */
+	if (bad_order && rc >= 0) {
 		rc = errbuf_set(&e, "%s: MAC or VEC instructions overlap each other in time or "
 		    "run out of order, expected each unit to run one at a time", path);
 	}

@@ -1,0 +1,31 @@
+/* timeline: a bandwidth that transfers share over time, booked first come first served. */
+#ifndef MASTRACE_TIMELINE_H
+#define MASTRACE_TIMELINE_H
+
+#include <stddef.h>
+
+/* Rate used during [t0, t1); times are cycles, rates bytes per cycle. */
+struct tl_seg {
+	double t0, t1, used;
+};
+
+struct timeline {
+	double cap;		/* bytes per cycle */
+	struct tl_seg *v;
+	size_t n, alloc;
+	struct tl_seg *pieces;	/* scratch for a booking */
+	size_t pieces_alloc;
+	int failed;		/* out of memory */
+};
+
+void tl_init(struct timeline *tl, double cap);
+void tl_free(struct timeline *tl);
+/*
+ * Move `bytes` starting at `start`, at most `max_rate` bytes per cycle and
+ * only what earlier bookings left; returns when the last byte moves.
+ */
+double tl_book(struct timeline *tl, double start, double bytes, double max_rate);
+/* Forget usage before `t`: nothing will be booked earlier. */
+void tl_prune(struct timeline *tl, double t);
+
+#endif
