@@ -24,6 +24,8 @@ extern const struct cmd cmd_info;
 extern const struct cmd cmd_convert;
 extern const struct cmd cmd_schedule;
 extern const struct cmd cmd_verify;
+extern const struct cmd cmd_replay;
+extern const struct cmd cmd_stats;
 
 /* Print "mastrace: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

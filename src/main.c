@@ -12,6 +12,8 @@ static const struct cmd *const cmds[] = {
 	&cmd_workload,
 	&cmd_schedule,
 	&cmd_verify,
+	&cmd_replay,
+	&cmd_stats,
 	&cmd_info,
 	&cmd_convert,
 };

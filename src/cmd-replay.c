@@ -1,0 +1,134 @@
+/* mastrace replay: re-time a trace with contention, spills and stall causes. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "replay.h"
+#include "trace-file.h"
+
+static void
+usage(FILE *f)
+{
+	fputs("Usage: mastrace replay [--npu NAME|FILE] [--ideal] [--no-dram-sharing]\n"
+	    "                       [--no-port-sharing] [--no-capacity] [-o OUT]\n"
+	    "                       [--stats text|json] IN\n"
+	    "\n"
+	    "Re-time every instruction of IN on an NPU (the trace's own, or another for\n"
+	    "what-if studies): each unit runs its instructions in order, each starts when\n"
+	    "its dependencies are done and its unit is free, transfers share DRAM\n"
+	    "bandwidth, all units share L1's ports, and an allocation that does not fit\n"
+	    "L1 spills a victim (the one used furthest ahead) with the spill and fill\n"
+	    "traffic timed too.  Writes the retimed trace to OUT and prints statistics\n"
+	    "(by default as text when no OUT is given).\n"
+	    "\n"
+	    "Options:\n"
+	    "      --npu NAME|FILE     replay on this NPU instead of the trace's\n"
+	    "      --ideal             no contention at all: reproduces the planned times\n"
+	    "      --no-dram-sharing   transfers do not share DRAM bandwidth\n"
+	    "      --no-port-sharing   units do not share L1's ports\n"
+	    "      --no-capacity       L1 holds everything: no spills\n"
+	    "  -o, --output OUT        write the retimed trace (.mtr, .mtt or -)\n"
+	    "      --stats FMT         print statistics as text or json\n"
+	    "  -h, --help              show this help and exit\n"
+	    "\n"
+	    "See mastrace-replay(1) and the models in mastrace(7).\n", f);
+}
+
+static int
+run(int argc, char **argv)
+{
+	enum { OPT_NPU = 256, OPT_IDEAL, OPT_NODRAM, OPT_NOPORT, OPT_NOCAP, OPT_STATS };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "npu", required_argument, NULL, OPT_NPU },
+		{ "ideal", no_argument, NULL, OPT_IDEAL },
+		{ "no-dram-sharing", no_argument, NULL, OPT_NODRAM },
+		{ "no-port-sharing", no_argument, NULL, OPT_NOPORT },
+		{ "no-capacity", no_argument, NULL, OPT_NOCAP },
+		{ "output", required_argument, NULL, 'o' },
+		{ "stats", required_argument, NULL, OPT_STATS },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *npu_arg = NULL, *out_path = NULL, *fmt = NULL;
+	struct trace_reader *r;
+	struct trace_writer *w = NULL;
+	struct trace_header h;
+	struct replay_opts o;
+	enum trace_format in_fmt;
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+	FILE *sf;
+	int ch;
+
+	replay_opts_default(&o);
+	while ((ch = cli_getopt(&cmd_replay, argc, argv, "ho:", longopts)) != -1) {
+		switch (ch) {
+		case 'h': usage(stdout); return EXIT_OK;
+		case OPT_NPU: npu_arg = optarg; break;
+		case OPT_IDEAL: o.dram_sharing = o.port_sharing = o.capacity = false; break;
+		case OPT_NODRAM: o.dram_sharing = false; break;
+		case OPT_NOPORT: o.port_sharing = false; break;
+		case OPT_NOCAP: o.capacity = false; break;
+		case 'o': out_path = optarg; break;
+		case OPT_STATS:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+				return cli_usage_error(&cmd_replay, "--stats: got '%s', expected text or "
+				    "json", optarg);
+			fmt = optarg;
+			break;
+		default: return EXIT_ERROR;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(&cmd_replay, "expected one IN trace");
+	if (out_path == NULL && fmt == NULL)
+		fmt = "text";
+	if (trace_open_read(argv[optind], &r, &in_fmt, &e) != 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	h = r->hdr;
+	if (npu_arg != NULL && npu_resolve(npu_arg, &h.npu, &e) != 0) {
+		trace_close_read(r);
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	n = h.npu;
+	if (stats_init(&st, &n) != 0 ||
+	    (out_path != NULL && trace_open_write(out_path, TRACE_FMT_UNKNOWN, &h, &w, &e) != 0)) {
+		stats_free(&st);
+		trace_close_read(r);
+		cli_error("%s", out_path ? e.msg : "out of memory");
+		return EXIT_ERROR;
+	}
+	if (replay_run(r, &n, &o, w, &st, &e) != 0) {
+		trace_abort_write(w);
+		trace_close_read(r);
+		stats_free(&st);
+		cli_error("%s: %s", argv[optind], e.msg);
+		return EXIT_ERROR;
+	}
+	trace_close_read(r);
+	if (w != NULL && trace_close_write(w, &e) != 0) {
+		stats_free(&st);
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	stats_finish(&st);
+	sf = out_path != NULL && strcmp(out_path, "-") == 0 ? stderr : stdout;
+	if (fmt != NULL && strcmp(fmt, "json") == 0)
+		stats_print_json(&st, sf);
+	else if (fmt != NULL)
+		stats_print_text(&st, sf);
+	stats_free(&st);
+	return EXIT_OK;
+}
+
+const struct cmd cmd_replay = {
+	"replay", "re-time a trace with contention and spills, and explain every cycle", run,
+	usage,
+};

@@ -1,0 +1,104 @@
+/* mastrace stats: the statistics of a replayed trace. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "stats.h"
+#include "trace-file.h"
+
+static void
+usage(FILE *f)
+{
+	fputs("Usage: mastrace stats [--format text|json] TRACE\n"
+	    "\n"
+	    "Print the statistics of a replayed trace (see mastrace replay): makespan,\n"
+	    "each unit's busy, stalled (by cause) and idle cycles, MAC and VEC overlap,\n"
+	    "DRAM traffic and achieved bandwidth, L1 occupancy, spills, energy by\n"
+	    "component and the critical path.\n"
+	    "\n"
+	    "Options:\n"
+	    "      --format FMT   text (default) or json\n"
+	    "  -h, --help         show this help and exit\n"
+	    "\n"
+	    "See mastrace-stats(1).\n", f);
+}
+
+static int
+run(int argc, char **argv)
+{
+	enum { OPT_FORMAT = 256 };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *fmt = "text";
+	const struct isa_instr *in;
+	struct trace_reader *r;
+	enum trace_format tf;
+	uint64_t last[ISA_NUNITS];
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+	int ch, rc;
+
+	while ((ch = cli_getopt(&cmd_stats, argc, argv, "h", longopts)) != -1) {
+		switch (ch) {
+		case 'h': usage(stdout); return EXIT_OK;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+				return cli_usage_error(&cmd_stats, "--format: got '%s', expected text "
+				    "or json", optarg);
+			fmt = optarg;
+			break;
+		default: return EXIT_ERROR;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error(&cmd_stats, "expected one TRACE");
+	if (trace_open_read(argv[optind], &r, &tf, &e) != 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	n = r->hdr.npu;
+	if (stats_init(&st, &n) != 0) {
+		trace_close_read(r);
+		cli_error("out of memory");
+		return EXIT_ERROR;
+	}
+	memset(last, 0xff, sizeof last);
+	while ((rc = trace_next(r, &in, &e)) == 1) {
+		if (!in->replayed) {
+			rc = errbuf_set(&e, "%s: instruction %llu is not replayed; run 'mastrace "
+			    "replay' first", argv[optind], (unsigned long long)in->id);
+			break;
+		}
+		/* what let it start: its producer when it waited for one, else its unit */
+		stats_add(&st, in, in->cause == ISA_CAUSE_DEP ? in->stall_on : last[in->unit]);
+		last[in->unit] = in->id;
+	}
+	trace_close_read(r);
+	if (rc < 0) {
+		stats_free(&st);
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	if (stats_finish(&st) != 0) {
+		stats_free(&st);
+		cli_error("%s: MAC or VEC instructions overlap each other in time", argv[optind]);
+		return EXIT_ERROR;
+	}
+	if (strcmp(fmt, "json") == 0)
+		stats_print_json(&st, stdout);
+	else
+		stats_print_text(&st, stdout);
+	stats_free(&st);
+	return EXIT_OK;
+}
+
+const struct cmd cmd_stats = {
+	"stats", "print the statistics of a replayed trace", run, usage,
+};

@@ -1,0 +1,655 @@
+/* replay: a streaming list-scheduling engine with shared bandwidths and L1 capacity. */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cost.h"
+#include "replay.h"
+#include "timeline.h"
+
+#define RING (1u << 20)			/* replayed ends of recent ids */
+#define SPILL_BASE (1ull << 48)		/* DRAM addresses of spilled data */
+
+void
+replay_opts_default(struct replay_opts *o)
+{
+	o->dram_sharing = true;
+	o->port_sharing = true;
+	o->capacity = true;
+	o->window = 1024;
+}
+
+/* A live L1 allocation. */
+struct alloc {
+	uint64_t addr, size;
+	bool resident, valid;		/* in L1; holds data worth keeping */
+	uint64_t last_access;		/* new id + 1 */
+	uint64_t last_read_end;		/* when its last reader finished */
+	uint64_t last_reader;		/* new id + 1 */
+	uint64_t spilled_by;		/* new id + 1 of the SPILL that saved it */
+	uint64_t spill_addr;
+};
+
+/* old id -> new id: from `old` on, add `delta` (or the id was dropped) */
+struct change {
+	uint64_t old;
+	int64_t delta;
+	bool dropped;
+};
+
+struct replay {
+	const struct npu *npu;
+	struct replay_opts o;
+	struct trace_reader *in;
+	struct trace_writer *out;
+	struct stats *st;
+	struct errbuf *e;
+	bool failed;
+	/* look-ahead */
+	struct isa_instr *win;
+	size_t win_head, win_len, win_cap;
+	bool eof;
+	/* ids */
+	struct change *ch;
+	size_t nch, ch_alloc;
+	int64_t delta;
+	uint64_t next_id;
+	/* timing */
+	uint64_t *end;			/* by new id % RING */
+	uint64_t evicted_end;		/* latest end among ids out of the ring */
+	uint64_t unit_free[ISA_NUNITS], unit_last[ISA_NUNITS];
+	uint8_t spill_made[RING / 8];	/* bit: this new id is an inserted spill or fill */
+	struct timeline dram, rd, wr;
+	uint64_t latency;
+	/* capacity */
+	struct alloc *al;
+	size_t nal, al_alloc;
+	uint64_t occupancy;
+	uint64_t spill_next;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int
+fail(struct replay *r, const char *fmt, ...)
+{
+	char msg[ERRBUF_SIZE];
+	va_list ap;
+
+	if (!r->failed) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof msg, fmt, ap);
+		va_end(ap);
+		errbuf_set(r->e, "%s", msg);
+		r->failed = true;
+	}
+	return -1;
+}
+
+/* ---- look-ahead window ---------------------------------------------- */
+
+static int
+fill_window(struct replay *r)
+{
+	const struct isa_instr *in;
+	int rc;
+
+	while (!r->eof && r->win_len < r->win_cap) {
+		rc = trace_next(r->in, &in, r->e);
+		if (rc < 0)
+			return r->failed = true, -1;
+		if (rc == 0) {
+			r->eof = true;
+			break;
+		}
+		r->win[(r->win_head + r->win_len++) % r->win_cap] = *in;
+	}
+	return 0;
+}
+
+/* ---- ids ------------------------------------------------------------ */
+
+static int
+note_change(struct replay *r, uint64_t old, int64_t delta, bool dropped)
+{
+	struct change *c;
+
+	if (r->nch == r->ch_alloc) {
+		r->ch_alloc = r->ch_alloc ? r->ch_alloc * 2 : 256;
+		c = realloc(r->ch, r->ch_alloc * sizeof *c);
+		if (c == NULL)
+			return fail(r, "out of memory");
+		r->ch = c;
+	}
+	r->ch[r->nch].old = old;
+	r->ch[r->nch].delta = delta;
+	r->ch[r->nch].dropped = dropped;
+	r->nch++;
+	return 0;
+}
+
+/* The new id of an earlier old id; false if it was dropped. */
+static bool
+map_id(const struct replay *r, uint64_t old, uint64_t *new_id)
+{
+	size_t lo = 0, hi = r->nch;
+	int64_t delta = 0;
+
+	while (lo < hi) {	/* last change at or before old */
+		size_t mid = (lo + hi) / 2;
+		if (r->ch[mid].old <= old)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0) {
+		const struct change *c = &r->ch[lo - 1];
+		if (c->dropped && c->old == old)
+			return false;
+		delta = c->delta;
+	}
+	*new_id = (uint64_t)((int64_t)old + delta);
+	return true;
+}
+
+/* ---- timing --------------------------------------------------------- */
+
+static uint64_t
+end_of(const struct replay *r, uint64_t id)
+{
+	return r->next_id - id <= RING ? r->end[id % RING] : r->evicted_end;
+}
+
+static bool
+is_dma(unsigned op)
+{
+	return op == ISA_OP_LOAD || op == ISA_OP_STORE || op == ISA_OP_SPILL || op == ISA_OP_FILL;
+}
+
+static uint64_t
+l1_bytes(const struct isa_region *v, unsigned n)
+{
+	uint64_t b = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].buf == ISA_BUF_L1)
+			b += v[i].size;
+	return b;
+}
+
+/* Time `in` (its deps already in new ids), fill its replay fields, write and account it. */
+static int
+execute(struct replay *r, struct isa_instr *in)
+{
+	const struct npu *n = r->npu;
+	unsigned u = in->unit, d;
+	uint64_t base = cost_instr(n, in), ready = 0, earliest, end, wait, stretch, prod = 0;
+	uint64_t pred, id = r->next_id;
+	double t_end, t;
+	unsigned slow = ISA_CAUSE_NONE;
+	bool has_prod = false;
+
+	for (d = 0; d < in->ndeps; d++) {
+		uint64_t e = end_of(r, in->deps[d]);
+		if (!has_prod || e > ready) {
+			ready = e;
+			prod = in->deps[d];
+			has_prod = true;
+		}
+	}
+	earliest = ready > r->unit_free[u] ? ready : r->unit_free[u];
+	end = earliest + base;
+	if (is_dma(in->op) && (r->o.dram_sharing || r->o.port_sharing) && in->bytes > 0) {
+		double data = (double)(earliest + r->latency);
+		double bursts = (double)(cost_div_up(in->bytes, n->dram.burst_bytes) *
+		    n->dram.burst_bytes);
+		t_end = (double)end;
+		if (r->o.dram_sharing) {
+			t = tl_book(&r->dram, data, bursts, npu_dram_bytes_per_cycle(n));
+			if (ceil(t) > (double)end) {
+				t_end = t;
+				slow = ISA_CAUSE_DRAM;
+			}
+		}
+		if (r->o.port_sharing) {
+			bool to_l1 = in->op == ISA_OP_LOAD || in->op == ISA_OP_FILL;
+			t = tl_book(to_l1 ? &r->wr : &r->rd, data, (double)in->bytes,
+			    to_l1 ? n->l1.write_bytes_per_cycle : n->l1.read_bytes_per_cycle);
+			if (t > t_end) {
+				t_end = t;
+				slow = ISA_CAUSE_PORT;
+			}
+		}
+		if ((uint64_t)ceil(t_end) > end)
+			end = (uint64_t)ceil(t_end);
+	} else if (!is_dma(in->op) && r->o.port_sharing && base > 0) {
+		uint64_t rb = l1_bytes(in->src, in->nsrc), wb = l1_bytes(in->dst, in->ndst);
+		t_end = (double)end;
+		if (rb && (t = tl_book(&r->rd, (double)earliest, (double)rb, (double)rb / base)) > t_end)
+			t_end = t;
+		if (wb && (t = tl_book(&r->wr, (double)earliest, (double)wb, (double)wb / base)) > t_end)
+			t_end = t;
+		if ((uint64_t)ceil(t_end - 1e-9) > end) {
+			end = (uint64_t)ceil(t_end - 1e-9);
+			slow = ISA_CAUSE_PORT;
+		}
+	}
+	wait = ready > r->unit_free[u] ? ready - r->unit_free[u] : 0;
+	stretch = end - earliest - base;
+	in->replayed = true;
+	in->rep_start = earliest;
+	in->rep_end = end;
+	in->stall = wait + stretch;
+	in->cause = ISA_CAUSE_NONE;
+	in->stall_on = 0;
+	if (wait > 0 && wait >= stretch) {
+		bool space = r->next_id - prod <= RING && (r->spill_made[(prod % RING) / 8] >>
+		    (prod % 8) & 1);
+		in->cause = space ? ISA_CAUSE_SPACE : ISA_CAUSE_DEP;
+		if (!space)
+			in->stall_on = prod;
+	} else if (stretch > 0) {
+		in->cause = (uint8_t)slow;
+	}
+	in->id = id;
+	if (r->out != NULL && trace_write(r->out, in, r->e) != 0)
+		return r->failed = true, -1;
+	pred = wait > 0 && has_prod ? prod : r->unit_last[u] ? r->unit_last[u] - 1 : UINT64_MAX;
+	if (r->st != NULL)
+		stats_add(r->st, in, pred);
+	if (r->next_id >= RING && r->end[id % RING] > r->evicted_end)
+		r->evicted_end = r->end[id % RING];
+	r->end[id % RING] = end;
+	r->spill_made[(id % RING) / 8] &= (uint8_t)~(1u << (id % 8));
+	r->unit_free[u] = end;
+	r->unit_last[u] = id + 1;
+	r->next_id++;
+	/*
+	 * Forget bandwidth used before every unit that has run is free again:
+	 * later instructions start after their unit's last one.  (A unit's
+	 * first instruction starting earlier than that sees the past as idle.)
+	 */
+	if ((id & 255) == 0) {
+		uint64_t low = UINT64_MAX;
+		for (d = 0; d < ISA_NUNITS; d++)
+			if (r->unit_last[d] && r->unit_free[d] < low)
+				low = r->unit_free[d];
+		tl_prune(&r->dram, (double)low);
+		tl_prune(&r->rd, (double)low);
+		tl_prune(&r->wr, (double)low);
+	}
+	return 0;
+}
+
+/* ---- capacity ------------------------------------------------------- */
+
+static struct alloc *
+find_alloc(struct replay *r, const struct isa_region *g)
+{
+	size_t i;
+
+	for (i = 0; i < r->nal; i++)
+		if (g->addr < r->al[i].addr + r->al[i].size && r->al[i].addr < g->addr + g->size)
+			return &r->al[i];
+	return NULL;
+}
+
+/* Position in the window of the next instruction touching a, or SIZE_MAX. */
+static size_t
+next_use(const struct replay *r, const struct alloc *a)
+{
+	size_t k;
+	unsigned i;
+
+	for (k = 0; k < r->win_len; k++) {
+		const struct isa_instr *in = &r->win[(r->win_head + k) % r->win_cap];
+		for (i = 0; i < in->nsrc; i++)
+			if (in->src[i].buf == ISA_BUF_L1 && in->src[i].addr < a->addr + a->size &&
+			    a->addr < in->src[i].addr + in->src[i].size)
+				return k;
+		for (i = 0; i < in->ndst; i++)
+			if (in->dst[i].buf == ISA_BUF_L1 && in->dst[i].addr < a->addr + a->size &&
+			    a->addr < in->dst[i].addr + in->dst[i].size)
+				return k;
+	}
+	return SIZE_MAX;
+}
+
+/* The DMA channel that frees up first. */
+static unsigned
+free_channel(const struct replay *r)
+{
+	unsigned c, best = ISA_UNIT_DMA0;
+
+	for (c = 0; c < r->npu->dma.channels; c++)
+		if (r->unit_free[ISA_UNIT_DMA0 + c] < r->unit_free[best])
+			best = ISA_UNIT_DMA0 + c;
+	return best;
+}
+
+/* Insert a SPILL or FILL of a before the current instruction (old id `old`). */
+static int
+transfer(struct replay *r, unsigned op, struct alloc *a, uint64_t old, uint64_t dep1,
+    uint64_t dep2)
+{
+	struct isa_instr t;
+	struct isa_region l1 = { ISA_BUF_L1, ISA_T_NONE, a->addr, a->size };
+	struct isa_region dram = { ISA_BUF_DRAM, ISA_T_NONE, a->spill_addr, a->size };
+
+	memset(&t, 0, sizeof t);
+	t.unit = (uint8_t)free_channel(r);
+	t.op = (uint8_t)op;
+	t.bytes = a->size;
+	t.nsrc = t.ndst = 1;
+	t.src[0] = op == ISA_OP_SPILL ? l1 : dram;
+	t.dst[0] = op == ISA_OP_SPILL ? dram : l1;
+	if (dep1)
+		t.deps[t.ndeps++] = dep1 - 1;
+	if (dep2 && dep2 != dep1)
+		t.deps[t.ndeps++] = dep2 - 1;
+	/* a transfer takes no planned time: the plan did not know about it */
+	t.plan_start = t.plan_end = r->unit_free[t.unit];
+	r->delta++;
+	if (note_change(r, old, r->delta, false) != 0)
+		return -1;
+	{
+		uint64_t id = r->next_id;
+		if (execute(r, &t) != 0)
+			return -1;
+		r->spill_made[(id % RING) / 8] |= (uint8_t)(1u << (id % 8));
+	}
+	return 0;
+}
+
+/*
+ * Make room for `need` bytes: evict resident allocations other than those
+ * the current instruction touches, the one used furthest ahead first.
+ * Returns the new id + 1 of the last SPILL, which the space's new user
+ * must wait for (0 if none was needed).
+ */
+static int
+make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t old,
+    uint64_t *wait_for)
+{
+	const uint64_t cap = r->npu->l1.capacity_bytes;
+
+	*wait_for = 0;
+	while (r->occupancy + need > cap) {
+		struct alloc *victim = NULL;
+		size_t best = 0, k;
+		unsigned i;
+		bool used;
+
+		for (k = 0; k < r->nal; k++) {
+			struct alloc *a = &r->al[k];
+			size_t nu;
+			if (!a->resident)
+				continue;
+			for (used = false, i = 0; i < cur->nsrc; i++)
+				used |= cur->src[i].buf == ISA_BUF_L1 && find_alloc(r, &cur->src[i]) == a;
+			for (i = 0; i < cur->ndst; i++)
+				used |= cur->dst[i].buf == ISA_BUF_L1 && find_alloc(r, &cur->dst[i]) == a;
+			if (used)
+				continue;
+			nu = next_use(r, a);
+			if (victim == NULL || nu > best) {
+				victim = a;
+				best = nu;
+			}
+		}
+		if (victim == NULL)
+			return fail(r, "instruction %llu needs %llu bytes of L1 at once, more than its "
+			    "capacity %llu", (unsigned long long)old,
+			    (unsigned long long)(r->occupancy + need), (unsigned long long)cap);
+		victim->resident = false;
+		r->occupancy -= victim->size;
+		if (victim->valid) {
+			if (victim->spill_addr == 0) {
+				victim->spill_addr = SPILL_BASE + r->spill_next;
+				r->spill_next += (victim->size + 63) / 64 * 64;
+			}
+			if (transfer(r, ISA_OP_SPILL, victim, old, victim->last_access,
+			    victim->last_reader) != 0)
+				return -1;
+			victim->spilled_by = r->next_id;	/* the SPILL's id + 1 */
+			*wait_for = r->next_id;
+		}
+	}
+	return 0;
+}
+
+static int
+touch(struct replay *r, struct isa_instr *cur, uint64_t old, const struct isa_region *g,
+    bool write)
+{
+	struct alloc *a;
+	uint64_t wait_for;
+
+	if (g->buf != ISA_BUF_L1)
+		return 0;
+	a = find_alloc(r, g);
+	if (a == NULL)
+		return 0;	/* traces need not allocate: then nothing is tracked */
+	if (!a->resident) {
+		if (make_room(r, a->size, cur, old, &wait_for) != 0)
+			return -1;
+		a->resident = true;
+		r->occupancy += a->size;
+		if (a->valid) {
+			if (transfer(r, ISA_OP_FILL, a, old, a->spilled_by, wait_for) != 0)
+				return -1;
+			wait_for = r->next_id;
+		}
+		if (wait_for && cur->ndeps < ISA_MAX_DEPS)
+			cur->deps[cur->ndeps++] = wait_for - 1;
+	}
+	if (write)
+		a->valid = true;
+	return 0;
+}
+
+static int
+capacity(struct replay *r, struct isa_instr *cur, uint64_t old)
+{
+	const uint64_t cap = r->npu->l1.capacity_bytes;
+	uint64_t wait_for;
+	unsigned i;
+
+	if (cur->op == ISA_OP_ALLOC) {
+		for (i = 0; i < cur->ndst; i++) {
+			const struct isa_region *g = &cur->dst[i];
+			struct alloc *a;
+			if (g->buf != ISA_BUF_L1)
+				continue;
+			if (find_alloc(r, g) != NULL)
+				return fail(r, "instruction %llu allocates l1:%llu+%llu, which is "
+				    "already allocated", (unsigned long long)old,
+				    (unsigned long long)g->addr, (unsigned long long)g->size);
+			if (g->size > cap)
+				return fail(r, "instruction %llu allocates %llu bytes of L1, more than "
+				    "its capacity %llu", (unsigned long long)old,
+				    (unsigned long long)g->size, (unsigned long long)cap);
+			if (make_room(r, g->size, cur, old, &wait_for) != 0)
+				return -1;
+			if (wait_for && cur->ndeps < ISA_MAX_DEPS)
+				cur->deps[cur->ndeps++] = wait_for - 1;
+			if (r->nal == r->al_alloc) {
+				r->al_alloc = r->al_alloc ? r->al_alloc * 2 : 64;
+				a = realloc(r->al, r->al_alloc * sizeof *a);
+				if (a == NULL)
+					return fail(r, "out of memory");
+				r->al = a;
+			}
+			a = &r->al[r->nal++];
+			memset(a, 0, sizeof *a);
+			a->addr = g->addr;
+			a->size = g->size;
+			a->resident = true;
+			r->occupancy += g->size;
+		}
+		return 0;
+	}
+	if (cur->op == ISA_OP_FREE) {
+		for (i = 0; i < cur->nsrc; i++) {
+			struct alloc *a;
+			if (cur->src[i].buf != ISA_BUF_L1)
+				continue;
+			a = find_alloc(r, &cur->src[i]);
+			if (a == NULL)
+				return fail(r, "instruction %llu frees l1:%llu+%llu, which is not "
+				    "allocated (freed twice?)", (unsigned long long)old,
+				    (unsigned long long)cur->src[i].addr,
+				    (unsigned long long)cur->src[i].size);
+			if (a->resident)
+				r->occupancy -= a->size;
+			*a = r->al[--r->nal];
+		}
+		return 0;
+	}
+	for (i = 0; i < cur->nsrc; i++)
+		if (touch(r, cur, old, &cur->src[i], false) != 0)
+			return -1;
+	for (i = 0; i < cur->ndst; i++)
+		if (touch(r, cur, old, &cur->dst[i], cur->op != ISA_OP_OVERWRITE) != 0)
+			return -1;
+	return 0;
+}
+
+/* After timing: who last touched each allocation, and overwrite hazards. */
+static int
+after(struct replay *r, const struct isa_instr *in, uint64_t old)
+{
+	struct alloc *a;
+	unsigned i;
+
+	for (i = 0; i < in->ndst; i++) {
+		if (in->dst[i].buf != ISA_BUF_L1 || (a = find_alloc(r, &in->dst[i])) == NULL)
+			continue;
+		if (in->op == ISA_OP_OVERWRITE && a->last_reader && a->last_read_end > in->rep_start)
+			return fail(r, "hazard: instruction %llu overwrites l1:%llu+%llu at cycle %llu "
+			    "while instruction %llu still reads it until cycle %llu",
+			    (unsigned long long)old, (unsigned long long)in->dst[i].addr,
+			    (unsigned long long)in->dst[i].size, (unsigned long long)in->rep_start,
+			    (unsigned long long)(a->last_reader - 1),
+			    (unsigned long long)a->last_read_end);
+		a->last_access = in->id + 1;
+		if (in->op == ISA_OP_OVERWRITE)
+			a->last_reader = 0;
+	}
+	for (i = 0; i < in->nsrc; i++) {
+		if (in->src[i].buf != ISA_BUF_L1 || (a = find_alloc(r, &in->src[i])) == NULL)
+			continue;
+		a->last_access = in->id + 1;
+		a->last_reader = in->id + 1;
+		if (in->rep_end > a->last_read_end)
+			a->last_read_end = in->rep_end;
+	}
+	return 0;
+}
+
+/* ---- the loop ------------------------------------------------------- */
+
+static int
+check_units(struct replay *r, const struct isa_instr *in, uint64_t old)
+{
+	char name[8];
+	unsigned i;
+
+	if (in->unit >= ISA_UNIT_DMA0 && (uint32_t)(in->unit - ISA_UNIT_DMA0) >= r->npu->dma.channels)
+		return fail(r, "instruction %llu runs on unit %s, but npu '%s' has %u DMA channels "
+		    "(dma0 to dma%u)", (unsigned long long)old, isa_unit_name(in->unit, name,
+		    sizeof name), r->npu->name, (unsigned)r->npu->dma.channels,
+		    (unsigned)r->npu->dma.channels - 1);
+	if (!npu_has_l0(r->npu)) {
+		if (in->unit == ISA_UNIT_MTE)
+			return fail(r, "instruction %llu runs on unit mte, but npu '%s' has no L0 "
+			    "buffers to move to", (unsigned long long)old, r->npu->name);
+		for (i = 0; i < in->nsrc + in->ndst; i++) {
+			const struct isa_region *g = i < in->nsrc ? &in->src[i] : &in->dst[i - in->nsrc];
+			if (g->buf >= ISA_BUF_L0A)
+				return fail(r, "instruction %llu uses %s, but npu '%s' has no L0 buffers",
+				    (unsigned long long)old, isa_buf_name(g->buf), r->npu->name);
+		}
+	}
+	return 0;
+}
+
+int
+replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_opts *o,
+    struct trace_writer *out, struct stats *st, struct errbuf *e)
+{
+	struct replay *r;
+	struct isa_instr cur;
+	uint64_t old, nd;
+	unsigned d, keep;
+	int rc = -1;
+
+	r = calloc(1, sizeof *r);
+	if (r == NULL)
+		return errbuf_set(e, "out of memory");
+	r->npu = npu;
+	r->o = *o;
+	r->in = in;
+	r->out = out;
+	r->st = st;
+	r->e = e;
+	r->win_cap = o->window ? o->window : 1;
+	r->win = malloc(r->win_cap * sizeof *r->win);
+	r->end = calloc(RING, sizeof *r->end);
+	if (r->win == NULL || r->end == NULL) {
+		errbuf_set(e, "out of memory");
+		goto out;
+	}
+	tl_init(&r->dram, npu_dram_bytes_per_cycle(npu));
+	tl_init(&r->rd, npu->l1.read_bytes_per_cycle);
+	tl_init(&r->wr, npu->l1.write_bytes_per_cycle);
+	r->latency = cost_dram_latency(npu);
+	for (old = 0;; old++) {
+		if (fill_window(r) != 0)
+			goto out;
+		if (r->win_len == 0)
+			break;
+		cur = r->win[r->win_head];
+		r->win_head = (r->win_head + 1) % r->win_cap;
+		r->win_len--;
+		if (cur.op == ISA_OP_SPILL || cur.op == ISA_OP_FILL) {
+			/* an earlier replay's: made again as this one needs */
+			r->delta--;
+			if (note_change(r, old, r->delta + 1, true) != 0 ||
+			    note_change(r, old + 1, r->delta, false) != 0)
+				goto out;
+			continue;
+		}
+		for (d = 0, keep = 0; d < cur.ndeps; d++)
+			if (map_id(r, cur.deps[d], &nd))
+				cur.deps[keep++] = nd;
+		cur.ndeps = (uint8_t)keep;
+		if (check_units(r, &cur, old) != 0)
+			goto out;
+		if (o->capacity && capacity(r, &cur, old) != 0)
+			goto out;
+		if (execute(r, &cur) != 0)
+			goto out;
+		if (after(r, &cur, old) != 0)
+			goto out;
+	}
+	if (r->dram.failed || r->rd.failed || r->wr.failed) {
+		errbuf_set(e, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	tl_free(&r->dram);
+	tl_free(&r->rd);
+	tl_free(&r->wr);
+	free(r->win);
+	free(r->end);
+	free(r->ch);
+	free(r->al);
+	free(r);
+	return rc;
+}

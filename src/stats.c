@@ -1,0 +1,283 @@
+/* stats: utilisation, stalls, traffic, energy and the critical path of a replay. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cost.h"
+#include "stats.h"
+
+#define CP_RING (1u << 18)
+
+int
+stats_init(struct stats *s, const struct npu *n)
+{
+	memset(s, 0, sizeof *s);
+	s->npu = n;
+	s->start = UINT64_MAX;
+	overlap_init(&s->ov);
+	s->cp_end = calloc(CP_RING, sizeof *s->cp_end);
+	s->cp = calloc(CP_RING, sizeof *s->cp);
+	if (s->cp_end == NULL || s->cp == NULL) {
+		stats_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+stats_free(struct stats *s)
+{
+	free(s->cp_end);
+	free(s->cp);
+	s->cp_end = NULL;
+	s->cp = NULL;
+}
+
+unsigned
+stats_vec_ops_per_element(unsigned op)
+{
+	switch (op) {
+	case ISA_OP_VEXP: return 3;	/* subtract, scale, exponentiate */
+	case ISA_OP_VRESCALE: return 2;	/* scale and add */
+	case ISA_OP_VMAX: case ISA_OP_VSUM: case ISA_OP_VDIV: case ISA_OP_VSCALE: return 1;
+	default: return 0;
+	}
+}
+
+static unsigned
+cp_class(unsigned unit)
+{
+	return unit == ISA_UNIT_MAC ? CP_MAC : unit == ISA_UNIT_VEC ? CP_VEC :
+	    unit == ISA_UNIT_MTE ? CP_MTE : CP_DMA;
+}
+
+static uint64_t
+region_bytes(const struct isa_region *r, unsigned n, unsigned buf_lo, unsigned buf_hi)
+{
+	uint64_t b = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].buf >= buf_lo && r[i].buf <= buf_hi)
+			b += r[i].size;
+	return b;
+}
+
+void
+stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred)
+{
+	struct stats_unit *u = &s->unit[in->unit];
+	uint64_t start = in->rep_start, end = in->rep_end, len = end - start, i;
+	uint64_t *cp = s->cp[in->id % CP_RING];
+	unsigned k;
+
+	uint64_t base = cost_instr(s->npu, in), stretch, wait;
+	bool slow_cause = in->cause == ISA_CAUSE_DRAM || in->cause == ISA_CAUSE_PORT;
+
+	/*
+	 * An instruction's stall is the time its unit sat waiting for it (a
+	 * producer, buffer space) plus the time it ran beyond its cost (DRAM,
+	 * ports); the trace keeps one cause, the larger part's.
+	 */
+	stretch = len > base ? len - base : 0;
+	wait = in->stall > stretch ? in->stall - stretch : 0;
+	s->instructions++;
+	u->instructions++;
+	u->busy += len - stretch;
+	if (wait)
+		u->stalled[slow_cause || in->cause == ISA_CAUSE_NONE ? ISA_CAUSE_DEP : in->cause] += wait;
+	if (stretch)
+		u->stalled[slow_cause ? in->cause : in->unit >= ISA_UNIT_DMA0 ? ISA_CAUSE_DRAM :
+		    ISA_CAUSE_PORT] += stretch;
+	if (start < s->start)
+		s->start = start;
+	if (end > s->makespan)
+		s->makespan = end;
+	if (in->unit == ISA_UNIT_MAC || in->unit == ISA_UNIT_VEC)
+		overlap_add(&s->ov, in->unit == ISA_UNIT_VEC, start, end);
+	switch (in->op) {
+	case ISA_OP_LOAD: s->dram_read += in->bytes; break;
+	case ISA_OP_STORE: s->dram_write += in->bytes; break;
+	case ISA_OP_SPILL:	/* what is spilled leaves L1 until it is filled back */
+		s->spills++;
+		s->spill_bytes += in->bytes;
+		s->spill_cycles += len;
+		s->l1_now = s->l1_now > in->bytes ? s->l1_now - in->bytes : 0;
+		break;
+	case ISA_OP_FILL:
+		s->fills++;
+		s->fill_bytes += in->bytes;
+		s->spill_cycles += len;
+		s->l1_now += in->bytes;
+		if (s->l1_now > s->l1_peak)
+			s->l1_peak = s->l1_now;
+		break;
+	case ISA_OP_MATMUL: s->macs += (uint64_t)in->m * in->n * in->k; break;
+	case ISA_OP_ALLOC:
+		s->l1_now += region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1);
+		if (s->l1_now > s->l1_peak)
+			s->l1_peak = s->l1_now;
+		break;
+	case ISA_OP_FREE:
+		i = region_bytes(in->src, in->nsrc, ISA_BUF_L1, ISA_BUF_L1);
+		s->l1_now = s->l1_now > i ? s->l1_now - i : 0;
+		break;
+	default:
+		break;
+	}
+	if (stats_vec_ops_per_element(in->op))
+		s->vec_ops += (uint64_t)in->m * in->n * stats_vec_ops_per_element(in->op);
+	if (in->op != ISA_OP_ALLOC && in->op != ISA_OP_FREE && in->op != ISA_OP_OVERWRITE) {
+		s->l1_bytes += region_bytes(in->src, in->nsrc, ISA_BUF_L1, ISA_BUF_L1) +
+		    region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1);
+		s->l0_bytes += region_bytes(in->src, in->nsrc, ISA_BUF_L0A, ISA_BUF_L0C) +
+		    region_bytes(in->dst, in->ndst, ISA_BUF_L0A, ISA_BUF_L0C);
+	}
+
+	/* the path to this instruction: its predecessor's, then the wait, then itself */
+	if (pred != UINT64_MAX && in->id - pred < CP_RING) {
+		uint64_t *pp = s->cp[pred % CP_RING];
+		uint64_t pend = s->cp_end[pred % CP_RING];
+		memcpy(cp, pp, sizeof s->cp[0]);
+		cp[CP_WAIT] += start > pend ? start - pend : 0;
+	} else {
+		memset(cp, 0, sizeof s->cp[0]);
+		cp[CP_WAIT] = start;
+	}
+	cp[cp_class(in->unit)] += len;
+	cp[CP_N]++;
+	s->cp_end[in->id % CP_RING] = end;
+	if (end >= s->cp_best_end) {
+		s->cp_best_end = end;
+		for (k = 0; k <= CP_N; k++)
+			s->cp_best[k] = cp[k];
+	}
+}
+
+int
+stats_finish(struct stats *s)
+{
+	const struct npu *n = s->npu;
+	double us;
+	int rc;
+
+	rc = overlap_finish(&s->ov, &s->mac_vec_overlap);
+	if (s->start == UINT64_MAX)
+		s->start = 0;
+	us = (double)s->makespan / n->clock_mhz;
+	s->energy_pj[0] = (double)s->macs * n->energy.mac_pj;
+	s->energy_pj[1] = (double)s->vec_ops * n->energy.vec_op_pj;
+	s->energy_pj[2] = (double)s->l0_bytes * n->energy.l0_byte_pj;
+	s->energy_pj[3] = (double)s->l1_bytes * n->energy.l1_byte_pj;
+	s->energy_pj[4] = (double)(s->dram_read + s->dram_write + s->spill_bytes + s->fill_bytes) *
+	    n->energy.dram_byte_pj;
+	s->energy_pj[5] = n->energy.static_mw * us * 1e3;	/* mW x us = nJ */
+	return rc;
+}
+
+static const char *const energy_names[6] = { "mac", "vec", "l0", "l1", "dram", "static" };
+static const char *const cp_names[CP_N] = { "mac", "vec", "mte", "dma", "wait" };
+
+static double
+pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+void
+stats_print_text(const struct stats *s, FILE *f)
+{
+	const struct npu *n = s->npu;
+	uint64_t span = s->makespan, idle, stalled;
+	double total = 0;
+	char name[8];
+	unsigned u, c, k;
+
+	fprintf(f, "makespan      %llu cycles, %.3f us at %u MHz\n", (unsigned long long)span,
+	    (double)span / n->clock_mhz, (unsigned)n->clock_mhz);
+	fprintf(f, "instructions  %llu\n", (unsigned long long)s->instructions);
+	fprintf(f, "overlap       MAC and VEC both busy %llu cycles, %.1f%% of the makespan\n",
+	    (unsigned long long)s->mac_vec_overlap, pct(s->mac_vec_overlap, span));
+	fprintf(f, "\n%-7s %12s %12s %12s %12s %7s  stalled by cause\n", "unit", "instructions",
+	    "busy", "stalled", "idle", "util");
+	for (u = 0; u < ISA_NUNITS; u++) {
+		const struct stats_unit *su = &s->unit[u];
+		if (su->instructions == 0)
+			continue;
+		for (stalled = 0, c = 0; c < ISA_NCAUSES; c++)
+			stalled += su->stalled[c];
+		idle = span > su->busy + stalled ? span - su->busy - stalled : 0;
+		fprintf(f, "%-7s %12llu %12llu %12llu %12llu %6.1f%% ", isa_unit_name(u, name,
+		    sizeof name), (unsigned long long)su->instructions,
+		    (unsigned long long)su->busy, (unsigned long long)stalled,
+		    (unsigned long long)idle, pct(su->busy, span));
+		for (c = 1; c < ISA_NCAUSES; c++)
+			if (su->stalled[c])
+				fprintf(f, " %s=%llu", isa_cause_name(c),
+				    (unsigned long long)su->stalled[c]);
+		fputc('\n', f);
+	}
+	fprintf(f, "\ndram          read %llu bytes, written %llu, achieved %.3f GB/s of %.4g\n",
+	    (unsigned long long)s->dram_read, (unsigned long long)s->dram_write,
+	    span ? (double)(s->dram_read + s->dram_write + s->spill_bytes + s->fill_bytes) /
+	    ((double)span / n->clock_mhz) / 1e3 : 0.0, n->dram.bandwidth_gbs);
+	fprintf(f, "l1            peak allocated %llu bytes (capacity %llu)\n",
+	    (unsigned long long)s->l1_peak, (unsigned long long)n->l1.capacity_bytes);
+	fprintf(f, "spills        %llu spills (%llu bytes) and %llu fills (%llu bytes), %llu DMA "
+	    "cycles\n", (unsigned long long)s->spills, (unsigned long long)s->spill_bytes,
+	    (unsigned long long)s->fills, (unsigned long long)s->fill_bytes,
+	    (unsigned long long)s->spill_cycles);
+	for (k = 0; k < 6; k++)
+		total += s->energy_pj[k];
+	fprintf(f, "energy        %.3f uJ:", total / 1e6);
+	for (k = 0; k < 6; k++)
+		fprintf(f, " %s %.3f", energy_names[k], s->energy_pj[k] / 1e6);
+	fputc('\n', f);
+	fprintf(f, "critical path %llu instructions ending at cycle %llu:",
+	    (unsigned long long)s->cp_best[CP_N], (unsigned long long)s->cp_best_end);
+	for (k = 0; k < CP_N; k++)
+		fprintf(f, " %s %.1f%%", cp_names[k], pct(s->cp_best[k], s->cp_best_end));
+	fputc('\n', f);
+}
+
+void
+stats_print_json(const struct stats *s, FILE *f)
+{
+	const struct npu *n = s->npu;
+	char name[8];
+	unsigned u, c, k;
+	int first = 1;
+
+	fprintf(f, "{\n  \"npu\": \"%s\",\n  \"clock_mhz\": %u,\n  \"makespan_cycles\": %llu,\n"
+	    "  \"instructions\": %llu,\n  \"mac_vec_overlap_cycles\": %llu,\n  \"units\": {",
+	    n->name, (unsigned)n->clock_mhz, (unsigned long long)s->makespan,
+	    (unsigned long long)s->instructions, (unsigned long long)s->mac_vec_overlap);
+	for (u = 0; u < ISA_NUNITS; u++) {
+		const struct stats_unit *su = &s->unit[u];
+		if (su->instructions == 0)
+			continue;
+		fprintf(f, "%s\n    \"%s\": {\"instructions\": %llu, \"busy\": %llu, \"stalled\": {",
+		    first ? "" : ",", isa_unit_name(u, name, sizeof name),
+		    (unsigned long long)su->instructions, (unsigned long long)su->busy);
+		for (c = 1; c < ISA_NCAUSES; c++)
+			fprintf(f, "%s\"%s\": %llu", c > 1 ? ", " : "", isa_cause_name(c),
+			    (unsigned long long)su->stalled[c]);
+		fprintf(f, "}}");
+		first = 0;
+	}
+	fprintf(f, "\n  },\n  \"dram\": {\"read\": %llu, \"written\": %llu, \"spilled\": %llu, "
+	    "\"filled\": %llu},\n  \"spills\": %llu,\n  \"fills\": %llu,\n"
+	    "  \"spill_cycles\": %llu,\n  \"l1_peak_bytes\": %llu,\n  \"energy_pj\": {",
+	    (unsigned long long)s->dram_read, (unsigned long long)s->dram_write,
+	    (unsigned long long)s->spill_bytes, (unsigned long long)s->fill_bytes,
+	    (unsigned long long)s->spills, (unsigned long long)s->fills,
+	    (unsigned long long)s->spill_cycles, (unsigned long long)s->l1_peak);
+	for (k = 0; k < 6; k++)
+		fprintf(f, "%s\"%s\": %.3f", k ? ", " : "", energy_names[k], s->energy_pj[k]);
+	fprintf(f, "},\n  \"critical_path\": {\"instructions\": %llu, \"end\": %llu",
+	    (unsigned long long)s->cp_best[CP_N], (unsigned long long)s->cp_best_end);
+	for (k = 0; k < CP_N; k++)
+		fprintf(f, ", \"%s\": %llu", cp_names[k], (unsigned long long)s->cp_best[k]);
+	fprintf(f, "}\n}\n");
+}

@@ -1,0 +1,55 @@
+/* stats: what a replayed trace says about the schedule, accumulated as a stream. */
+#ifndef MASTRACE_STATS_H
+#define MASTRACE_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "isa.h"
+#include "overlap.h"
+
+/* Critical-path shares: the MAC, VEC, MTE and DMA time on the path, and its waits. */
+enum { CP_MAC, CP_VEC, CP_MTE, CP_DMA, CP_WAIT, CP_N };
+
+struct stats_unit {
+	uint64_t instructions, busy, stalled[ISA_NCAUSES];
+};
+
+struct stats {
+	const struct npu *npu;
+	uint64_t instructions;
+	uint64_t start, makespan;		/* first start, last end */
+	struct stats_unit unit[ISA_NUNITS];
+	struct overlap ov;
+	uint64_t mac_vec_overlap;
+	uint64_t dram_read, dram_write;		/* schedule traffic */
+	uint64_t spill_bytes, fill_bytes, spills, fills, spill_cycles;
+	uint64_t macs, vec_ops, l1_bytes, l0_bytes;
+	uint64_t l1_now, l1_peak;		/* bytes allocated in L1, in trace order */
+	double energy_pj[6];			/* mac, vec, l0, l1, dram, static */
+	/* critical path, through the last-ending instruction */
+	uint64_t *cp_end;			/* ring: end of each recent id */
+	uint64_t (*cp)[CP_N + 1];		/* ring: shares and instruction count */
+	uint64_t cp_best_end, cp_best[CP_N + 1];
+	bool failed;
+};
+
+int stats_init(struct stats *s, const struct npu *n);
+/*
+ * Account one replayed instruction.  `pred` is the instruction whose end
+ * let it start (its unit's previous instruction or a producer), or
+ * UINT64_MAX for none.
+ */
+void stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred);
+/* Finish totals (energy, overlap); 0 or -1 if intervals were inconsistent. */
+int stats_finish(struct stats *s);
+void stats_free(struct stats *s);
+
+void stats_print_text(const struct stats *s, FILE *f);
+void stats_print_json(const struct stats *s, FILE *f);
+
+/* VEC operations per element of each vector opcode (for energy). */
+unsigned stats_vec_ops_per_element(unsigned op);
+
+#endif

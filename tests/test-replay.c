@@ -1,0 +1,329 @@
+/* Unit tests for the replay engine and its statistics. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cost.h"
+#include "cunit-main.h"
+#include "replay.h"
+#include "sched.h"
+#include "stats.h"
+#include "timeline.h"
+#include "trace-file.h"
+
+static char dir[] = "/tmp/mastrace-test-replay.XXXXXX";
+
+static const char *
+path(const char *name)
+{
+	static char buf[8][256];
+	static unsigned n;
+	char *p = buf[n++ % 8];
+
+	snprintf(p, 256, "%s/%s", dir, name);
+	return p;
+}
+
+static void
+schedule(const char *sched, const char *wl_spec, const char *npu_name, const char *tiling,
+    const char *file)
+{
+	const struct sched *s = sched_find(sched);
+	struct trace_header h;
+	struct trace_writer *w;
+	struct sched_fit fit;
+	struct workload wl;
+	struct tiling t;
+	struct emit em;
+	struct errbuf e;
+	struct npu n;
+
+	CU_ASSERT_EQUAL_FATAL(wl_parse(wl_spec, &wl, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(npu_resolve(npu_name, &n, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_parse_tiling(s, tiling, &t, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_plan(s, &n, &wl, &t, true, &fit, &e), 0);
+	trace_header_init(&h, &n, &wl);
+	strcpy(h.sched, s->name);
+	CU_ASSERT_EQUAL_FATAL(trace_open_write(file, TRACE_FMT_UNKNOWN, &h, &w, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(emit_init(&em, w, &n, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(s->emit(&em, &wl, &t), 0);
+	emit_free(&em);
+	CU_ASSERT_EQUAL_FATAL(trace_close_write(w, &e), 0);
+}
+
+/* Replay in to out; 0, or -1 with e. */
+static int
+replay(const char *in, const char *out, const char *npu_name, bool ideal, struct stats *st,
+    struct npu *n, struct errbuf *e)
+{
+	struct trace_reader *r;
+	struct trace_writer *w = NULL;
+	struct replay_opts o;
+	enum trace_format fmt;
+	int rc;
+
+	replay_opts_default(&o);
+	if (ideal)
+		o.dram_sharing = o.port_sharing = o.capacity = false;
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(in, &r, &fmt, e), 0);
+	*n = r->hdr.npu;
+	if (npu_name != NULL) {
+		CU_ASSERT_EQUAL_FATAL(npu_resolve(npu_name, n, e), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(stats_init(st, n), 0);
+	if (out != NULL) {
+		CU_ASSERT_EQUAL_FATAL(trace_open_write(out, TRACE_FMT_UNKNOWN, &r->hdr, &w, e), 0);
+	}
+	rc = replay_run(r, n, &o, w, st, e);
+	trace_close_read(r);
+	if (w != NULL && rc == 0) {
+		CU_ASSERT_EQUAL_FATAL(trace_close_write(w, e), 0);
+	} else if (w != NULL) {
+		trace_abort_write(w);
+	}
+	if (rc == 0) {
+		CU_ASSERT_EQUAL(stats_finish(st), 0);
+	}
+	return rc;
+}
+
+struct sums {
+	uint64_t n, plan_mismatch, dur[ISA_NUNITS], load_store, spill, macs, spills;
+};
+
+static void
+sum_trace(const char *file, const struct npu *n, struct sums *s)
+{
+	struct trace_reader *r;
+	const struct isa_instr *in;
+	enum trace_format fmt;
+	struct errbuf e;
+
+	(void)n;
+	memset(s, 0, sizeof *s);
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(file, &r, &fmt, &e), 0);
+	while (trace_next(r, &in, &e) == 1) {
+		s->n++;
+		CU_ASSERT_TRUE(in->replayed);
+		if (in->rep_start != in->plan_start || in->rep_end != in->plan_end)
+			s->plan_mismatch++;
+		s->dur[in->unit] += in->rep_end - in->rep_start;
+		if (in->op == ISA_OP_LOAD || in->op == ISA_OP_STORE)
+			s->load_store += in->bytes;
+		if (in->op == ISA_OP_SPILL || in->op == ISA_OP_FILL)
+			s->spill += in->bytes;
+		if (in->op == ISA_OP_SPILL)
+			s->spills++;
+		if (in->op == ISA_OP_MATMUL)
+			s->macs += (uint64_t)in->m * in->n * in->k;
+	}
+	trace_close_read(r);
+}
+
+static void
+test_ideal_is_the_plan(void)
+{
+	static const char *const scheds[] = { "mas", "flat", "layerwise", "flash" };
+	static const char *const npus[] = { "edge", "flat-edge", "tileflow-edge" };
+	struct stats st;
+	struct sums s;
+	struct errbuf e;
+	struct npu n;
+	size_t i, k;
+
+	for (i = 0; i < 4; i++)
+		for (k = 0; k < 3; k++) {
+			schedule(scheds[i], "b=1,h=2,q=96,k=96,d=16,causal=1", npus[k],
+			    "rows=16,cols=32", path("p.mtr"));
+			CU_ASSERT_EQUAL_FATAL(replay(path("p.mtr"), path("i.mtr"), NULL, true, &st, &n,
+			    &e), 0);
+			sum_trace(path("i.mtr"), &n, &s);
+			CU_ASSERT_EQUAL(s.plan_mismatch, 0);
+			CU_ASSERT_EQUAL(s.spills, 0);
+			stats_free(&st);
+		}
+}
+
+static void
+test_invariants(void)
+{
+	struct stats st, st2;
+	struct sums s;
+	struct errbuf e;
+	struct npu n;
+	uint64_t busy_and_stretch, durations, u, mac_pj_ok;
+	unsigned c;
+	double total;
+
+	schedule("mas", "bert-small", "edge", "", path("m.mtr"));
+	CU_ASSERT_EQUAL_FATAL(replay(path("m.mtr"), path("m.r.mtr"), NULL, false, &st, &n, &e), 0);
+	sum_trace(path("m.r.mtr"), &n, &s);
+	/* busy plus the stretch of slowed instructions is the time they ran */
+	for (u = 0; u < ISA_NUNITS; u++) {
+		busy_and_stretch = st.unit[u].busy + st.unit[u].stalled[ISA_CAUSE_DRAM] +
+		    st.unit[u].stalled[ISA_CAUSE_PORT];
+		durations = s.dur[u];
+		CU_ASSERT_EQUAL(busy_and_stretch, durations);
+	}
+	CU_ASSERT_EQUAL(st.dram_read + st.dram_write, s.load_store);
+	CU_ASSERT_EQUAL(st.spill_bytes + st.fill_bytes, s.spill);
+	CU_ASSERT_EQUAL(st.macs, s.macs);
+	mac_pj_ok = fabs(st.energy_pj[0] - (double)s.macs * n.energy.mac_pj) < 1e-3;
+	CU_ASSERT_TRUE(mac_pj_ok);
+	for (total = 0, c = 0; c < 6; c++) {
+		CU_ASSERT_TRUE(st.energy_pj[c] >= 0);
+		total += st.energy_pj[c];
+	}
+	CU_ASSERT_TRUE(total > 0);
+	CU_ASSERT_TRUE(st.mac_vec_overlap > 0);
+	CU_ASSERT_TRUE(st.cp_best_end == st.makespan);
+	/* replaying the replayed trace changes nothing */
+	CU_ASSERT_EQUAL_FATAL(replay(path("m.r.mtr"), path("m.rr.mtr"), NULL, false, &st2, &n,
+	    &e), 0);
+	CU_ASSERT_EQUAL(st2.makespan, st.makespan);
+	{
+		struct sums s2;
+		sum_trace(path("m.rr.mtr"), &n, &s2);
+		CU_ASSERT_EQUAL(s2.n, s.n);
+		CU_ASSERT_EQUAL(memcmp(s2.dur, s.dur, sizeof s.dur), 0);
+	}
+	stats_free(&st);
+	stats_free(&st2);
+}
+
+static void
+test_spills(void)
+{
+	struct stats big, fits, abl, mas;
+	struct sums s;
+	struct errbuf e;
+	struct npu n;
+	FILE *f;
+
+	/* planned for flat-edge's 512 KiB, replayed with 128 KiB */
+	f = fopen(path("fe128.ini"), "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("[npu]\nbase = flat-edge\nname = flat-edge-128k\n[l1]\ncapacity_kib = 128\n", f);
+	fclose(f);
+	schedule("mas", "bert-base", "flat-edge", "", path("fe.mtr"));
+	CU_ASSERT_EQUAL_FATAL(replay(path("fe.mtr"), path("fe.r.mtr"), path("fe128.ini"), false,
+	    &big, &n, &e), 0);
+	CU_ASSERT_TRUE(big.spills > 0);
+	sum_trace(path("fe.r.mtr"), &n, &s);
+	CU_ASSERT_EQUAL(s.spills, big.spills);
+	/* a schedule planned for 128 KiB fits it */
+	schedule("mas", "bert-base", path("fe128.ini"), "", path("f128.mtr"));
+	CU_ASSERT_EQUAL_FATAL(replay(path("f128.mtr"), NULL, NULL, false, &fits, &n, &e), 0);
+	CU_ASSERT_EQUAL(fits.spills, 0);
+	CU_ASSERT_EQUAL(fits.fills, 0);
+	/* the ablation: overwrite off at the tiling MAS picks with it on */
+	schedule("mas", "bert-base", "edge", "", path("on.mtr"));
+	schedule("mas", "bert-base", "edge", "rows=80,cols=128,overwrite=off", path("off.mtr"));
+	CU_ASSERT_EQUAL_FATAL(replay(path("on.mtr"), NULL, NULL, false, &mas, &n, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(replay(path("off.mtr"), NULL, NULL, false, &abl, &n, &e), 0);
+	CU_ASSERT_EQUAL(mas.spills, 0);
+	CU_ASSERT_TRUE(abl.spills > 0);
+	CU_ASSERT_TRUE(abl.makespan > mas.makespan);
+	stats_free(&big);
+	stats_free(&fits);
+	stats_free(&abl);
+	stats_free(&mas);
+}
+
+static void
+expect_replay_error(const char *trace, const char *npu_name, const char *message)
+{
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+
+	e.msg[0] = '\0';
+	CU_ASSERT_EQUAL(replay(trace, NULL, npu_name, false, &st, &n, &e), -1);
+	CU_ASSERT_STRING_EQUAL(e.msg, message);
+	if (strcmp(e.msg, message) != 0)
+		fprintf(stderr, "\n  got:      %s\n  expected: %s\n", e.msg, message);
+	stats_free(&st);
+}
+
+static void
+write_text(const char *file, const char *text)
+{
+	FILE *f = fopen(file, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+test_bad_input(void)
+{
+	schedule("flat", "b=1,h=1,q=32,k=32,d=16", "edge", "rows=16,cols=16", path("two.mtr"));
+	expect_replay_error(path("two.mtr"), "tileflow-edge", "instruction 11 runs on unit dma1, "
+	    "but npu 'tileflow-edge' has 1 DMA channels (dma0 to dma0)");
+	schedule("flat", "b=1,h=1,q=32,k=32,d=16", "edge", "rows=16,cols=16", path("l0.mtr"));
+	write_text(path("mte.mtt"), "#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n"
+	    "#!npu.base = flat-edge\nid=0 unit=mte op=move bytes=64 src=l1:0+64 dst=l0a:0+64 "
+	    "plan=0-1\n");
+	expect_replay_error(path("mte.mtt"), NULL, "instruction 0 runs on unit mte, but npu "
+	    "'flat-edge' has no L0 buffers to move to");
+	write_text(path("free2.mtt"), "#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n"
+	    "#!npu.base = edge\nid=0 unit=vec op=alloc dst=l1:0+512 plan=0-0\n"
+	    "id=1 unit=vec op=free src=l1:0+512 plan=0-0\nid=2 unit=vec op=free src=l1:0+512 "
+	    "plan=0-0\n");
+	expect_replay_error(path("free2.mtt"), NULL, "instruction 2 frees l1:0+512, which is not "
+	    "allocated (freed twice?)");
+	write_text(path("hazard.mtt"), "#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n"
+	    "#!npu.base = edge\nid=0 unit=vec op=alloc dst=l1:0+512 plan=0-0\n"
+	    "id=1 unit=dma0 op=store bytes=512 src=l1:0+512 dst=dram:0+512 deps=0 plan=0-120\n"
+	    "id=2 unit=mac op=overwrite dst=l1:0+512 deps=0 plan=0-0\n");
+	expect_replay_error(path("hazard.mtt"), NULL, "hazard: instruction 2 overwrites "
+	    "l1:0+512 at cycle 0 while instruction 1 still reads it until cycle 120");
+}
+
+static void
+test_timeline(void)
+{
+	struct timeline tl;
+	double t;
+
+	tl_init(&tl, 10.0);
+	t = tl_book(&tl, 0, 100, 10);		/* alone: full rate */
+	CU_ASSERT_DOUBLE_EQUAL(t, 10.0, 1e-9);
+	t = tl_book(&tl, 0, 100, 10);		/* behind it: starts when the first ends */
+	CU_ASSERT_DOUBLE_EQUAL(t, 20.0, 1e-9);
+	t = tl_book(&tl, 5, 50, 5);		/* half rate fits after 20 */
+	CU_ASSERT_DOUBLE_EQUAL(t, 30.0, 1e-9);
+	t = tl_book(&tl, 20, 50, 10);		/* gets the other half of [20,30) */
+	CU_ASSERT_DOUBLE_EQUAL(t, 30.0, 1e-9);
+	t = tl_book(&tl, 20, 10, 10);		/* nothing left until 30 */
+	CU_ASSERT_DOUBLE_EQUAL(t, 31.0, 1e-9);
+	tl_prune(&tl, 100);
+	CU_ASSERT_EQUAL(tl.n, 0);
+	tl_free(&tl);
+}
+
+int
+main(void)
+{
+	static const struct test_case cases[] = {
+		{ "bandwidth timeline", test_timeline },
+		{ "--ideal reproduces every planned time", test_ideal_is_the_plan },
+		{ "busy, bytes, energy and a second replay agree", test_invariants },
+		{ "spills where L1 is too small, none where it fits", test_spills },
+		{ "bad traces and NPUs get one clear error", test_bad_input },
+		{ NULL, NULL },
+	};
+	char cmd[300];
+	int rc;
+
+	if (mkdtemp(dir) == NULL)
+		return 99;
+	rc = cunit_run("replay", cases);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		rc = rc ? rc : 99;
+	return rc;
+}
