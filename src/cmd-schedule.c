@@ -82,12 +82,8 @@ static int
 do_schedule(const struct options *o, const char *command)
 {
 	const struct sched *s = sched_find(o->sched);
-	struct trace_header h;
-	struct trace_writer *w;
-	struct sched_fit fit;
+	struct sched_result res;
 	struct workload wl;
-	struct tiling t;
-	struct emit em;
 	struct errbuf e;
 	struct npu npu;
 	FILE *info = strcmp(o->out, "-") == 0 ? stderr : stdout;
@@ -103,44 +99,25 @@ do_schedule(const struct options *o, const char *command)
 	    errbuf_set(&e, "--seq: got '%s', expected an integer from 1 to 16777216", o->seq) :
 	    wl_set_seq(&wl, seq, &e)) != 0) ||
 	    npu_resolve(o->npu, &npu, &e) != 0 ||
-	    sched_parse_tiling(s, o->tiling ? o->tiling : "", &t, &e) != 0 ||
-	    sched_plan(s, &npu, &wl, &t, o->allow_spill, &fit, &e) != 0) {
+	    sched_run(s, &npu, &wl, o->tiling ? o->tiling : "", o->allow_spill, command, o->out,
+	    &res, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
-	trace_header_init(&h, &npu, &wl);
-	snprintf(h.sched, sizeof h.sched, "%s", s->name);
-	sched_format_tiling(s, &t, h.tiling, sizeof h.tiling);
-	snprintf(h.command, sizeof h.command, "%s", command);
-	if (fit.l1_bytes > npu.l1.capacity_bytes)
+	if (res.fit.l1_bytes > npu.l1.capacity_bytes)
 		fprintf(stderr, "mastrace: warning: tiling %s needs %llu bytes of L1, the NPU has "
 		    "%llu; the plan is written as is and a replay shows what the spills cost\n",
-		    h.tiling, (unsigned long long)fit.l1_bytes,
+		    res.tiling, (unsigned long long)res.fit.l1_bytes,
 		    (unsigned long long)npu.l1.capacity_bytes);
-	if (trace_open_write(o->out, TRACE_FMT_UNKNOWN, &h, &w, &e) != 0) {
-		cli_error("%s", e.msg);
-		return EXIT_ERROR;
-	}
-	if (emit_init(&em, w, &npu, &e) != 0 || s->emit(&em, &wl, &t) != 0) {
-		emit_free(&em);
-		trace_abort_write(w);
-		cli_error("%s", e.msg);
-		return EXIT_ERROR;
-	}
-	emit_free(&em);
-	if (trace_close_write(w, &e) != 0) {
-		cli_error("%s", e.msg);
-		return EXIT_ERROR;
-	}
 	fprintf(info, "%s: %s on %s, %s, tiling %s\n", o->out, s->name, npu.name, wl.name,
-	    h.tiling);
+	    res.tiling);
 	fprintf(info, "  %llu instructions, planned makespan %llu cycles (%.1f us)\n",
-	    (unsigned long long)em.next_id, (unsigned long long)em.makespan,
-	    (double)em.makespan / npu.clock_mhz);
+	    (unsigned long long)res.instructions, (unsigned long long)res.makespan,
+	    (double)res.makespan / npu.clock_mhz);
 	fprintf(info, "  %llu MACs, DRAM %llu bytes read and %llu written (compulsory %llu), "
-	    "L1 %llu of %llu bytes\n", (unsigned long long)em.macs,
-	    (unsigned long long)em.dram_read, (unsigned long long)em.dram_write,
-	    (unsigned long long)wl_compulsory_bytes(&wl), (unsigned long long)fit.l1_bytes,
+	    "L1 %llu of %llu bytes\n", (unsigned long long)res.macs,
+	    (unsigned long long)res.dram_read, (unsigned long long)res.dram_write,
+	    (unsigned long long)wl_compulsory_bytes(&wl), (unsigned long long)res.fit.l1_bytes,
 	    (unsigned long long)npu.l1.capacity_bytes);
 	return EXIT_OK;
 }

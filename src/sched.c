@@ -6,6 +6,7 @@
 
 #include "num.h"
 #include "sched.h"
+#include "trace-file.h"
 
 extern const struct sched sched_mas, sched_flat, sched_layerwise, sched_flash;
 
@@ -208,6 +209,52 @@ sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
 		    (unsigned long long)n->l1.capacity_bytes,
 		    (unsigned long long)(n->l1.capacity_bytes / 1024));
 	return 0;
+}
+
+int
+sched_emit_to(const struct sched *s, const struct npu *n, const struct workload *w,
+    const struct tiling *t, struct trace_writer *wr, struct sched_result *res,
+    struct errbuf *e)
+{
+	struct emit em;
+	int rc;
+
+	if (emit_init(&em, wr, n, e) != 0)
+		return -1;
+	rc = s->emit(&em, w, t);
+	res->instructions = em.next_id;
+	res->makespan = em.makespan;
+	res->macs = em.macs;
+	res->dram_read = em.dram_read;
+	res->dram_write = em.dram_write;
+	emit_free(&em);
+	return rc;
+}
+
+int
+sched_run(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *tiling, bool allow_spill, const char *command, const char *out,
+    struct sched_result *res, struct errbuf *e)
+{
+	struct trace_header h;
+	struct trace_writer *wr;
+
+	memset(res, 0, sizeof *res);
+	if (sched_parse_tiling(s, tiling, &res->t, e) != 0 ||
+	    sched_plan(s, n, w, &res->t, allow_spill, &res->fit, e) != 0)
+		return -1;
+	sched_format_tiling(s, &res->t, res->tiling, sizeof res->tiling);
+	trace_header_init(&h, n, w);
+	snprintf(h.sched, sizeof h.sched, "%s", s->name);
+	snprintf(h.tiling, sizeof h.tiling, "%s", res->tiling);
+	snprintf(h.command, sizeof h.command, "%s", command ? command : "");
+	if (trace_open_write(out, TRACE_FMT_UNKNOWN, &h, &wr, e) != 0)
+		return -1;
+	if (sched_emit_to(s, n, w, &res->t, wr, res, e) != 0) {
+		trace_abort_write(wr);
+		return -1;
+	}
+	return trace_close_write(wr, e);
 }
 
 uint64_t

@@ -66,6 +66,27 @@ void sched_format_tiling(const struct sched *s, const struct tiling *t, char *bu
 int sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
     struct tiling *t, bool allow_spill, struct sched_fit *f, struct errbuf *e);
 
+/* What a run of a scheduler produced. */
+struct sched_result {
+	struct tiling t;
+	struct sched_fit fit;
+	char tiling[256];
+	uint64_t instructions, makespan, macs, dram_read, dram_write;
+};
+
+/*
+ * Plan (tiling text, possibly empty, completed by sched_plan()) and write
+ * the trace to `out` with a header naming the scheduler, the tiling and
+ * `command`.  On any error nothing is left under `out`.
+ */
+int sched_run(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *tiling, bool allow_spill, const char *command, const char *out,
+    struct sched_result *res, struct errbuf *e);
+/* The same into an open writer, for callers that make their own. */
+int sched_emit_to(const struct sched *s, const struct npu *n, const struct workload *w,
+    const struct tiling *t, struct trace_writer *wr, struct sched_result *res,
+    struct errbuf *e);
+
 /* ---- shared by the dataflows ----------------------------------------- */
 
 /* Slots are laid out on 64-byte lines. */

@@ -4,6 +4,7 @@
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 struct test_case {
 	const char *name;
@@ -38,6 +39,22 @@ error:
 	fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
 	CU_cleanup_registry();
 	return 99;
+}
+
+/* cunit_run() with `dir` (a mkdtemp template) created before and removed after. */
+static inline int
+cunit_run_in_tmpdir(const char *suite_name, const struct test_case *cases, char *dir)
+{
+	char cmd[300];
+	int rc;
+
+	if (mkdtemp(dir) == NULL)
+		return 99;
+	rc = cunit_run(suite_name, cases);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0 && rc == 0)
+		rc = 99;
+	return rc;
 }
 
 #endif

@@ -30,27 +30,15 @@ static void
 schedule(const char *sched, const char *wl_spec, const char *npu_name, const char *tiling,
     const char *file)
 {
-	const struct sched *s = sched_find(sched);
-	struct trace_header h;
-	struct trace_writer *w;
-	struct sched_fit fit;
+	struct sched_result res;
 	struct workload wl;
-	struct tiling t;
-	struct emit em;
 	struct errbuf e;
 	struct npu n;
 
 	CU_ASSERT_EQUAL_FATAL(wl_parse(wl_spec, &wl, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(npu_resolve(npu_name, &n, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(sched_parse_tiling(s, tiling, &t, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(sched_plan(s, &n, &wl, &t, true, &fit, &e), 0);
-	trace_header_init(&h, &n, &wl);
-	strcpy(h.sched, s->name);
-	CU_ASSERT_EQUAL_FATAL(trace_open_write(file, TRACE_FMT_UNKNOWN, &h, &w, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(emit_init(&em, w, &n, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(s->emit(&em, &wl, &t), 0);
-	emit_free(&em);
-	CU_ASSERT_EQUAL_FATAL(trace_close_write(w, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_run(sched_find(sched), &n, &wl, tiling, true, "test-replay",
+	    file, &res, &e), 0);
 }
 
 /* Replay in to out; 0, or -1 with e. */
@@ -316,14 +304,5 @@ main(void)
 		{ "bad traces and NPUs get one clear error", test_bad_input },
 		{ NULL, NULL },
 	};
-	char cmd[300];
-	int rc;
-
-	if (mkdtemp(dir) == NULL)
-		return 99;
-	rc = cunit_run("replay", cases);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		rc = rc ? rc : 99;
-	return rc;
+	return cunit_run_in_tmpdir("replay", cases, dir);
 }

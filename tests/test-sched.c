@@ -34,43 +34,20 @@ schedule(const char *sched, const char *wl_spec, const char *npu_name, const cha
     bool spill, const char *file, struct outcome *out, struct errbuf *e)
 {
 	const struct sched *s = sched_find(sched);
-	struct trace_header h;
-	struct trace_writer *w;
-	struct sched_fit fit;
+	struct sched_result res;
 	struct workload wl;
-	struct tiling t;
-	struct emit em;
 	struct npu n;
-	int rc;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	if (wl_parse(wl_spec, &wl, e) != 0 || npu_resolve(npu_name, &n, e) != 0 ||
-	    sched_parse_tiling(s, tiling, &t, e) != 0 ||
-	    sched_plan(s, &n, &wl, &t, spill, &fit, e) != 0)
-		return -1;
-	trace_header_init(&h, &n, &wl);
-	strcpy(h.sched, s->name);
-	sched_format_tiling(s, &t, h.tiling, sizeof h.tiling);
-	if (trace_open_write(file, TRACE_FMT_UNKNOWN, &h, &w, e) != 0)
-		return -1;
-	if (emit_init(&em, w, &n, e) != 0) {
-		trace_abort_write(w);
-		return -1;
-	}
-	rc = s->emit(&em, &wl, &t);
-	emit_free(&em);
-	if (rc != 0) {
-		trace_abort_write(w);
-		return -1;
-	}
-	if (trace_close_write(w, e) != 0)
+	    sched_run(s, &n, &wl, tiling, spill, "test-sched", file, &res, e) != 0)
 		return -1;
 	if (out != NULL) {
-		out->makespan = em.makespan;
-		out->macs = em.macs;
-		out->dram = em.dram_read + em.dram_write;
-		out->instructions = em.next_id;
-		out->footprint = fit.l1_bytes;
+		out->makespan = res.makespan;
+		out->macs = res.macs;
+		out->dram = res.dram_read + res.dram_write;
+		out->instructions = res.instructions;
+		out->footprint = res.fit.l1_bytes;
 	}
 	return 0;
 }
@@ -443,14 +420,5 @@ main(void)
 		{ "bad and impossible tilings are refused", test_tiling_errors },
 		{ NULL, NULL },
 	};
-	char cmd[300];
-	int rc;
-
-	if (mkdtemp(dir) == NULL)
-		return 99;
-	rc = cunit_run("sched", cases);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		rc = rc ? rc : 99;
-	return rc;
+	return cunit_run_in_tmpdir("sched", cases, dir);
 }

@@ -452,14 +452,5 @@ main(void)
 		{ "text errors name line, column, field", test_text_errors },
 		{ NULL, NULL },
 	};
-	char cmd[300];
-	int rc;
-
-	if (mkdtemp(dir) == NULL)
-		return 99;
-	rc = cunit_run("trace", cases);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		rc = rc ? rc : 99;
-	return rc;
+	return cunit_run_in_tmpdir("trace", cases, dir);
 }

@@ -45,7 +45,7 @@ main(int argc, char **argv)
 	struct workload wl;
 	struct tiling t;
 	struct rusage ru;
-	struct emit em;
+	struct sched_result res;
 	struct errbuf e;
 	struct npu n;
 	uint64_t seq;
@@ -74,17 +74,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench-sched: %s\n", e.msg);
 		return 1;
 	}
-	if (emit_init(&em, w, &n, &e) != 0 || s->emit(&em, &wl, &t) != 0 ||
+	if (sched_emit_to(s, &n, &wl, &t, w, &res, &e) != 0 ||
 	    (to_file && trace_close_write(w, &e) != 0)) {
 		fprintf(stderr, "bench-sched: %s\n", e.msg);
 		return 1;
 	}
 	dt = now() - t0;
-	emit_free(&em);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("%-5s %s --seq %llu %s: %llu instructions in %.2f s, %.2f M instructions/s "
 	    "%s, peak RSS %ld KiB\n", s->name, argv[2], (unsigned long long)seq, h.tiling,
-	    (unsigned long long)em.next_id, dt, (double)em.next_id / dt / 1e6,
+	    (unsigned long long)res.instructions, dt, (double)res.instructions / dt / 1e6,
 	    to_file ? "writing .mtr" : "scheduling only", ru.ru_maxrss);
 	return 0;
 }
