@@ -191,7 +191,7 @@ mtr_encode(struct mtr_ctx *c, const struct isa_instr *in, uint8_t *out)
 	if (in->replayed) {
 		delay = in->rep_start - in->plan_start;
 		/* only a dependency stall names a producer */
-		on_dist = in->cause == ISA_CAUSE_DEP ? in->id - in->stall_on : s->on_dist;
+		on_dist = isa_cause_names_producer(in->cause) ? in->id - in->stall_on : s->on_dist;
 		if (delay != s->rep_delay) {
 			mask |= 1u << B_RSTART;
 			p = put_delta(p, delay, s->rep_delay);
@@ -436,12 +436,12 @@ mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
 			snprintf(why, len, "stall cause code not in the header's string table");
 			return NULL;
 		}
-		if (l->cause == ISA_CAUSE_DEP && (s->on_dist == 0 || s->on_dist > id)) {
+		if (isa_cause_names_producer(l->cause) && (s->on_dist == 0 || s->on_dist > id)) {
 			snprintf(why, len, "stalled on an id %llu back, expected an earlier id",
 			    (unsigned long long)s->on_dist);
 			return NULL;
 		}
-		l->stall_on = l->cause == ISA_CAUSE_DEP ? id - s->on_dist : 0;
+		l->stall_on = isa_cause_names_producer(l->cause) ? id - s->on_dist : 0;
 	} else if (mask & ((1u << B_RSTART) | (1u << B_RDUR) | (1u << B_STALL) |
 	    (1u << B_CAUSE) | (1u << B_ON))) {
 		snprintf(why, len, "replay fields in a record that is not replayed");

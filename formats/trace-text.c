@@ -92,7 +92,7 @@ text_format_instr(const struct isa_instr *in, char *buf, size_t len)
 		FIELD("stall", in->stall);
 		if (in->cause != ISA_CAUSE_NONE)
 			sb_add(&b, " cause=%s", isa_cause_name(in->cause));
-		if (in->cause == ISA_CAUSE_DEP)
+		if (isa_cause_names_producer(in->cause))
 			sb_add(&b, " on=%llu", (unsigned long long)in->stall_on);
 	}
 #undef FIELD

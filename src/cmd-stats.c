@@ -77,7 +77,8 @@ run(int argc, char **argv)
 			break;
 		}
 		/* what let it start: its producer when it waited for one, else its unit */
-		stats_add(&st, in, in->cause == ISA_CAUSE_DEP ? in->stall_on : last[in->unit]);
+		stats_add(&st, in, isa_cause_names_producer(in->cause) ? in->stall_on :
+		    last[in->unit]);
 		last[in->unit] = in->id;
 	}
 	trace_close_read(r);

@@ -193,15 +193,15 @@ isa_check(const struct isa_instr *in, char *why, size_t len)
 			    ISA_NCAUSES - 1);
 			return -1;
 		}
-		if (in->cause == ISA_CAUSE_DEP && in->stall_on >= in->id) {
+		if (isa_cause_names_producer(in->cause) && in->stall_on >= in->id) {
 			snprintf(why, len, "stalled on id %llu, expected an earlier id",
 			    (unsigned long long)in->stall_on);
 			return -1;
 		}
-		if (in->cause != ISA_CAUSE_DEP && in->stall_on != 0) {
+		if (!isa_cause_names_producer(in->cause) && in->stall_on != 0) {
 			snprintf(why, len, "stalled on id %llu with cause '%s', expected a "
-			    "producer only with cause 'dep'", (unsigned long long)in->stall_on,
-			    isa_cause_name(in->cause));
+			    "producer only with cause 'dep' or 'space'",
+			    (unsigned long long)in->stall_on, isa_cause_name(in->cause));
 			return -1;
 		}
 	}

@@ -96,8 +96,15 @@ struct isa_instr {
 	uint8_t cause;			/* enum isa_cause */
 	uint64_t rep_start, rep_end;
 	uint64_t stall;			/* cycles waited beyond the earliest start */
-	uint64_t stall_on;		/* the producer waited for, with cause dep */
+	uint64_t stall_on;		/* what it waited for, with cause dep or space */
 };
+
+/* Does this stall cause name the instruction waited for (stall_on)? */
+static inline bool
+isa_cause_names_producer(unsigned cause)
+{
+	return cause == ISA_CAUSE_DEP || cause == ISA_CAUSE_SPACE;
+}
 
 /* Names used by every format; NULL for codes out of range. */
 const char *isa_op_name(unsigned op);

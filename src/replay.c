@@ -250,15 +250,16 @@ execute(struct replay *r, struct isa_instr *in)
 		bool space = r->next_id - prod <= RING && (r->spill_made[(prod % RING) / 8] >>
 		    (prod % 8) & 1);
 		in->cause = space ? ISA_CAUSE_SPACE : ISA_CAUSE_DEP;
-		if (!space)
-			in->stall_on = prod;
+		in->stall_on = prod;
 	} else if (stretch > 0) {
 		in->cause = (uint8_t)slow;
 	}
 	in->id = id;
 	if (r->out != NULL && trace_write(r->out, in, r->e) != 0)
 		return r->failed = true, -1;
-	pred = wait > 0 && has_prod ? prod : r->unit_last[u] ? r->unit_last[u] - 1 : UINT64_MAX;
+	/* the rule mastrace stats applies to the written trace */
+	pred = isa_cause_names_producer(in->cause) ? in->stall_on :
+	    r->unit_last[u] ? r->unit_last[u] - 1 : UINT64_MAX;
 	if (r->st != NULL)
 		stats_add(r->st, in, pred);
 	if (r->next_id >= RING && r->end[id % RING] > r->evicted_end)

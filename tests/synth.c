@@ -251,9 +251,9 @@ synth_random(uint64_t *x, uint64_t id, struct isa_instr *in)
 		in->rep_end = in->rep_start + wide(x, UINT32_MAX);
 		in->stall = wide(x, UINT64_MAX);
 		in->cause = (uint8_t)pick(x, ISA_NCAUSES);
-		if (in->cause == ISA_CAUSE_DEP && id > 0)
+		if (isa_cause_names_producer(in->cause) && id > 0)
 			in->stall_on = pick(x, id);
-		else if (in->cause == ISA_CAUSE_DEP)
+		else if (isa_cause_names_producer(in->cause))
 			in->cause = ISA_CAUSE_UNIT;
 	}
 }

@@ -143,7 +143,7 @@ test_check(void)
 	in.cause = ISA_CAUSE_DRAM;
 	in.stall_on = 2;
 	expect_check(&in, "stalled on id 2 with cause 'dram', expected a producer only with "
-	    "cause 'dep'");
+	    "cause 'dep' or 'space'");
 	in.cause = ISA_CAUSE_DEP;
 	CU_ASSERT_EQUAL(isa_check(&in, why, sizeof why), 0);
 	in.flags = 0x80;

@@ -1,0 +1,71 @@
+#!/bin/sh
+# replay and stats as a user runs them: MAS overlaps where FLAT does not,
+# spills when L1 shrinks, --ideal gives the plan back, errors are one line.
+. "$TOP_SRCDIR/tests/lib.sh"
+
+for s in mas flat; do
+	run schedule -s $s -w bert-base --npu edge -o "$TMP/$s.mtr"
+	expect_status 0 "schedule $s"
+	run replay "$TMP/$s.mtr" -o "$TMP/$s.r.mtr" --stats text
+	expect_status 0 "replay $s"
+	for what in "makespan" "overlap" "stalled by cause" "dram          read" "spills" "energy" "critical path"; do
+		expect_out_contains "$what" "replay $s prints $what"
+	done
+	printf '%s\n' "$out" >"$TMP/$s.stats"
+	run stats "$TMP/$s.r.mtr"
+	expect_status 0 "stats $s"
+	[ "$out" = "$(cat "$TMP/$s.stats")" ] || fail "stats of $s.r.mtr differs from what replay printed"
+done
+grep -q '^overlap       MAC and VEC both busy 0 cycles' "$TMP/mas.stats" && fail "mas shows no overlap"
+grep -q '^overlap       MAC and VEC both busy 0 cycles' "$TMP/flat.stats" || fail "flat overlaps"
+run stats --format json "$TMP/mas.r.mtr"
+expect_status 0 "stats json"
+expect_out_contains '"mac_vec_overlap_cycles"' "json has overlap"
+expect_out_contains '"energy_pj"' "json has energy"
+
+# --ideal replays to the plan
+run replay --ideal "$TMP/mas.mtr" -o "$TMP/ideal.mtt"
+expect_status 0 "replay --ideal"
+awk '/^id=/ { p = ""; r = ""; for (i = 1; i <= NF; i++) { if ($i ~ /^plan=/) p = substr($i, 6); if ($i ~ /^rep=/) r = substr($i, 5) } if (p != r) bad++ } END { exit bad > 0 }' "$TMP/ideal.mtt" ||
+	fail "--ideal did not reproduce the planned times"
+
+# MAS planned for flat-edge's 512 KiB, replayed with 128 KiB, spills
+printf '[npu]\nbase = flat-edge\nname = fe128\n[l1]\ncapacity_kib = 128\n' >"$TMP/fe128.ini"
+run schedule -s mas --npu flat-edge -o "$TMP/fe.mtr"
+run replay "$TMP/fe.mtr" --npu "$TMP/fe128.ini" -o "$TMP/fe.r.mtr"
+expect_status 0 "replay on 128 KiB"
+run stats "$TMP/fe.r.mtr"
+case "$out" in *"spills        0 spills"*) fail "no spills on 128 KiB" ;; esac
+run convert "$TMP/fe.r.mtr" -
+expect_out_contains "op=spill" "spill instructions in the trace"
+expect_out_contains "cause=space" "stalls for buffer space"
+run schedule -s mas --npu "$TMP/fe128.ini" -o "$TMP/f128.mtr"
+run replay "$TMP/f128.mtr"
+expect_out_contains "spills        0 spills" "a plan that fits does not spill"
+
+# bad input
+run replay "$TMP/mas.mtr" --npu tileflow-edge
+expect_status 1 "a DMA channel the NPU lacks"
+expect_err_contains "runs on unit dma1, but npu 'tileflow-edge' has 1 DMA channels" "channel error"
+run replay "$TMP/mas.mtr" --npu flat-edge
+expect_status 1 "the move engine without L0"
+expect_err_contains "has no L0 buffers" "mte error"
+printf '#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n#!npu.base = edge\nid=0 unit=vec op=alloc dst=l1:0+512 plan=0-0\nid=1 unit=vec op=free src=l1:0+512 plan=0-0\nid=2 unit=vec op=free src=l1:0+512 plan=0-0\n' >"$TMP/free2.mtt"
+run replay "$TMP/free2.mtt" -o "$TMP/free2.r.mtt"
+expect_status 1 "freed twice"
+expect_err_line "mastrace: $TMP/free2.mtt: instruction 2 frees l1:0+512, which is not allocated (freed twice?)" "freed twice"
+[ ! -e "$TMP/free2.r.mtt" ] || fail "a failed replay left its output"
+printf '#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n#!npu.base = edge\nid=0 unit=vec op=barrier deps=1 plan=0-0\nid=1 unit=vec op=barrier deps=0 plan=0-0\n' >"$TMP/cycle.mtt"
+run replay "$TMP/cycle.mtt"
+expect_status 1 "a dependency cycle"
+expect_err_contains "dependency on id 1, expected an earlier id" "cycle"
+printf '#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n#!npu.base = edge\nid=0 unit=vec op=barrier deps=7 plan=0-0\n' >"$TMP/missing.mtt"
+run replay "$TMP/missing.mtt"
+expect_status 1 "a dependency on a missing id"
+run stats "$TMP/mas.mtr"
+expect_status 1 "stats of a trace not replayed"
+expect_err_contains "is not replayed; run 'mastrace replay' first" "stats of a plan"
+run replay --stats xml "$TMP/mas.mtr"
+expect_status 1 "--stats xml"
+
+finish
