@@ -584,7 +584,7 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
     struct trace_writer *out, struct stats *st, struct errbuf *e)
 {
 	struct replay *r;
-	struct isa_instr cur;
+	struct isa_instr *cur;
 	uint64_t old, nd;
 	unsigned d, keep;
 	int rc = -1;
@@ -614,10 +614,11 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 			goto out;
 		if (r->win_len == 0)
 			break;
-		cur = r->win[r->win_head];
+		/* the slot is refilled only at the next fill_window(): work on it in place */
+		cur = &r->win[r->win_head];
 		r->win_head = (r->win_head + 1) % r->win_cap;
 		r->win_len--;
-		if (cur.op == ISA_OP_SPILL || cur.op == ISA_OP_FILL) {
+		if (cur->op == ISA_OP_SPILL || cur->op == ISA_OP_FILL) {
 			/* an earlier replay's: made again as this one needs */
 			r->delta--;
 			if (note_change(r, old, r->delta + 1, true) != 0 ||
@@ -625,17 +626,17 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 				goto out;
 			continue;
 		}
-		for (d = 0, keep = 0; d < cur.ndeps; d++)
-			if (map_id(r, cur.deps[d], &nd))
-				cur.deps[keep++] = nd;
-		cur.ndeps = (uint8_t)keep;
-		if (check_units(r, &cur, old) != 0)
+		for (d = 0, keep = 0; d < cur->ndeps; d++)
+			if (map_id(r, cur->deps[d], &nd))
+				cur->deps[keep++] = nd;
+		cur->ndeps = (uint8_t)keep;
+		if (check_units(r, cur, old) != 0)
 			goto out;
-		if (o->capacity && capacity(r, &cur, old) != 0)
+		if (o->capacity && capacity(r, cur, old) != 0)
 			goto out;
-		if (execute(r, &cur) != 0)
+		if (execute(r, cur) != 0)
 			goto out;
-		if (after(r, &cur, old) != 0)
+		if (after(r, cur, old) != 0)
 			goto out;
 	}
 	if (r->dram.failed || r->rd.failed || r->wr.failed) {

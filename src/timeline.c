@@ -43,14 +43,28 @@ reserve(struct timeline *tl, size_t extra)
 	return 0;
 }
 
+/* The first segment that ends after t (segments are sorted and disjoint). */
+static size_t
+first_after(const struct timeline *tl, double t)
+{
+	size_t lo = 0, hi = tl->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (tl->v[mid].t1 <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Make t a segment boundary (splitting the segment that contains it). */
 static size_t
 split_at(struct timeline *tl, double t)
 {
-	size_t i;
+	size_t i = first_after(tl, t);
 
-	for (i = 0; i < tl->n && tl->v[i].t1 <= t; i++)
-		;
 	if (i < tl->n && tl->v[i].t0 < t) {
 		if (reserve(tl, 1) != 0)
 			return i;
@@ -74,9 +88,7 @@ add(struct timeline *tl, double a, double b, double rate)
 		return;
 	split_at(tl, a);
 	split_at(tl, b);
-	i = 0;
-	while (i < tl->n && tl->v[i].t1 <= a)
-		i++;
+	i = first_after(tl, a);
 	while (t < b && !tl->failed) {
 		if (i < tl->n && tl->v[i].t0 <= t) {
 			tl->v[i].used += rate;
@@ -116,8 +128,7 @@ tl_book(struct timeline *tl, double start, double bytes, double max_rate)
 		tl->pieces = p;
 		tl->pieces_alloc = 2 * tl->n + 2;
 	}
-	while (i < tl->n && tl->v[i].t1 <= t)
-		i++;
+	i = first_after(tl, t);
 	while (left > 1e-9) {
 		double used = 0;
 		if (i < tl->n && tl->v[i].t0 <= t) {
@@ -153,10 +164,8 @@ tl_book(struct timeline *tl, double start, double bytes, double max_rate)
 void
 tl_prune(struct timeline *tl, double t)
 {
-	size_t i = 0;
+	size_t i = first_after(tl, t);
 
-	while (i < tl->n && tl->v[i].t1 <= t)
-		i++;
 	if (i > 0) {
 		memmove(tl->v, tl->v + i, (tl->n - i) * sizeof *tl->v);
 		tl->n -= i;
