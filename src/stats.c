@@ -30,8 +30,45 @@ stats_free(struct stats *s)
 {
 	free(s->cp_end);
 	free(s->cp);
+	free(s->live);
 	s->cp_end = NULL;
 	s->cp = NULL;
+	s->live = NULL;
+}
+
+/* Allocation lifetimes, for the mean L1 occupancy. */
+static void
+live_alloc(struct stats *s, const struct isa_region *g, uint64_t t)
+{
+	struct stats_live *v;
+
+	if (s->nlive == s->live_alloc) {
+		s->live_alloc = s->live_alloc ? s->live_alloc * 2 : 64;
+		v = realloc(s->live, s->live_alloc * sizeof *v);
+		if (v == NULL) {
+			s->failed = true;
+			return;
+		}
+		s->live = v;
+	}
+	s->live[s->nlive].addr = g->addr;
+	s->live[s->nlive].size = g->size;
+	s->live[s->nlive].since = t;
+	s->nlive++;
+}
+
+static void
+live_free(struct stats *s, const struct isa_region *g, uint64_t t)
+{
+	size_t i;
+
+	for (i = 0; i < s->nlive; i++)
+		if (s->live[i].addr == g->addr) {
+			s->l1_byte_cycles += (double)s->live[i].size *
+			    (double)(t > s->live[i].since ? t - s->live[i].since : 0);
+			s->live[i] = s->live[--s->nlive];
+			return;
+		}
 }
 
 unsigned
@@ -100,6 +137,14 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred)
 	case ISA_OP_LOAD: s->dram_read += in->bytes; break;
 	case ISA_OP_STORE: s->dram_write += in->bytes; break;
 	case ISA_OP_SPILL:	/* what is spilled leaves L1 until it is filled back */
+		if (s->nfirst < 5) {
+			s->first_spills[s->nfirst].id = in->id;
+			s->first_spills[s->nfirst].cycle = start;
+			s->first_spills[s->nfirst].bytes = in->bytes;
+			s->first_spills[s->nfirst].addr = in->src[0].addr;
+			s->first_spills[s->nfirst].for_id = UINT64_MAX;
+			s->nfirst++;
+		}
 		s->spills++;
 		s->spill_bytes += in->bytes;
 		s->spill_cycles += len;
@@ -118,13 +163,29 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred)
 		s->l1_now += region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1);
 		if (s->l1_now > s->l1_peak)
 			s->l1_peak = s->l1_now;
+		for (k = 0; k < in->ndst; k++)
+			if (in->dst[k].buf == ISA_BUF_L1)
+				live_alloc(s, &in->dst[k], start);
 		break;
 	case ISA_OP_FREE:
 		i = region_bytes(in->src, in->nsrc, ISA_BUF_L1, ISA_BUF_L1);
 		s->l1_now = s->l1_now > i ? s->l1_now - i : 0;
+		for (k = 0; k < in->nsrc; k++)
+			if (in->src[k].buf == ISA_BUF_L1)
+				live_free(s, &in->src[k], end);
 		break;
 	default:
 		break;
+	}
+	if (in->cause == ISA_CAUSE_SPACE)	/* name the instruction a first spill made room for */
+		for (k = 0; k < s->nfirst; k++)
+			if (s->first_spills[k].id == in->stall_on && s->first_spills[k].for_id == UINT64_MAX)
+				s->first_spills[k].for_id = in->id;
+	if ((in->op == ISA_OP_LOAD || in->op == ISA_OP_STORE || in->op == ISA_OP_SPILL ||
+	    in->op == ISA_OP_FILL) && in->bytes > 0) {
+		uint64_t moving = len > cost_dram_latency(s->npu) ? len - cost_dram_latency(s->npu) : 1;
+		s->granted_sum += (double)in->bytes / (double)moving / npu_dram_bytes_per_cycle(s->npu);
+		s->transfers++;
 	}
 	if (stats_vec_ops_per_element(in->op))
 		s->vec_ops += (uint64_t)in->m * in->n * stats_vec_ops_per_element(in->op);
@@ -165,6 +226,8 @@ stats_finish(struct stats *s)
 	rc = overlap_finish(&s->ov, &s->mac_vec_overlap);
 	if (s->start == UINT64_MAX)
 		s->start = 0;
+	while (s->nlive > 0)	/* never freed: alive to the end */
+		live_free(s, &(struct isa_region){ ISA_BUF_L1, 0, s->live[0].addr, 0 }, s->makespan);
 	us = (double)s->makespan / n->clock_mhz;
 	s->energy_pj[0] = (double)s->macs * n->energy.mac_pj;
 	s->energy_pj[1] = (double)s->vec_ops * n->energy.vec_op_pj;
@@ -222,12 +285,26 @@ stats_print_text(const struct stats *s, FILE *f)
 	    (unsigned long long)s->dram_read, (unsigned long long)s->dram_write,
 	    span ? (double)(s->dram_read + s->dram_write + s->spill_bytes + s->fill_bytes) /
 	    ((double)span / n->clock_mhz) / 1e3 : 0.0, n->dram.bandwidth_gbs);
-	fprintf(f, "l1            peak allocated %llu bytes (capacity %llu)\n",
-	    (unsigned long long)s->l1_peak, (unsigned long long)n->l1.capacity_bytes);
+	fprintf(f, "transfers     %llu, given %.1f%% of the DRAM bandwidth they could use alone, "
+	    "on average\n", (unsigned long long)s->transfers,
+	    s->transfers ? 100.0 * s->granted_sum / (double)s->transfers : 0.0);
+	fprintf(f, "l1            allocated %llu bytes at the peak, %.0f on average (capacity "
+	    "%llu)\n", (unsigned long long)s->l1_peak,
+	    span ? s->l1_byte_cycles / (double)span : 0.0, (unsigned long long)n->l1.capacity_bytes);
 	fprintf(f, "spills        %llu spills (%llu bytes) and %llu fills (%llu bytes), %llu DMA "
 	    "cycles\n", (unsigned long long)s->spills, (unsigned long long)s->spill_bytes,
 	    (unsigned long long)s->fills, (unsigned long long)s->fill_bytes,
 	    (unsigned long long)s->spill_cycles);
+	for (k = 0; k < s->nfirst; k++) {
+		fprintf(f, "  spill id %llu at cycle %llu: %llu bytes of l1:%llu", (unsigned long long)
+		    s->first_spills[k].id, (unsigned long long)s->first_spills[k].cycle,
+		    (unsigned long long)s->first_spills[k].bytes,
+		    (unsigned long long)s->first_spills[k].addr);
+		if (s->first_spills[k].for_id != UINT64_MAX)
+			fprintf(f, ", making room for instruction %llu",
+			    (unsigned long long)s->first_spills[k].for_id);
+		fputc('\n', f);
+	}
 	for (k = 0; k < 6; k++)
 		total += s->energy_pj[k];
 	fprintf(f, "energy        %.3f uJ:", total / 1e6);
@@ -268,11 +345,16 @@ stats_print_json(const struct stats *s, FILE *f)
 	}
 	fprintf(f, "\n  },\n  \"dram\": {\"read\": %llu, \"written\": %llu, \"spilled\": %llu, "
 	    "\"filled\": %llu},\n  \"spills\": %llu,\n  \"fills\": %llu,\n"
-	    "  \"spill_cycles\": %llu,\n  \"l1_peak_bytes\": %llu,\n  \"energy_pj\": {",
+	    "  \"spill_cycles\": %llu,\n  \"l1_peak_bytes\": %llu,\n"
+	    "  \"l1_mean_bytes\": %.0f,\n  \"transfers\": %llu,\n"
+	    "  \"mean_granted_bandwidth_share\": %.4f,\n  \"energy_pj\": {",
 	    (unsigned long long)s->dram_read, (unsigned long long)s->dram_write,
 	    (unsigned long long)s->spill_bytes, (unsigned long long)s->fill_bytes,
 	    (unsigned long long)s->spills, (unsigned long long)s->fills,
-	    (unsigned long long)s->spill_cycles, (unsigned long long)s->l1_peak);
+	    (unsigned long long)s->spill_cycles, (unsigned long long)s->l1_peak,
+	    s->makespan ? s->l1_byte_cycles / (double)s->makespan : 0.0,
+	    (unsigned long long)s->transfers,
+	    s->transfers ? s->granted_sum / (double)s->transfers : 0.0);
 	for (k = 0; k < 6; k++)
 		fprintf(f, "%s\"%s\": %.3f", k ? ", " : "", energy_names[k], s->energy_pj[k]);
 	fprintf(f, "},\n  \"critical_path\": {\"instructions\": %llu, \"end\": %llu",

@@ -27,6 +27,15 @@ struct stats {
 	uint64_t spill_bytes, fill_bytes, spills, fills, spill_cycles;
 	uint64_t macs, vec_ops, l1_bytes, l0_bytes;
 	uint64_t l1_now, l1_peak;		/* bytes allocated in L1, in trace order */
+	double l1_byte_cycles;			/* allocated bytes x cycles, for the mean */
+	struct stats_live { uint64_t addr, size, since; } *live;	/* live L1 allocations */
+	size_t nlive, live_alloc;
+	/* transfers: bandwidth they got against what DRAM could give one alone */
+	double granted_sum;
+	uint64_t transfers;
+	/* the first spills: what was spilled and which instruction needed the room */
+	struct stats_spill { uint64_t id, cycle, bytes, addr, for_id; } first_spills[5];
+	unsigned nfirst;
 	double energy_pj[6];			/* mac, vec, l0, l1, dram, static */
 	/* critical path, through the last-ending instruction */
 	uint64_t *cp_end;			/* ring: end of each recent id */
