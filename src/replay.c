@@ -187,7 +187,7 @@ execute(struct replay *r, struct isa_instr *in)
 {
 	const struct npu *n = r->npu;
 	unsigned u = in->unit, d;
-	uint64_t base = cost_instr(n, in), ready = 0, earliest, end, wait, stretch, prod = 0;
+	uint64_t base = cost_instr(n, in), ready = 0, earliest, end, wait, queued, stretch, prod = 0;
 	uint64_t pred, id = r->next_id;
 	double t_end, t;
 	unsigned slow = ISA_CAUSE_NONE;
@@ -238,12 +238,18 @@ execute(struct replay *r, struct isa_instr *in)
 			slow = ISA_CAUSE_PORT;
 		}
 	}
+	/*
+	 * Its data was ready at `ready`: before that it waited for a producer
+	 * (its unit idle), after it for its unit or DMA channel (busy with
+	 * earlier work); then it may have run longer than its cost.
+	 */
 	wait = ready > r->unit_free[u] ? ready - r->unit_free[u] : 0;
+	queued = has_prod && r->unit_free[u] > ready ? r->unit_free[u] - ready : 0;
 	stretch = end - earliest - base;
 	in->replayed = true;
 	in->rep_start = earliest;
 	in->rep_end = end;
-	in->stall = wait + stretch;
+	in->stall = wait + queued + stretch;
 	in->cause = ISA_CAUSE_NONE;
 	in->stall_on = 0;
 	if (wait > 0 && wait >= stretch) {
@@ -251,8 +257,10 @@ execute(struct replay *r, struct isa_instr *in)
 		    (prod % 8) & 1);
 		in->cause = space ? ISA_CAUSE_SPACE : ISA_CAUSE_DEP;
 		in->stall_on = prod;
-	} else if (stretch > 0) {
+	} else if (stretch > 0 && stretch >= queued) {
 		in->cause = (uint8_t)slow;
+	} else if (queued > 0) {
+		in->cause = u >= ISA_UNIT_DMA0 ? ISA_CAUSE_DMA : ISA_CAUSE_UNIT;
 	}
 	in->id = id;
 	if (r->out != NULL && trace_write(r->out, in, r->e) != 0)

@@ -113,20 +113,24 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred)
 	bool slow_cause = in->cause == ISA_CAUSE_DRAM || in->cause == ISA_CAUSE_PORT;
 
 	/*
-	 * An instruction's stall is the time its unit sat waiting for it (a
-	 * producer, buffer space) plus the time it ran beyond its cost (DRAM,
-	 * ports); the trace keeps one cause, the larger part's.
+	 * A unit is stalled while it sits idle before an instruction that
+	 * waited for a producer or for buffer space (the gap since its last
+	 * instruction), and while an instruction runs beyond its cost because of
+	 * DRAM or a port.  Waiting behind earlier work on a busy unit (causes
+	 * unit and dma) is the instruction's stall, not the unit's.
 	 */
 	stretch = len > base ? len - base : 0;
-	wait = in->stall > stretch ? in->stall - stretch : 0;
+	wait = start > s->unit_end[in->unit] ? start - s->unit_end[in->unit] : 0;
 	s->instructions++;
 	u->instructions++;
 	u->busy += len - stretch;
-	if (wait)
-		u->stalled[slow_cause || in->cause == ISA_CAUSE_NONE ? ISA_CAUSE_DEP : in->cause] += wait;
+	if (wait && isa_cause_names_producer(in->cause))
+		u->stalled[in->cause] += wait;
 	if (stretch)
 		u->stalled[slow_cause ? in->cause : in->unit >= ISA_UNIT_DMA0 ? ISA_CAUSE_DRAM :
 		    ISA_CAUSE_PORT] += stretch;
+	if (end > s->unit_end[in->unit])
+		s->unit_end[in->unit] = end;
 	if (start < s->start)
 		s->start = start;
 	if (end > s->makespan)

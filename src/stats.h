@@ -26,6 +26,7 @@ struct stats {
 	uint64_t dram_read, dram_write;		/* schedule traffic */
 	uint64_t spill_bytes, fill_bytes, spills, fills, spill_cycles;
 	uint64_t macs, vec_ops, l1_bytes, l0_bytes;
+	uint64_t unit_end[ISA_NUNITS];		/* end of each unit's last instruction */
 	uint64_t l1_now, l1_peak;		/* bytes allocated in L1, in trace order */
 	double l1_byte_cycles;			/* allocated bytes x cycles, for the mean */
 	struct stats_live { uint64_t addr, size, since; } *live;	/* live L1 allocations */
