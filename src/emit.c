@@ -9,29 +9,13 @@
 #include "cost.h"
 #include "emit.h"
 
-int
+void
 emit_init(struct emit *em, struct trace_writer *w, const struct npu *n, struct errbuf *e)
 {
 	memset(em, 0, sizeof *em);
 	em->w = w;
 	em->npu = n;
 	em->e = e;
-	em->ends = calloc(EMIT_RING, sizeof *em->ends);
-	em->units = calloc(EMIT_RING, 1);
-	if (em->ends == NULL || em->units == NULL) {
-		emit_free(em);
-		return errbuf_set(e, "out of memory");
-	}
-	return 0;
-}
-
-void
-emit_free(struct emit *em)
-{
-	free(em->ends);
-	free(em->units);
-	em->ends = NULL;
-	em->units = NULL;
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -165,17 +149,6 @@ add_dep(struct emit *em, struct isa_instr *in, uint64_t id, unsigned unit, uint6
 	in->deps[in->ndeps++] = id;
 }
 
-void
-emit_dep(struct emit *em, struct isa_instr *in, uint64_t id)
-{
-	if (id >= em->next_id || em->next_id - id > EMIT_RING) {
-		emit_fail(em, "dependency %llu is not among the last %u instructions",
-		    (unsigned long long)id, EMIT_RING);
-		return;
-	}
-	add_dep(em, in, id, em->units[id % EMIT_RING], em->ends[id % EMIT_RING]);
-}
-
 unsigned
 emit_dma(struct emit *em)
 {
@@ -192,7 +165,6 @@ emit_issue(struct emit *em, struct isa_instr *in)
 	if (em->failed)
 		return 0;
 	in->id = id;
-	/* hand-made dependencies came first, with their ends from the ring */
 	/* read after write */
 	for (i = 0; i < in->nsrc; i++)
 		if (em->src_slot[i] >= 0 && (s = &em->slots[em->src_slot[i]])->writer)
@@ -232,8 +204,6 @@ emit_issue(struct emit *em, struct isa_instr *in)
 		return 0;
 	}
 	em->next_id++;
-	em->ends[id % EMIT_RING] = end;
-	em->units[id % EMIT_RING] = (uint8_t)u;
 	em->unit_free[u] = end;
 	em->last_on_unit[u] = id + 1;
 	if (end > em->makespan)

@@ -8,7 +8,6 @@
 #include "isa.h"
 
 #define EMIT_MAX_SLOTS 4096
-#define EMIT_RING (1u << 20)	/* dependencies may reach this many ids back */
 
 /*
  * A slot is a buffer region a scheduler reuses (a score tile, a K tile, the
@@ -41,8 +40,6 @@ struct emit {
 	uint64_t fence;				/* id + 1 of the last barrier */
 	uint64_t fence_end;
 	bool fenced[ISA_NUNITS];		/* has the unit waited for it yet */
-	uint64_t *ends;				/* planned end by id % EMIT_RING */
-	uint8_t *units;				/* unit by id % EMIT_RING */
 	struct emit_slot slots[EMIT_MAX_SLOTS];
 	unsigned nslots;
 	unsigned dma_next;
@@ -54,8 +51,7 @@ struct emit {
 	uint64_t macs, dram_read, dram_write, makespan;
 };
 
-int emit_init(struct emit *em, struct trace_writer *w, const struct npu *n, struct errbuf *e);
-void emit_free(struct emit *em);
+void emit_init(struct emit *em, struct trace_writer *w, const struct npu *n, struct errbuf *e);
 
 /* A tracked region of buf; returns its slot number (or -1 and fails the emitter). */
 int emit_slot(struct emit *em, unsigned buf, uint64_t addr, uint64_t size);
@@ -72,8 +68,6 @@ void emit_read_dram(struct emit *em, struct isa_instr *in, uint64_t addr, uint64
     unsigned tensor);
 void emit_write_dram(struct emit *em, struct isa_instr *in, uint64_t addr, uint64_t size,
     unsigned tensor);
-/* Add a dependency by hand; it must be one of the last EMIT_RING ids. */
-void emit_dep(struct emit *em, struct isa_instr *in, uint64_t id);
 /* Number, time and write it; returns its id.  Errors stick in em->failed. */
 uint64_t emit_issue(struct emit *em, struct isa_instr *in);
 

@@ -219,15 +219,13 @@ sched_emit_to(const struct sched *s, const struct npu *n, const struct workload 
 	struct emit em;
 	int rc;
 
-	if (emit_init(&em, wr, n, e) != 0)
-		return -1;
+	emit_init(&em, wr, n, e);
 	rc = s->emit(&em, w, t);
 	res->instructions = em.next_id;
 	res->makespan = em.makespan;
 	res->macs = em.macs;
 	res->dram_read = em.dram_read;
 	res->dram_write = em.dram_write;
-	emit_free(&em);
 	return rc;
 }
 
