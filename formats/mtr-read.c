@@ -32,8 +32,8 @@ struct mtr_reader {
 	bool done;
 };
 
-bool
-mtr_magic_matches(const unsigned char *p, size_t n)
+static bool
+magic_matches(const unsigned char *p, size_t n)
 {
 	return n >= 8 && memcmp(p, MTR_MAGIC, 8) == 0;
 }
@@ -261,7 +261,7 @@ read_header(struct mtr_reader *r, struct errbuf *e)
 
 	if (read_exact(r, pre, sizeof pre, "the file header", e) != 0)
 		return -1;
-	if (!mtr_magic_matches(pre, 8))
+	if (!magic_matches(pre, 8))
 		return errbuf_set(e, "%s: byte 0: not a mastrace trace, expected the .mtr "
 		    "magic \\x89MTR\\r\\n\\x1a\\n", r->name);
 	r->major = pre[8] | (unsigned)pre[9] << 8;

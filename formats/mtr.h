@@ -27,9 +27,6 @@ struct mtr_stats {
 };
 void mtr_reader_stats(const struct trace_reader *r, struct mtr_stats *s);
 
-/* Does the stream start with the .mtr magic?  Reads and puts back nothing. */
-bool mtr_magic_matches(const unsigned char *first8, size_t n);
-
 /* Inflate every block of a file without decoding records (the benchmark's baseline). */
 int mtr_inflate_only(const char *path, uint64_t *raw_bytes, struct errbuf *e);
 

@@ -18,12 +18,6 @@ trace_format_named(const char *name)
 	return TRACE_FMT_UNKNOWN;
 }
 
-const char *
-trace_format_name(enum trace_format f)
-{
-	return f == TRACE_FMT_MTR ? "mtr" : f == TRACE_FMT_TEXT ? "text" : "unknown";
-}
-
 static bool
 ends_with(const char *s, const char *suffix)
 {

@@ -10,7 +10,6 @@ enum trace_format { TRACE_FMT_UNKNOWN, TRACE_FMT_MTR, TRACE_FMT_TEXT };
 enum trace_format trace_format_named(const char *name);
 /* By extension: .mtr is native, .mtt and .txt (and "-") are text. */
 enum trace_format trace_format_for_path(const char *path);
-const char *trace_format_name(enum trace_format f);
 
 /* Open for reading, telling the format from the first bytes; "-" is standard input. */
 int trace_open_read(const char *path, struct trace_reader **out, enum trace_format *fmt,

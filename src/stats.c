@@ -71,8 +71,9 @@ live_free(struct stats *s, const struct isa_region *g, uint64_t t)
 		}
 }
 
-unsigned
-stats_vec_ops_per_element(unsigned op)
+/* VEC operations per element of each vector opcode (for energy). */
+static unsigned
+vec_ops_per_element(unsigned op)
 {
 	switch (op) {
 	case ISA_OP_VEXP: return 3;	/* subtract, scale, exponentiate */
@@ -191,8 +192,8 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred)
 		s->granted_sum += (double)in->bytes / (double)moving / npu_dram_bytes_per_cycle(s->npu);
 		s->transfers++;
 	}
-	if (stats_vec_ops_per_element(in->op))
-		s->vec_ops += (uint64_t)in->m * in->n * stats_vec_ops_per_element(in->op);
+	if (vec_ops_per_element(in->op))
+		s->vec_ops += (uint64_t)in->m * in->n * vec_ops_per_element(in->op);
 	if (in->op != ISA_OP_ALLOC && in->op != ISA_OP_FREE && in->op != ISA_OP_OVERWRITE) {
 		s->l1_bytes += region_bytes(in->src, in->nsrc, ISA_BUF_L1, ISA_BUF_L1) +
 		    region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1);
@@ -228,6 +229,8 @@ stats_finish(struct stats *s)
 	int rc;
 
 	rc = overlap_finish(&s->ov, &s->mac_vec_overlap);
+	if (s->failed)
+		rc = -1;	/* an allocation record could not be kept */
 	if (s->start == UINT64_MAX)
 		s->start = 0;
 	while (s->nlive > 0)	/* never freed: alive to the end */

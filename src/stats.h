@@ -52,14 +52,11 @@ int stats_init(struct stats *s, const struct npu *n);
  * UINT64_MAX for none.
  */
 void stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred);
-/* Finish totals (energy, overlap); 0 or -1 if intervals were inconsistent. */
+/* Finish totals (energy, overlap); -1 if intervals were inconsistent or memory ran out. */
 int stats_finish(struct stats *s);
 void stats_free(struct stats *s);
 
 void stats_print_text(const struct stats *s, FILE *f);
 void stats_print_json(const struct stats *s, FILE *f);
-
-/* VEC operations per element of each vector opcode (for energy). */
-unsigned stats_vec_ops_per_element(unsigned op);
 
 #endif
