@@ -41,17 +41,35 @@ error:
 	return 99;
 }
 
-/* cunit_run() with `dir` (a mkdtemp template) created before and removed after. */
+static char cunit_dir[128];
+
+/*
+ * A file in the suite's temporary folder; the name stays valid for the
+ * next seven calls, enough for any one assertion.
+ */
+static inline const char *
+cunit_path(const char *name)
+{
+	static char buf[8][256];
+	static unsigned n;
+	char *p = buf[n++ % 8];
+
+	snprintf(p, sizeof buf[0], "%s/%s", cunit_dir, name);
+	return p;
+}
+
+/* cunit_run() inside a folder made from `tmpl` (for mkdtemp) and removed after. */
 static inline int
-cunit_run_in_tmpdir(const char *suite_name, const struct test_case *cases, char *dir)
+cunit_run_in_tmpdir(const char *suite_name, const struct test_case *cases, const char *tmpl)
 {
 	char cmd[300];
 	int rc;
 
-	if (mkdtemp(dir) == NULL)
+	snprintf(cunit_dir, sizeof cunit_dir, "%s", tmpl);
+	if (mkdtemp(cunit_dir) == NULL)
 		return 99;
 	rc = cunit_run(suite_name, cases);
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", cunit_dir);
 	if (system(cmd) != 0 && rc == 0)
 		rc = 99;
 	return rc;

@@ -13,19 +13,6 @@
 #include "timeline.h"
 #include "trace-file.h"
 
-static char dir[] = "/tmp/mastrace-test-replay.XXXXXX";
-
-static const char *
-path(const char *name)
-{
-	static char buf[8][256];
-	static unsigned n;
-	char *p = buf[n++ % 8];
-
-	snprintf(p, 256, "%s/%s", dir, name);
-	return p;
-}
-
 static void
 schedule(const char *sched, const char *wl_spec, const char *npu_name, const char *tiling,
     const char *file)
@@ -124,10 +111,10 @@ test_ideal_is_the_plan(void)
 	for (i = 0; i < 4; i++)
 		for (k = 0; k < 3; k++) {
 			schedule(scheds[i], "b=1,h=2,q=96,k=96,d=16,causal=1", npus[k],
-			    "rows=16,cols=32", path("p.mtr"));
-			CU_ASSERT_EQUAL_FATAL(replay(path("p.mtr"), path("i.mtr"), NULL, true, &st, &n,
+			    "rows=16,cols=32", cunit_path("p.mtr"));
+			CU_ASSERT_EQUAL_FATAL(replay(cunit_path("p.mtr"), cunit_path("i.mtr"), NULL, true, &st, &n,
 			    &e), 0);
-			sum_trace(path("i.mtr"), &n, &s);
+			sum_trace(cunit_path("i.mtr"), &n, &s);
 			CU_ASSERT_EQUAL(s.plan_mismatch, 0);
 			CU_ASSERT_EQUAL(s.spills, 0);
 			stats_free(&st);
@@ -145,9 +132,9 @@ test_invariants(void)
 	unsigned c;
 	double total;
 
-	schedule("mas", "bert-small", "edge", "", path("m.mtr"));
-	CU_ASSERT_EQUAL_FATAL(replay(path("m.mtr"), path("m.r.mtr"), NULL, false, &st, &n, &e), 0);
-	sum_trace(path("m.r.mtr"), &n, &s);
+	schedule("mas", "bert-small", "edge", "", cunit_path("m.mtr"));
+	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("m.mtr"), cunit_path("m.r.mtr"), NULL, false, &st, &n, &e), 0);
+	sum_trace(cunit_path("m.r.mtr"), &n, &s);
 	/* busy plus the stretch of slowed instructions is the time they ran */
 	for (u = 0; u < ISA_NUNITS; u++) {
 		busy_and_stretch = st.unit[u].busy + st.unit[u].stalled[ISA_CAUSE_DRAM] +
@@ -168,12 +155,12 @@ test_invariants(void)
 	CU_ASSERT_TRUE(st.mac_vec_overlap > 0);
 	CU_ASSERT_TRUE(st.cp_best_end == st.makespan);
 	/* replaying the replayed trace changes nothing */
-	CU_ASSERT_EQUAL_FATAL(replay(path("m.r.mtr"), path("m.rr.mtr"), NULL, false, &st2, &n,
+	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("m.r.mtr"), cunit_path("m.rr.mtr"), NULL, false, &st2, &n,
 	    &e), 0);
 	CU_ASSERT_EQUAL(st2.makespan, st.makespan);
 	{
 		struct sums s2;
-		sum_trace(path("m.rr.mtr"), &n, &s2);
+		sum_trace(cunit_path("m.rr.mtr"), &n, &s2);
 		CU_ASSERT_EQUAL(s2.n, s.n);
 		CU_ASSERT_EQUAL(memcmp(s2.dur, s.dur, sizeof s.dur), 0);
 	}
@@ -191,26 +178,26 @@ test_spills(void)
 	FILE *f;
 
 	/* planned for flat-edge's 512 KiB, replayed with 128 KiB */
-	f = fopen(path("fe128.ini"), "w");
+	f = fopen(cunit_path("fe128.ini"), "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fputs("[npu]\nbase = flat-edge\nname = flat-edge-128k\n[l1]\ncapacity_kib = 128\n", f);
 	fclose(f);
-	schedule("mas", "bert-base", "flat-edge", "", path("fe.mtr"));
-	CU_ASSERT_EQUAL_FATAL(replay(path("fe.mtr"), path("fe.r.mtr"), path("fe128.ini"), false,
+	schedule("mas", "bert-base", "flat-edge", "", cunit_path("fe.mtr"));
+	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("fe.mtr"), cunit_path("fe.r.mtr"), cunit_path("fe128.ini"), false,
 	    &big, &n, &e), 0);
 	CU_ASSERT_TRUE(big.spills > 0);
-	sum_trace(path("fe.r.mtr"), &n, &s);
+	sum_trace(cunit_path("fe.r.mtr"), &n, &s);
 	CU_ASSERT_EQUAL(s.spills, big.spills);
 	/* a schedule planned for 128 KiB fits it */
-	schedule("mas", "bert-base", path("fe128.ini"), "", path("f128.mtr"));
-	CU_ASSERT_EQUAL_FATAL(replay(path("f128.mtr"), NULL, NULL, false, &fits, &n, &e), 0);
+	schedule("mas", "bert-base", cunit_path("fe128.ini"), "", cunit_path("f128.mtr"));
+	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("f128.mtr"), NULL, NULL, false, &fits, &n, &e), 0);
 	CU_ASSERT_EQUAL(fits.spills, 0);
 	CU_ASSERT_EQUAL(fits.fills, 0);
 	/* the ablation: overwrite off at the tiling MAS picks with it on */
-	schedule("mas", "bert-base", "edge", "", path("on.mtr"));
-	schedule("mas", "bert-base", "edge", "rows=80,cols=128,overwrite=off", path("off.mtr"));
-	CU_ASSERT_EQUAL_FATAL(replay(path("on.mtr"), NULL, NULL, false, &mas, &n, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(replay(path("off.mtr"), NULL, NULL, false, &abl, &n, &e), 0);
+	schedule("mas", "bert-base", "edge", "", cunit_path("on.mtr"));
+	schedule("mas", "bert-base", "edge", "rows=80,cols=128,overwrite=off", cunit_path("off.mtr"));
+	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("on.mtr"), NULL, NULL, false, &mas, &n, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("off.mtr"), NULL, NULL, false, &abl, &n, &e), 0);
 	CU_ASSERT_EQUAL(mas.spills, 0);
 	CU_ASSERT_TRUE(abl.spills > 0);
 	CU_ASSERT_TRUE(abl.makespan > mas.makespan);
@@ -248,26 +235,26 @@ write_text(const char *file, const char *text)
 static void
 test_bad_input(void)
 {
-	schedule("flat", "b=1,h=1,q=32,k=32,d=16", "edge", "rows=16,cols=16", path("two.mtr"));
-	expect_replay_error(path("two.mtr"), "tileflow-edge", "instruction 11 runs on unit dma1, "
+	schedule("flat", "b=1,h=1,q=32,k=32,d=16", "edge", "rows=16,cols=16", cunit_path("two.mtr"));
+	expect_replay_error(cunit_path("two.mtr"), "tileflow-edge", "instruction 11 runs on unit dma1, "
 	    "but npu 'tileflow-edge' has 1 DMA channels (dma0 to dma0)");
-	schedule("flat", "b=1,h=1,q=32,k=32,d=16", "edge", "rows=16,cols=16", path("l0.mtr"));
-	write_text(path("mte.mtt"), "#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n"
+	schedule("flat", "b=1,h=1,q=32,k=32,d=16", "edge", "rows=16,cols=16", cunit_path("l0.mtr"));
+	write_text(cunit_path("mte.mtt"), "#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n"
 	    "#!npu.base = flat-edge\nid=0 unit=mte op=move bytes=64 src=l1:0+64 dst=l0a:0+64 "
 	    "plan=0-1\n");
-	expect_replay_error(path("mte.mtt"), NULL, "instruction 0 runs on unit mte, but npu "
+	expect_replay_error(cunit_path("mte.mtt"), NULL, "instruction 0 runs on unit mte, but npu "
 	    "'flat-edge' has no L0 buffers to move to");
-	write_text(path("free2.mtt"), "#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n"
+	write_text(cunit_path("free2.mtt"), "#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n"
 	    "#!npu.base = edge\nid=0 unit=vec op=alloc dst=l1:0+512 plan=0-0\n"
 	    "id=1 unit=vec op=free src=l1:0+512 plan=0-0\nid=2 unit=vec op=free src=l1:0+512 "
 	    "plan=0-0\n");
-	expect_replay_error(path("free2.mtt"), NULL, "instruction 2 frees l1:0+512, which is not "
+	expect_replay_error(cunit_path("free2.mtt"), NULL, "instruction 2 frees l1:0+512, which is not "
 	    "allocated (freed twice?)");
-	write_text(path("hazard.mtt"), "#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n"
+	write_text(cunit_path("hazard.mtt"), "#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n"
 	    "#!npu.base = edge\nid=0 unit=vec op=alloc dst=l1:0+512 plan=0-0\n"
 	    "id=1 unit=dma0 op=store bytes=512 src=l1:0+512 dst=dram:0+512 deps=0 plan=0-120\n"
 	    "id=2 unit=mac op=overwrite dst=l1:0+512 deps=0 plan=0-0\n");
-	expect_replay_error(path("hazard.mtt"), NULL, "hazard: instruction 2 overwrites "
+	expect_replay_error(cunit_path("hazard.mtt"), NULL, "hazard: instruction 2 overwrites "
 	    "l1:0+512 at cycle 0 while instruction 1 still reads it until cycle 120");
 }
 
@@ -304,5 +291,5 @@ main(void)
 		{ "bad traces and NPUs get one clear error", test_bad_input },
 		{ NULL, NULL },
 	};
-	return cunit_run_in_tmpdir("replay", cases, dir);
+	return cunit_run_in_tmpdir("replay", cases, "/tmp/mastrace-test-replay.XXXXXX");
 }

@@ -11,19 +11,6 @@
 #include "trace-file.h"
 #include "verify.h"
 
-static char dir[] = "/tmp/mastrace-test-sched.XXXXXX";
-
-static const char *
-path(const char *name)
-{
-	static char buf[4][256];
-	static unsigned n;
-	char *p = buf[n++ % 4];
-
-	snprintf(p, 256, "%s/%s", dir, name);
-	return p;
-}
-
 struct outcome {
 	uint64_t makespan, macs, dram, instructions, footprint;
 };
@@ -95,7 +82,7 @@ check_one(const char *sched, const char *wl_spec, const char *npu_name, const ch
 	struct errbuf e;
 	struct npu n;
 	uint64_t ext[ISA_NBUFS], peak, exact;
-	const char *file = path("t.mtr");
+	const char *file = cunit_path("t.mtr");
 
 	CU_ASSERT_EQUAL_FATAL(wl_parse(wl_spec, &wl, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(npu_resolve(npu_name, &n, &e), 0);
@@ -175,9 +162,9 @@ test_mas_beats_flat(void)
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		CU_ASSERT_EQUAL_FATAL(schedule("mas", cases[i][0], cases[i][1], cases[i][2], false,
-		    path("mas.mtr"), &mas, &e), 0);
+		    cunit_path("mas.mtr"), &mas, &e), 0);
 		CU_ASSERT_EQUAL_FATAL(schedule("flat", cases[i][0], cases[i][1], cases[i][2], false,
-		    path("flat.mtr"), &flat, &e), 0);
+		    cunit_path("flat.mtr"), &flat, &e), 0);
 		CU_ASSERT_TRUE(mas.makespan <= flat.makespan);
 		if (mas.makespan > flat.makespan)
 			fprintf(stderr, "\n  %s on %s: mas %llu > flat %llu", cases[i][0], cases[i][1],
@@ -258,8 +245,8 @@ test_missing_dependency_fails(void)
 
 	for (k = 0; k < 2; k++) {
 		CU_ASSERT_EQUAL_FATAL(schedule("flat", "b=1,h=2,q=64,k=64,d=16", on[k],
-		    "rows=16,cols=16", false, path("good.mtr"), NULL, &e), 0);
-		v = slurp(path("good.mtr"), &n, &h);
+		    "rows=16,cols=16", false, cunit_path("good.mtr"), NULL, &e), 0);
+		v = slurp(cunit_path("good.mtr"), &n, &h);
 		found = 0;
 		for (i = 0; i < n && !found; i++) {
 			struct isa_instr *in = &v[i];
@@ -275,8 +262,8 @@ test_missing_dependency_fails(void)
 			}
 		}
 		CU_ASSERT_EQUAL_FATAL(found, 1);
-		spit(path("nodep.mtr"), v, n, &h);
-		expect_verify_fails(path("nodep.mtr"), on[k]);
+		spit(cunit_path("nodep.mtr"), v, n, &h);
+		expect_verify_fails(cunit_path("nodep.mtr"), on[k]);
 		free(v);
 	}
 }
@@ -292,8 +279,8 @@ test_early_overwrite_fails(void)
 	unsigned s, d, keep;
 
 	CU_ASSERT_EQUAL_FATAL(schedule("mas", "b=1,h=1,q=64,k=64,d=16", "edge",
-	    "rows=16,cols=32", false, path("mas.mtr"), NULL, &e), 0);
-	v = slurp(path("mas.mtr"), &n, &h);
+	    "rows=16,cols=32", false, cunit_path("mas.mtr"), NULL, &e), 0);
+	v = slurp(cunit_path("mas.mtr"), &n, &h);
 	for (i = 0; i < n && x == UINT64_MAX; i++)
 		if (v[i].op == ISA_OP_OVERWRITE)
 			x = i;
@@ -321,8 +308,8 @@ test_early_overwrite_fails(void)
 	}
 	for (j = 0; j < n; j++)
 		CU_ASSERT_EQUAL(moved[j].id, j);
-	spit(path("early.mtr"), moved, n, &h);
-	expect_verify_fails(path("early.mtr"), "early overwrite");
+	spit(cunit_path("early.mtr"), moved, n, &h);
+	expect_verify_fails(cunit_path("early.mtr"), "early overwrite");
 	free(v);
 	free(moved);
 	free(map);
@@ -335,11 +322,11 @@ expect_plan_error(const char *sched, const char *wl, const char *npu, const char
 	struct errbuf e;
 
 	e.msg[0] = '\0';
-	CU_ASSERT_EQUAL(schedule(sched, wl, npu, tiling, false, path("x.mtr"), NULL, &e), -1);
+	CU_ASSERT_EQUAL(schedule(sched, wl, npu, tiling, false, cunit_path("x.mtr"), NULL, &e), -1);
 	CU_ASSERT_STRING_EQUAL(e.msg, message);
 	if (strcmp(e.msg, message) != 0)
 		fprintf(stderr, "\n  got:      %s\n  expected: %s\n", e.msg, message);
-	CU_ASSERT_NOT_EQUAL(access(path("x.mtr"), F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(access(cunit_path("x.mtr"), F_OK), 0);
 }
 
 static void
@@ -372,11 +359,11 @@ test_tiling_errors(void)
 	/* the ablation: MAS's own tiling without the overwrite needs --allow-spill */
 	CU_ASSERT_EQUAL(npu_resolve("edge", &n, &e), 0);
 	CU_ASSERT_EQUAL(schedule("mas", "bert-base", "edge", "rows=80,overwrite=off", true,
-	    path("spill.mtr"), &o, &e), 0);
+	    cunit_path("spill.mtr"), &o, &e), 0);
 	CU_ASSERT_TRUE(o.footprint > n.l1.capacity_bytes);
 	/* left to itself, overwrite=off picks smaller blocks that fit */
 	CU_ASSERT_EQUAL(schedule("mas", "bert-base", "edge", "overwrite=off", false,
-	    path("fits.mtr"), &o, &e), 0);
+	    cunit_path("fits.mtr"), &o, &e), 0);
 	CU_ASSERT_TRUE(o.footprint <= n.l1.capacity_bytes);
 }
 
@@ -420,5 +407,5 @@ main(void)
 		{ "bad and impossible tilings are refused", test_tiling_errors },
 		{ NULL, NULL },
 	};
-	return cunit_run_in_tmpdir("sched", cases, dir);
+	return cunit_run_in_tmpdir("sched", cases, "/tmp/mastrace-test-sched.XXXXXX");
 }

@@ -13,19 +13,6 @@
 #include "trace-file.h"
 #include "trace-text.h"
 
-static char dir[] = "/tmp/mastrace-test-trace.XXXXXX";
-
-static char *
-path(const char *name)
-{
-	static char buf[4][256];
-	static unsigned n;
-	char *p = buf[n++ % 4];
-
-	snprintf(p, 256, "%s/%s", dir, name);
-	return p;
-}
-
 static void
 header(struct trace_header *h)
 {
@@ -215,13 +202,13 @@ round_trip(const char *file, uint64_t n, bool random, bool replayed)
 static void
 test_round_trips(void)
 {
-	round_trip(path("a.mtr"), 20000, true, false);
-	round_trip(path("a.mtt"), 5000, true, false);
-	round_trip(path("b.mtr"), 300000, false, false);	/* several blocks */
-	round_trip(path("c.mtr"), 100000, false, true);
-	round_trip(path("c.mtt"), 2000, false, true);
-	round_trip(path("empty.mtr"), 0, false, false);
-	round_trip(path("empty.mtt"), 0, false, false);
+	round_trip(cunit_path("a.mtr"), 20000, true, false);
+	round_trip(cunit_path("a.mtt"), 5000, true, false);
+	round_trip(cunit_path("b.mtr"), 300000, false, false);	/* several blocks */
+	round_trip(cunit_path("c.mtr"), 100000, false, true);
+	round_trip(cunit_path("c.mtt"), 2000, false, true);
+	round_trip(cunit_path("empty.mtr"), 0, false, false);
+	round_trip(cunit_path("empty.mtt"), 0, false, false);
 }
 
 static void
@@ -238,7 +225,7 @@ test_seek(void)
 	size_t t;
 
 	for (t = 0; t < sizeof targets / sizeof targets[0]; t++) {
-		CU_ASSERT_EQUAL_FATAL(trace_open_read(path("b.mtr"), &r, &fmt, &e), 0);
+		CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("b.mtr"), &r, &fmt, &e), 0);
 		CU_ASSERT_EQUAL_FATAL(mtr_reader_seek(r, targets[t], &e), 0);
 		CU_ASSERT_EQUAL_FATAL(trace_next(r, &got, &e), 1);
 		synth_init(&s, 8, 0);
@@ -251,7 +238,7 @@ test_seek(void)
 		CU_ASSERT_EQUAL(r->count, 300000);
 		trace_close_read(r);
 	}
-	CU_ASSERT_EQUAL_FATAL(trace_open_read(path("b.mtr"), &r, &fmt, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("b.mtr"), &r, &fmt, &e), 0);
 	CU_ASSERT_EQUAL(mtr_reader_seek(r, 300000, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "cannot seek to instruction 300000, the trace "
 	    "has 300000"));
@@ -312,14 +299,14 @@ test_corruption(void)
 	uint64_t k;
 
 	header(&h);
-	CU_ASSERT_EQUAL_FATAL(mtr_writer_open(path("small.mtr"), &h, &w, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(mtr_writer_open(cunit_path("small.mtr"), &h, &w, &e), 0);
 	synth_init(&s, 4, 1);
 	for (k = 0; k < 200; k++) {
 		synth_next(&s, &in);
 		CU_ASSERT_EQUAL_FATAL(trace_write(w, &in, &e), 0);
 	}
 	CU_ASSERT_EQUAL_FATAL(trace_close_write(w, &e), 0);
-	data = slurp(path("small.mtr"), &len);
+	data = slurp(cunit_path("small.mtr"), &len);
 	CU_ASSERT_EQUAL(read_all(data, len, &e), 0);
 	/* every truncation is an error, never a crash or a silent short read */
 	for (i = 1; i < len; i++)
@@ -350,7 +337,7 @@ test_writer_refuses(void)
 	struct stat st;
 
 	header(&h);
-	CU_ASSERT_EQUAL_FATAL(trace_open_write(path("refused.mtr"), TRACE_FMT_UNKNOWN, &h, &w, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(trace_open_write(cunit_path("refused.mtr"), TRACE_FMT_UNKNOWN, &h, &w, &e), 0);
 	memset(&in, 0, sizeof in);
 	in.id = 1;
 	in.unit = ISA_UNIT_VEC;
@@ -363,8 +350,8 @@ test_writer_refuses(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "op 'matmul' cannot run on unit 'vec'"));
 	trace_abort_write(w);
 	/* nothing is left behind, under the name or beside it */
-	CU_ASSERT_NOT_EQUAL(stat(path("refused.mtr"), &st), 0);
-	CU_ASSERT_EQUAL(trace_open_write(path("x.bin"), TRACE_FMT_UNKNOWN, &h, &w, &e), -1);
+	CU_ASSERT_NOT_EQUAL(stat(cunit_path("refused.mtr"), &st), 0);
+	CU_ASSERT_EQUAL(trace_open_write(cunit_path("x.bin"), TRACE_FMT_UNKNOWN, &h, &w, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "cannot tell the trace format"));
 	CU_ASSERT_EQUAL(trace_open_write("/nonexistent-dir/x.mtr", TRACE_FMT_UNKNOWN, &h, &w, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/nonexistent-dir/x.mtr: cannot create"));
@@ -452,5 +439,5 @@ main(void)
 		{ "text errors name line, column, field", test_text_errors },
 		{ NULL, NULL },
 	};
-	return cunit_run_in_tmpdir("trace", cases, dir);
+	return cunit_run_in_tmpdir("trace", cases, "/tmp/mastrace-test-trace.XXXXXX");
 }
