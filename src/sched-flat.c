@@ -21,7 +21,7 @@ static const struct sched_param params[] = {
 static void
 shape(const struct workload *w, const struct tiling *t, uint64_t *R, uint64_t *heads)
 {
-	*R = t->v[0] == G_ROW && (uint64_t)t->v[1] < w->q_len ? (uint64_t)t->v[1] : w->q_len;
+	*R = t->v[0] == G_ROW ? sched_rows(w, t->v[1]) : w->q_len;
 	*heads = t->v[0] == G_BATCH ? w->heads : 1;
 }
 
@@ -30,7 +30,7 @@ fit(const struct npu *n, const struct workload *w, const struct tiling *t,
     struct sched_fit *f, struct errbuf *e)
 {
 	uint64_t R, H, el = w->elem_bytes;
-	uint64_t C = (uint64_t)t->v[2] < w->k_len ? (uint64_t)t->v[2] : w->k_len;
+	uint64_t C = sched_cols(w, t->v[2]);
 	uint64_t ncb = (w->k_len + C - 1) / C;
 
 	shape(w, t, &R, &H);

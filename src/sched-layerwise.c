@@ -16,8 +16,7 @@ static int
 fit(const struct npu *n, const struct workload *w, const struct tiling *t,
     struct sched_fit *f, struct errbuf *e)
 {
-	uint64_t R = (uint64_t)t->v[0] < w->q_len ? (uint64_t)t->v[0] : w->q_len;
-	uint64_t C = (uint64_t)t->v[1] < w->k_len ? (uint64_t)t->v[1] : w->k_len;
+	uint64_t R = sched_rows(w, t->v[0]), C = sched_cols(w, t->v[1]);
 	uint64_t el = w->elem_bytes, ncb = (w->k_len + C - 1) / C;
 
 	if (sched_fit_l0(n, w, R, C, e) != 0)

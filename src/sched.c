@@ -267,10 +267,8 @@ sched_fit_l0(const struct npu *n, const struct workload *w, uint64_t R, uint64_t
 {
 	uint64_t el = w->elem_bytes, a, b, c;
 
-	if (R > w->q_len)
-		R = w->q_len;
-	if (C > w->k_len)
-		C = w->k_len;
+	R = sched_rows(w, (int64_t)R);
+	C = sched_cols(w, (int64_t)C);
 	if (!npu_has_l0(n))
 		return 0;
 	a = R * (w->d_qk + C) * el;
@@ -308,8 +306,8 @@ sctx_init(struct sctx *sc, struct emit *em, const struct workload *w, uint32_t R
 	sc->wl = w;
 	wl_layout(w, &sc->dl);
 	sc->e = e;
-	sc->R = R < w->q_len ? R : w->q_len;
-	sc->C = C < w->k_len ? C : w->k_len;
+	sc->R = (uint32_t)sched_rows(w, R);
+	sc->C = (uint32_t)sched_cols(w, C);
 	sc->VR = VR < sc->R ? VR : sc->R;
 	sc->nrb = (w->q_len + sc->R - 1) / sc->R;
 	sc->ncb = (w->k_len + sc->C - 1) / sc->C;
