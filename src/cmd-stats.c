@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cost.h"
 #include "stats.h"
 #include "trace-file.h"
 
@@ -78,7 +79,7 @@ run(int argc, char **argv)
 		}
 		/* what let it start: its producer when it waited for one, else its unit */
 		stats_add(&st, in, isa_cause_names_producer(in->cause) ? in->stall_on :
-		    last[in->unit]);
+		    last[in->unit], cost_instr(&n, in));
 		last[in->unit] = in->id;
 	}
 	trace_close_read(r);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "errbuf.h"
 #include "npu.h"
@@ -90,14 +91,25 @@ struct isa_instr {
 	uint64_t bytes;			/* bytes moved or touched */
 	struct isa_region src[ISA_MAX_SRC];
 	struct isa_region dst[ISA_MAX_DST];
-	uint64_t deps[ISA_MAX_DEPS];
 	uint64_t plan_start, plan_end;
 	bool replayed;
 	uint8_t cause;			/* enum isa_cause */
 	uint64_t rep_start, rep_end;
 	uint64_t stall;			/* cycles waited beyond the earliest start */
 	uint64_t stall_on;		/* what it waited for, with cause dep or space */
+	uint64_t deps[ISA_MAX_DEPS];	/* last, so that a copy can stop at ndeps */
 };
+
+/* Copy an instruction without its unused dependency slots. */
+static inline void
+isa_copy(struct isa_instr *dst, const struct isa_instr *src)
+{
+	unsigned d;
+
+	memcpy(dst, src, offsetof(struct isa_instr, deps));	/* a constant size: inlined */
+	for (d = 0; d < src->ndeps; d++)
+		dst->deps[d] = src->deps[d];
+}
 
 /* Does this stall cause name the instruction waited for (stall_on)? */
 static inline bool

@@ -1,7 +1,6 @@
 /* replay: a streaming list-scheduling engine with shared bandwidths and L1 capacity. */
 #include "config.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +50,7 @@ struct replay {
 	bool failed;
 	/* look-ahead */
 	struct isa_instr *win;
-	size_t win_head, win_len, win_cap;
+	size_t win_head, win_len, win_max, win_mask;	/* a power-of-two ring */
 	bool eof;
 	/* ids */
 	struct change *ch;
@@ -68,6 +67,11 @@ struct replay {
 	/* capacity */
 	struct alloc *al;
 	size_t nal, al_alloc;
+	size_t al_hint[ISA_NTENSORS][2];	/* by tensor: where find_alloc last found one */
+	/* the current instruction's allocations by region (src, then dst), if found_ok */
+	struct alloc *found[ISA_MAX_SRC + ISA_MAX_DST];
+	bool found_ok;
+	bool has_l0;
 	uint64_t occupancy;
 	uint64_t spill_next;
 };
@@ -97,7 +101,7 @@ fill_window(struct replay *r)
 	const struct isa_instr *in;
 	int rc;
 
-	while (!r->eof && r->win_len < r->win_cap) {
+	while (!r->eof && r->win_len < r->win_max) {
 		rc = trace_next(r->in, &in, r->e);
 		if (rc < 0)
 			return r->failed = true, -1;
@@ -105,7 +109,7 @@ fill_window(struct replay *r)
 			r->eof = true;
 			break;
 		}
-		r->win[(r->win_head + r->win_len++) % r->win_cap] = *in;
+		isa_copy(&r->win[(r->win_head + r->win_len++) & r->win_mask], in);
 	}
 	return 0;
 }
@@ -163,6 +167,15 @@ end_of(const struct replay *r, uint64_t id)
 	return r->next_id - id <= RING ? r->end[id % RING] : r->evicted_end;
 }
 
+/* ceil() for the non-negative times here, without a libm call per instruction */
+static uint64_t
+up(double t)
+{
+	uint64_t i = (uint64_t)t;
+
+	return (double)i < t ? i + 1 : i;
+}
+
 static bool
 is_dma(unsigned op)
 {
@@ -210,7 +223,7 @@ execute(struct replay *r, struct isa_instr *in)
 		t_end = (double)end;
 		if (r->o.dram_sharing) {
 			t = tl_book(&r->dram, data, bursts, npu_dram_bytes_per_cycle(n));
-			if (ceil(t) > (double)end) {
+			if (up(t) > end) {
 				t_end = t;
 				slow = ISA_CAUSE_DRAM;
 			}
@@ -224,8 +237,8 @@ execute(struct replay *r, struct isa_instr *in)
 				slow = ISA_CAUSE_PORT;
 			}
 		}
-		if ((uint64_t)ceil(t_end) > end)
-			end = (uint64_t)ceil(t_end);
+		if (up(t_end) > end)
+			end = up(t_end);
 	} else if (!is_dma(in->op) && r->o.port_sharing && base > 0) {
 		uint64_t rb = l1_bytes(in->src, in->nsrc), wb = l1_bytes(in->dst, in->ndst);
 		t_end = (double)end;
@@ -233,8 +246,8 @@ execute(struct replay *r, struct isa_instr *in)
 			t_end = t;
 		if (wb && (t = tl_book(&r->wr, (double)earliest, (double)wb, (double)wb / base)) > t_end)
 			t_end = t;
-		if ((uint64_t)ceil(t_end - 1e-9) > end) {
-			end = (uint64_t)ceil(t_end - 1e-9);
+		if (up(t_end - 1e-9) > end) {
+			end = up(t_end - 1e-9);
 			slow = ISA_CAUSE_PORT;
 		}
 	}
@@ -269,7 +282,7 @@ execute(struct replay *r, struct isa_instr *in)
 	pred = isa_cause_names_producer(in->cause) ? in->stall_on :
 	    r->unit_last[u] ? r->unit_last[u] - 1 : UINT64_MAX;
 	if (r->st != NULL)
-		stats_add(r->st, in, pred);
+		stats_add(r->st, in, pred, base);
 	if (r->next_id >= RING && r->end[id % RING] > r->evicted_end)
 		r->evicted_end = r->end[id % RING];
 	r->end[id % RING] = end;
@@ -296,15 +309,45 @@ execute(struct replay *r, struct isa_instr *in)
 
 /* ---- capacity ------------------------------------------------------- */
 
+static bool
+overlaps(const struct alloc *a, const struct isa_region *g)
+{
+	return g->addr < a->addr + a->size && a->addr < g->addr + g->size;
+}
+
+/*
+ * The allocation a region lies in.  Regions of one tensor cycle through
+ * one or two buffers (double buffering), so the two last found for the
+ * tensor are tried first.
+ */
 static struct alloc *
-find_alloc(struct replay *r, const struct isa_region *g)
+find_alloc_scan(struct replay *r, const struct isa_region *g, size_t *hint)
 {
 	size_t i;
 
+	if (hint[1] < r->nal && overlaps(&r->al[hint[1]], g)) {
+		i = hint[1];
+		hint[1] = hint[0];
+		hint[0] = i;
+		return &r->al[i];
+	}
 	for (i = 0; i < r->nal; i++)
-		if (g->addr < r->al[i].addr + r->al[i].size && r->al[i].addr < g->addr + g->size)
+		if (overlaps(&r->al[i], g)) {
+			hint[1] = hint[0];
+			hint[0] = i;
 			return &r->al[i];
+		}
 	return NULL;
+}
+
+static inline struct alloc *
+find_alloc(struct replay *r, const struct isa_region *g)
+{
+	size_t *hint = r->al_hint[g->tensor < ISA_NTENSORS ? g->tensor : 0];
+
+	if (hint[0] < r->nal && overlaps(&r->al[hint[0]], g))
+		return &r->al[hint[0]];
+	return find_alloc_scan(r, g, hint);
 }
 
 /* Position in the window of the next instruction touching a, or SIZE_MAX. */
@@ -315,14 +358,12 @@ next_use(const struct replay *r, const struct alloc *a)
 	unsigned i;
 
 	for (k = 0; k < r->win_len; k++) {
-		const struct isa_instr *in = &r->win[(r->win_head + k) % r->win_cap];
+		const struct isa_instr *in = &r->win[(r->win_head + k) & r->win_mask];
 		for (i = 0; i < in->nsrc; i++)
-			if (in->src[i].buf == ISA_BUF_L1 && in->src[i].addr < a->addr + a->size &&
-			    a->addr < in->src[i].addr + in->src[i].size)
+			if (in->src[i].buf == ISA_BUF_L1 && overlaps(a, &in->src[i]))
 				return k;
 		for (i = 0; i < in->ndst; i++)
-			if (in->dst[i].buf == ISA_BUF_L1 && in->dst[i].addr < a->addr + a->size &&
-			    a->addr < in->dst[i].addr + in->dst[i].size)
+			if (in->dst[i].buf == ISA_BUF_L1 && overlaps(a, &in->dst[i]))
 				return k;
 	}
 	return SIZE_MAX;
@@ -431,16 +472,15 @@ make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t
 	return 0;
 }
 
+/* Bring the L1 region g back if it was spilled; *found is its allocation, or NULL. */
 static int
 touch(struct replay *r, struct isa_instr *cur, uint64_t old, const struct isa_region *g,
-    bool write)
+    bool write, struct alloc **found)
 {
 	struct alloc *a;
 	uint64_t wait_for;
 
-	if (g->buf != ISA_BUF_L1)
-		return 0;
-	a = find_alloc(r, g);
+	a = *found = find_alloc(r, g);
 	if (a == NULL)
 		return 0;	/* traces need not allocate: then nothing is tracked */
 	if (!a->resident) {
@@ -468,6 +508,7 @@ capacity(struct replay *r, struct isa_instr *cur, uint64_t old)
 	uint64_t wait_for;
 	unsigned i;
 
+	r->found_ok = false;
 	if (cur->op == ISA_OP_ALLOC) {
 		for (i = 0; i < cur->ndst; i++) {
 			const struct isa_region *g = &cur->dst[i];
@@ -519,13 +560,28 @@ capacity(struct replay *r, struct isa_instr *cur, uint64_t old)
 		}
 		return 0;
 	}
-	for (i = 0; i < cur->nsrc; i++)
-		if (touch(r, cur, old, &cur->src[i], false) != 0)
+	for (i = 0; i < (unsigned)cur->nsrc + cur->ndst; i++) {
+		bool dst = i >= cur->nsrc;
+		unsigned j = dst ? i - cur->nsrc : i;
+		const struct isa_region *g = dst ? &cur->dst[j] : &cur->src[j];
+		struct alloc **found = &r->found[dst ? ISA_MAX_SRC + j : j];
+
+		*found = NULL;
+		if (g->buf == ISA_BUF_L1 && touch(r, cur, old, g, dst && cur->op != ISA_OP_OVERWRITE,
+		    found) != 0)
 			return -1;
-	for (i = 0; i < cur->ndst; i++)
-		if (touch(r, cur, old, &cur->dst[i], cur->op != ISA_OP_OVERWRITE) != 0)
-			return -1;
+	}
+	r->found_ok = true;
 	return 0;
+}
+
+/* The allocation of a region of `in`, as capacity() found it when it could. */
+static struct alloc *
+region_alloc(struct replay *r, const struct isa_region *g, unsigned slot)
+{
+	if (g->buf != ISA_BUF_L1)
+		return NULL;
+	return r->found_ok ? r->found[slot] : find_alloc(r, g);
 }
 
 /* After timing: who last touched each allocation, and overwrite hazards. */
@@ -536,7 +592,7 @@ after(struct replay *r, const struct isa_instr *in, uint64_t old)
 	unsigned i;
 
 	for (i = 0; i < in->ndst; i++) {
-		if (in->dst[i].buf != ISA_BUF_L1 || (a = find_alloc(r, &in->dst[i])) == NULL)
+		if ((a = region_alloc(r, &in->dst[i], ISA_MAX_SRC + i)) == NULL)
 			continue;
 		if (in->op == ISA_OP_OVERWRITE && a->last_reader && a->last_read_end > in->rep_start)
 			return fail(r, "hazard: instruction %llu overwrites l1:%llu+%llu at cycle %llu "
@@ -550,7 +606,7 @@ after(struct replay *r, const struct isa_instr *in, uint64_t old)
 			a->last_reader = 0;
 	}
 	for (i = 0; i < in->nsrc; i++) {
-		if (in->src[i].buf != ISA_BUF_L1 || (a = find_alloc(r, &in->src[i])) == NULL)
+		if ((a = region_alloc(r, &in->src[i], i)) == NULL)
 			continue;
 		a->last_access = in->id + 1;
 		a->last_reader = in->id + 1;
@@ -573,7 +629,7 @@ check_units(struct replay *r, const struct isa_instr *in, uint64_t old)
 		    "(dma0 to dma%u)", (unsigned long long)old, isa_unit_name(in->unit, name,
 		    sizeof name), r->npu->name, (unsigned)r->npu->dma.channels,
 		    (unsigned)r->npu->dma.channels - 1);
-	if (!npu_has_l0(r->npu)) {
+	if (!r->has_l0) {
 		if (in->unit == ISA_UNIT_MTE)
 			return fail(r, "instruction %llu runs on unit mte, but npu '%s' has no L0 "
 			    "buffers to move to", (unsigned long long)old, r->npu->name);
@@ -606,8 +662,11 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 	r->out = out;
 	r->st = st;
 	r->e = e;
-	r->win_cap = o->window ? o->window : 1;
-	r->win = malloc(r->win_cap * sizeof *r->win);
+	r->win_max = o->window ? o->window : 1;
+	for (r->win_mask = 1; r->win_mask < r->win_max; r->win_mask *= 2)
+		;
+	r->win = malloc(r->win_mask * sizeof *r->win);
+	r->win_mask--;
 	r->end = calloc(RING, sizeof *r->end);
 	if (r->win == NULL || r->end == NULL) {
 		errbuf_set(e, "out of memory");
@@ -617,6 +676,7 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 	tl_init(&r->rd, npu->l1.read_bytes_per_cycle);
 	tl_init(&r->wr, npu->l1.write_bytes_per_cycle);
 	r->latency = cost_dram_latency(npu);
+	r->has_l0 = npu_has_l0(npu);
 	for (old = 0;; old++) {
 		if (fill_window(r) != 0)
 			goto out;
@@ -624,7 +684,7 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 			break;
 		/* the slot is refilled only at the next fill_window(): work on it in place */
 		cur = &r->win[r->win_head];
-		r->win_head = (r->win_head + 1) % r->win_cap;
+		r->win_head = (r->win_head + 1) & r->win_mask;
 		r->win_len--;
 		if (cur->op == ISA_OP_SPILL || cur->op == ISA_OP_FILL) {
 			/* an earlier replay's: made again as this one needs */
@@ -634,10 +694,12 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 				goto out;
 			continue;
 		}
-		for (d = 0, keep = 0; d < cur->ndeps; d++)
-			if (map_id(r, cur->deps[d], &nd))
-				cur->deps[keep++] = nd;
-		cur->ndeps = (uint8_t)keep;
+		if (r->nch > 0) {	/* ids moved: earlier spills were added or dropped */
+			for (d = 0, keep = 0; d < cur->ndeps; d++)
+				if (map_id(r, cur->deps[d], &nd))
+					cur->deps[keep++] = nd;
+			cur->ndeps = (uint8_t)keep;
+		}
 		if (check_units(r, cur, old) != 0)
 			goto out;
 		if (o->capacity && capacity(r, cur, old) != 0)

@@ -103,14 +103,14 @@ region_bytes(const struct isa_region *r, unsigned n, unsigned buf_lo, unsigned b
 }
 
 void
-stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred)
+stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t base)
 {
 	struct stats_unit *u = &s->unit[in->unit];
 	uint64_t start = in->rep_start, end = in->rep_end, len = end - start, i;
 	uint64_t *cp = s->cp[in->id % CP_RING];
 	unsigned k;
 
-	uint64_t base = cost_instr(s->npu, in), stretch, wait;
+	uint64_t stretch, wait;
 	bool slow_cause = in->cause == ISA_CAUSE_DRAM || in->cause == ISA_CAUSE_PORT;
 
 	/*
@@ -195,10 +195,13 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred)
 	if (vec_ops_per_element(in->op))
 		s->vec_ops += (uint64_t)in->m * in->n * vec_ops_per_element(in->op);
 	if (in->op != ISA_OP_ALLOC && in->op != ISA_OP_FREE && in->op != ISA_OP_OVERWRITE) {
-		s->l1_bytes += region_bytes(in->src, in->nsrc, ISA_BUF_L1, ISA_BUF_L1) +
-		    region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1);
-		s->l0_bytes += region_bytes(in->src, in->nsrc, ISA_BUF_L0A, ISA_BUF_L0C) +
-		    region_bytes(in->dst, in->ndst, ISA_BUF_L0A, ISA_BUF_L0C);
+		for (k = 0; k < (unsigned)in->nsrc + in->ndst; k++) {
+			const struct isa_region *g = k < in->nsrc ? &in->src[k] : &in->dst[k - in->nsrc];
+			if (g->buf == ISA_BUF_L1)
+				s->l1_bytes += g->size;
+			else if (g->buf >= ISA_BUF_L0A && g->buf <= ISA_BUF_L0C)
+				s->l0_bytes += g->size;
+		}
 	}
 
 	/* the path to this instruction: its predecessor's, then the wait, then itself */

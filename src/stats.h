@@ -49,9 +49,9 @@ int stats_init(struct stats *s, const struct npu *n);
 /*
  * Account one replayed instruction.  `pred` is the instruction whose end
  * let it start (its unit's previous instruction or a producer), or
- * UINT64_MAX for none.
+ * UINT64_MAX for none; `base` is its cost_instr(), what it would take alone.
  */
-void stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred);
+void stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t base);
 /* Finish totals (energy, overlap); -1 if intervals were inconsistent or memory ran out. */
 int stats_finish(struct stats *s);
 void stats_free(struct stats *s);

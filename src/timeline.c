@@ -43,11 +43,18 @@ reserve(struct timeline *tl, size_t extra)
 	return 0;
 }
 
-/* The first segment that ends after t (segments are sorted and disjoint). */
+/*
+ * The first segment that ends after t (segments are sorted and disjoint).
+ * Bookings come in trace order and land near the end: look there first.
+ */
 static size_t
 first_after(const struct timeline *tl, double t)
 {
-	size_t lo = 0, hi = tl->n;
+	size_t lo = 0, hi = tl->n, j;
+
+	for (j = 0; j < 8 && hi > 0; j++, hi--)
+		if (tl->v[hi - 1].t1 <= t)
+			return hi;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -59,105 +66,112 @@ first_after(const struct timeline *tl, double t)
 	return lo;
 }
 
-/* Make t a segment boundary (splitting the segment that contains it). */
-static size_t
-split_at(struct timeline *tl, double t)
-{
-	size_t i = first_after(tl, t);
-
-	if (i < tl->n && tl->v[i].t0 < t) {
-		if (reserve(tl, 1) != 0)
-			return i;
-		memmove(&tl->v[i + 1], &tl->v[i], (tl->n - i) * sizeof *tl->v);
-		tl->n++;
-		tl->v[i].t1 = t;
-		tl->v[i + 1].t0 = t;
-		i++;
-	}
-	return i;
-}
-
-/* Add `rate` over [a, b), creating segments over gaps. */
+/* Append [t0, t1) at `used` to the scratch list, merging with an equal neighbour. */
 static void
-add(struct timeline *tl, double a, double b, double rate)
+emit(struct tl_seg *out, size_t *k, double t0, double t1, double used)
 {
-	size_t i;
-	double t = a;
-
-	if (b <= a || rate <= 0)
+	if (t1 <= t0)
 		return;
-	split_at(tl, a);
-	split_at(tl, b);
-	i = first_after(tl, a);
-	while (t < b && !tl->failed) {
-		if (i < tl->n && tl->v[i].t0 <= t) {
-			tl->v[i].used += rate;
-			t = tl->v[i].t1;
-			i++;
-			continue;
-		}
-		/* a gap: [t, next segment start or b) */
-		double end = i < tl->n && tl->v[i].t0 < b ? tl->v[i].t0 : b;
-		if (reserve(tl, 1) != 0)
-			return;
-		memmove(&tl->v[i + 1], &tl->v[i], (tl->n - i) * sizeof *tl->v);
-		tl->n++;
-		tl->v[i].t0 = t;
-		tl->v[i].t1 = end;
-		tl->v[i].used = rate;
-		t = end;
-		i++;
+	if (*k > 0 && out[*k - 1].t1 == t0 && out[*k - 1].used == used) {
+		out[*k - 1].t1 = t1;
+		return;
 	}
+	out[*k].t0 = t0;
+	out[*k].t1 = t1;
+	out[*k].used = used;
+	(*k)++;
 }
 
+/*
+ * One pass from the first segment the booking reaches: the segments it
+ * crosses and the gaps between them are rewritten into scratch with its
+ * rate added, then spliced back with a single move of the tail.
+ */
 double
 tl_book(struct timeline *tl, double start, double bytes, double max_rate)
 {
 	double t = start, left = bytes, rate, until, take;
-	size_t i = 0, np = 0, k;
+	size_t i0, i, k = 0;
+	struct tl_seg *out;
 
 	if (bytes <= 0)
 		return start;
-	/* a booking crosses at most every segment and every gap once */
-	if (tl->pieces_alloc < 2 * tl->n + 2) {
-		struct tl_seg *p = realloc(tl->pieces, (2 * tl->n + 2) * sizeof *p);
+	i0 = i = first_after(tl, t);
+	if (i0 == tl->n) {	/* after every booking so far: one segment at the full rate */
+		rate = tl->cap < max_rate ? tl->cap : max_rate;
+		until = t + bytes / rate;
+		if (tl->n > 0 && tl->v[tl->n - 1].t1 == t && tl->v[tl->n - 1].used == rate) {
+			tl->v[tl->n - 1].t1 = until;
+			return until;
+		}
+		if (reserve(tl, 1) != 0)
+			return until;
+		tl->v[tl->n].t0 = t;
+		tl->v[tl->n].t1 = until;
+		tl->v[tl->n].used = rate;
+		tl->n++;
+		return until;
+	}
+	/* the booking rewrites each segment it crosses into at most three, plus a gap each */
+	if (tl->pieces_alloc < 3 * (tl->n - i0) + 4) {
+		struct tl_seg *p = realloc(tl->pieces, (3 * (tl->n - i0) + 4) * sizeof *p);
 		if (p == NULL) {
 			tl->failed = 1;
 			return start + bytes / max_rate;
 		}
 		tl->pieces = p;
-		tl->pieces_alloc = 2 * tl->n + 2;
+		tl->pieces_alloc = 3 * (tl->n - i0) + 4;
 	}
-	i = first_after(tl, t);
+	out = tl->pieces;
+	if (i < tl->n && tl->v[i].t0 < t)
+		emit(out, &k, tl->v[i].t0, t, tl->v[i].used);
 	while (left > 1e-9) {
-		double used = 0;
 		if (i < tl->n && tl->v[i].t0 <= t) {
-			used = tl->v[i].used;
-			until = tl->v[i].t1;
-		} else {
-			until = i < tl->n ? tl->v[i].t0 : 1e300;
-		}
-		rate = tl->cap - used;
-		if (rate > max_rate)
-			rate = max_rate;
-		if (rate > 1e-12) {
-			take = rate * (until - t);
+			const struct tl_seg *g = &tl->v[i];
+			rate = tl->cap - g->used;
+			if (rate > max_rate)
+				rate = max_rate;
+			if (rate <= 1e-12) {
+				emit(out, &k, t, g->t1, g->used);
+				t = g->t1;
+				i++;
+				continue;
+			}
+			take = rate * (g->t1 - t);
 			if (take >= left) {
 				until = t + left / rate;
-				take = left;
+				emit(out, &k, t, until, g->used + rate);
+				emit(out, &k, until, g->t1, g->used);
+				t = until;
+				i++;
+				break;
 			}
-			tl->pieces[np].t0 = t;
-			tl->pieces[np].t1 = until;
-			tl->pieces[np].used = rate;
-			np++;
+			emit(out, &k, t, g->t1, g->used + rate);
+			left -= take;
+			t = g->t1;
+			i++;
+			continue;
+		}
+		/* a gap before the next segment, or the open end */
+		until = i < tl->n ? tl->v[i].t0 : 1e300;
+		rate = tl->cap < max_rate ? tl->cap : max_rate;
+		take = rate * (until - t);
+		if (take >= left) {
+			until = t + left / rate;
+			left = 0;
+		} else {
 			left -= take;
 		}
+		emit(out, &k, t, until, rate);
 		t = until;
-		if (i < tl->n && tl->v[i].t1 <= t)
-			i++;
 	}
-	for (k = 0; k < np; k++)
-		add(tl, tl->pieces[k].t0, tl->pieces[k].t1, tl->pieces[k].used);
+	/* splice out[0, k) in place of v[i0, i) */
+	if (k > i - i0 && reserve(tl, k - (i - i0)) != 0)
+		return t;
+	if (k != i - i0)
+		memmove(&tl->v[i0 + k], &tl->v[i], (tl->n - i) * sizeof *tl->v);
+	memcpy(&tl->v[i0], out, k * sizeof *out);
+	tl->n = tl->n - (i - i0) + k;
 	return t;
 }
 
