@@ -68,6 +68,19 @@ cost_dma(const struct npu *n, uint64_t bytes)
 	return cost_dram_latency(n) + (uint64_t)ceil((double)bursts / npu_dram_bytes_per_cycle(n));
 }
 
+void
+cost_transfer_rate(const struct npu *n, const struct isa_instr *in, double *requested,
+    double *granted)
+{
+	uint64_t bursts = cost_div_up(in->bytes, n->dram.burst_bytes) * n->dram.burst_bytes;
+	uint64_t len = in->rep_end - in->rep_start, lat = cost_dram_latency(n);
+
+	*requested = npu_dram_bytes_per_cycle(n);
+	*granted = (double)bursts / (double)(len > lat ? len - lat : 1);
+	if (*granted > *requested)	/* a cycle's rounding, not more than DRAM gives */
+		*granted = *requested;
+}
+
 uint64_t
 cost_move(const struct npu *n, uint64_t bytes)
 {

@@ -20,6 +20,13 @@ uint64_t cost_dma(const struct npu *n, uint64_t bytes);
 uint64_t cost_move(const struct npu *n, uint64_t bytes);
 /* DRAM latency in cycles at the NPU clock */
 uint64_t cost_dram_latency(const struct npu *n);
+/*
+ * A replayed transfer's bandwidth in bytes per cycle: what it asked for (all
+ * of DRAM's, as the cost model gives one transfer alone) and what it got
+ * (its bursts over the cycles it moved data, after the latency).
+ */
+void cost_transfer_rate(const struct npu *n, const struct isa_instr *in, double *requested,
+    double *granted);
 
 static inline uint64_t
 cost_div_up(uint64_t a, uint64_t b)

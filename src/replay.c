@@ -60,6 +60,7 @@ struct replay {
 	/* timing */
 	uint64_t *end;			/* by new id % RING */
 	uint64_t evicted_end;		/* latest end among ids out of the ring */
+	uint64_t far_deps;		/* dependencies on them */
 	uint64_t unit_free[ISA_NUNITS], unit_last[ISA_NUNITS];
 	uint8_t spill_made[RING / 8];	/* bit: this new id is an inserted spill or fill */
 	struct timeline dram, rd, wr;
@@ -161,10 +162,18 @@ map_id(const struct replay *r, uint64_t old, uint64_t *new_id)
 
 /* ---- timing --------------------------------------------------------- */
 
+/*
+ * When an id ended.  Ends are kept for the last RING ids; an older one is
+ * taken to end at the latest end among those forgotten, which is never
+ * earlier than the truth, and counted.
+ */
 static uint64_t
-end_of(const struct replay *r, uint64_t id)
+end_of(struct replay *r, uint64_t id)
 {
-	return r->next_id - id <= RING ? r->end[id % RING] : r->evicted_end;
+	if (r->next_id - id <= RING)
+		return r->end[id % RING];
+	r->far_deps++;
+	return r->evicted_end;
 }
 
 /* ceil() for the non-negative times here, without a libm call per instruction */
@@ -709,6 +718,8 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 		if (after(r, cur, old) != 0)
 			goto out;
 	}
+	if (st != NULL)
+		st->far_deps = r->far_deps;
 	if (r->dram.failed || r->rd.failed || r->wr.failed) {
 		errbuf_set(e, "out of memory");
 		goto out;

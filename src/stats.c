@@ -15,6 +15,7 @@ stats_init(struct stats *s, const struct npu *n)
 	memset(s, 0, sizeof *s);
 	s->npu = n;
 	s->start = UINT64_MAX;
+	memset(s->cp_unit_id, 0xff, sizeof s->cp_unit_id);
 	overlap_init(&s->ov);
 	s->cp_end = calloc(CP_RING, sizeof *s->cp_end);
 	s->cp = calloc(CP_RING, sizeof *s->cp);
@@ -54,21 +55,66 @@ live_alloc(struct stats *s, const struct isa_region *g, uint64_t t)
 	s->live[s->nlive].addr = g->addr;
 	s->live[s->nlive].size = g->size;
 	s->live[s->nlive].since = t;
+	s->live[s->nlive].resident = true;
 	s->nlive++;
 }
 
-static void
-live_free(struct stats *s, const struct isa_region *g, uint64_t t)
+/* The live allocation holding addr, or NULL (traces need not allocate). */
+static struct stats_live *
+live_find(struct stats *s, uint64_t addr)
 {
 	size_t i;
 
 	for (i = 0; i < s->nlive; i++)
-		if (s->live[i].addr == g->addr) {
-			s->l1_byte_cycles += (double)s->live[i].size *
-			    (double)(t > s->live[i].since ? t - s->live[i].since : 0);
-			s->live[i] = s->live[--s->nlive];
-			return;
-		}
+		if (addr >= s->live[i].addr && addr < s->live[i].addr + s->live[i].size)
+			return &s->live[i];
+	return NULL;
+}
+
+/* Count its bytes x cycles in L1 up to t; it stays live, resident or not. */
+static void
+live_leave(struct stats *s, struct stats_live *l, uint64_t t)
+{
+	if (l->resident)
+		s->l1_byte_cycles += (double)l->size * (double)(t > l->since ? t - l->since : 0);
+	l->resident = false;
+}
+
+static void
+live_free(struct stats *s, uint64_t addr, uint64_t t)
+{
+	struct stats_live *l = live_find(s, addr);
+
+	if (l != NULL) {
+		live_leave(s, l, t);
+		*l = s->live[--s->nlive];
+	}
+}
+
+/* Keep the five transfers given the least share of DRAM, least first. */
+static void
+note_transfer(struct stats *s, const struct isa_instr *in)
+{
+	double req, got, share;
+	unsigned k;
+
+	cost_transfer_rate(s->npu, in, &req, &got);
+	share = got / req;
+	s->granted_sum += share;
+	s->transfers++;
+	s->share_hist[share >= 1.0 ? 9 : (unsigned)(share * 10)]++;
+	for (k = s->nstarved; k > 0 && share < s->starved[k - 1].granted / s->starved[k - 1].requested;
+	    k--)
+		if (k < 5)
+			s->starved[k] = s->starved[k - 1];
+	if (k < 5) {
+		s->starved[k].id = in->id;
+		s->starved[k].bytes = in->bytes;
+		s->starved[k].requested = req;
+		s->starved[k].granted = got;
+		if (s->nstarved < 5)
+			s->nstarved++;
+	}
 }
 
 /* VEC operations per element of each vector opcode (for energy). */
@@ -107,7 +153,9 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 {
 	struct stats_unit *u = &s->unit[in->unit];
 	uint64_t start = in->rep_start, end = in->rep_end, len = end - start, i;
-	uint64_t *cp = s->cp[in->id % CP_RING];
+	uint64_t *cp = s->cp[in->id % CP_RING], pend = 0;
+	const uint64_t *pp;
+	struct stats_live *l;
 	unsigned k;
 
 	uint64_t stretch, wait;
@@ -142,6 +190,8 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	case ISA_OP_LOAD: s->dram_read += in->bytes; break;
 	case ISA_OP_STORE: s->dram_write += in->bytes; break;
 	case ISA_OP_SPILL:	/* what is spilled leaves L1 until it is filled back */
+		if ((l = live_find(s, in->src[0].addr)) != NULL)
+			live_leave(s, l, end);
 		if (s->nfirst < 5) {
 			s->first_spills[s->nfirst].id = in->id;
 			s->first_spills[s->nfirst].cycle = start;
@@ -162,6 +212,10 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 		s->l1_now += in->bytes;
 		if (s->l1_now > s->l1_peak)
 			s->l1_peak = s->l1_now;
+		if ((l = live_find(s, in->dst[0].addr)) != NULL && !l->resident) {
+			l->resident = true;
+			l->since = start;
+		}
 		break;
 	case ISA_OP_MATMUL: s->macs += (uint64_t)in->m * in->n * in->k; break;
 	case ISA_OP_ALLOC:
@@ -177,7 +231,7 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 		s->l1_now = s->l1_now > i ? s->l1_now - i : 0;
 		for (k = 0; k < in->nsrc; k++)
 			if (in->src[k].buf == ISA_BUF_L1)
-				live_free(s, &in->src[k], end);
+				live_free(s, in->src[k].addr, end);
 		break;
 	default:
 		break;
@@ -187,11 +241,8 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 			if (s->first_spills[k].id == in->stall_on && s->first_spills[k].for_id == UINT64_MAX)
 				s->first_spills[k].for_id = in->id;
 	if ((in->op == ISA_OP_LOAD || in->op == ISA_OP_STORE || in->op == ISA_OP_SPILL ||
-	    in->op == ISA_OP_FILL) && in->bytes > 0) {
-		uint64_t moving = len > cost_dram_latency(s->npu) ? len - cost_dram_latency(s->npu) : 1;
-		s->granted_sum += (double)in->bytes / (double)moving / npu_dram_bytes_per_cycle(s->npu);
-		s->transfers++;
-	}
+	    in->op == ISA_OP_FILL) && in->bytes > 0)
+		note_transfer(s, in);
 	if (vec_ops_per_element(in->op))
 		s->vec_ops += (uint64_t)in->m * in->n * vec_ops_per_element(in->op);
 	if (in->op != ISA_OP_ALLOC && in->op != ISA_OP_FREE && in->op != ISA_OP_OVERWRITE) {
@@ -205,9 +256,21 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	}
 
 	/* the path to this instruction: its predecessor's, then the wait, then itself */
-	if (pred != UINT64_MAX && in->id - pred < CP_RING) {
-		uint64_t *pp = s->cp[pred % CP_RING];
-		uint64_t pend = s->cp_end[pred % CP_RING];
+	pp = NULL;
+	if (pred != UINT64_MAX && pred == s->cp_unit_id[in->unit]) {
+		pp = s->cp_unit[in->unit];
+		pend = s->cp_unit_end[in->unit];
+	} else if (pred != UINT64_MAX && in->id - pred < CP_RING) {
+		pp = s->cp[pred % CP_RING];
+		pend = s->cp_end[pred % CP_RING];
+	} else if (pred != UINT64_MAX) {
+		s->cp_far++;
+		if (s->cp_unit_id[in->unit] != UINT64_MAX) {
+			pp = s->cp_unit[in->unit];
+			pend = s->cp_unit_end[in->unit];
+		}
+	}
+	if (pp != NULL) {
 		memcpy(cp, pp, sizeof s->cp[0]);
 		cp[CP_WAIT] += start > pend ? start - pend : 0;
 	} else {
@@ -217,6 +280,9 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	cp[cp_class(in->unit)] += len;
 	cp[CP_N]++;
 	s->cp_end[in->id % CP_RING] = end;
+	memcpy(s->cp_unit[in->unit], cp, sizeof s->cp[0]);
+	s->cp_unit_end[in->unit] = end;
+	s->cp_unit_id[in->unit] = in->id;
 	if (end >= s->cp_best_end) {
 		s->cp_best_end = end;
 		for (k = 0; k <= CP_N; k++)
@@ -237,7 +303,7 @@ stats_finish(struct stats *s)
 	if (s->start == UINT64_MAX)
 		s->start = 0;
 	while (s->nlive > 0)	/* never freed: alive to the end */
-		live_free(s, &(struct isa_region){ ISA_BUF_L1, 0, s->live[0].addr, 0 }, s->makespan);
+		live_free(s, s->live[0].addr, s->makespan);
 	us = (double)s->makespan / n->clock_mhz;
 	s->energy_pj[0] = (double)s->macs * n->energy.mac_pj;
 	s->energy_pj[1] = (double)s->vec_ops * n->energy.vec_op_pj;
@@ -251,6 +317,13 @@ stats_finish(struct stats *s)
 
 static const char *const energy_names[6] = { "mac", "vec", "l0", "l1", "dram", "static" };
 static const char *const cp_names[CP_N] = { "mac", "vec", "mte", "dma", "wait" };
+
+/* bytes per cycle to 10^9 bytes per second */
+static double
+gbs(const struct npu *n, double bytes_per_cycle)
+{
+	return bytes_per_cycle * n->clock_mhz / 1e3;
+}
 
 static double
 pct(uint64_t part, uint64_t whole)
@@ -298,8 +371,20 @@ stats_print_text(const struct stats *s, FILE *f)
 	fprintf(f, "transfers     %llu, given %.1f%% of the DRAM bandwidth they could use alone, "
 	    "on average\n", (unsigned long long)s->transfers,
 	    s->transfers ? 100.0 * s->granted_sum / (double)s->transfers : 0.0);
-	fprintf(f, "l1            allocated %llu bytes at the peak, %.0f on average (capacity "
-	    "%llu)\n", (unsigned long long)s->l1_peak,
+	if (s->transfers) {
+		fprintf(f, "  by share   ");
+		for (k = 0; k < 10; k++)
+			fprintf(f, " %u%%+ %llu", k * 10, (unsigned long long)s->share_hist[k]);
+		fputc('\n', f);
+	}
+	for (k = 0; k < s->nstarved; k++)
+		fprintf(f, "  starved     id %llu: %llu bytes at %.3f GB/s of the %.3f it asked for "
+		    "(%.1f%%)\n", (unsigned long long)s->starved[k].id,
+		    (unsigned long long)s->starved[k].bytes, gbs(n, s->starved[k].granted),
+		    gbs(n, s->starved[k].requested),
+		    100.0 * s->starved[k].granted / s->starved[k].requested);
+	fprintf(f, "l1            allocated %llu bytes at the peak, %.0f resident on average "
+	    "(capacity %llu)\n", (unsigned long long)s->l1_peak,
 	    span ? s->l1_byte_cycles / (double)span : 0.0, (unsigned long long)n->l1.capacity_bytes);
 	fprintf(f, "spills        %llu spills (%llu bytes) and %llu fills (%llu bytes), %llu DMA "
 	    "cycles\n", (unsigned long long)s->spills, (unsigned long long)s->spill_bytes,
@@ -326,6 +411,14 @@ stats_print_text(const struct stats *s, FILE *f)
 	for (k = 0; k < CP_N; k++)
 		fprintf(f, " %s %.1f%%", cp_names[k], pct(s->cp_best[k], s->cp_best_end));
 	fputc('\n', f);
+	if (s->cp_far)
+		fprintf(f, "  approximate: %llu instructions waited for a producer more than %u "
+		    "instructions back, whose path is no longer kept\n",
+		    (unsigned long long)s->cp_far, CP_RING);
+	if (s->far_deps)
+		fprintf(f, "note          %llu dependencies reached further back than the replay keeps "
+		    "ends; each was taken to end no later than the latest end there\n",
+		    (unsigned long long)s->far_deps);
 }
 
 void
@@ -357,7 +450,7 @@ stats_print_json(const struct stats *s, FILE *f)
 	    "\"filled\": %llu},\n  \"spills\": %llu,\n  \"fills\": %llu,\n"
 	    "  \"spill_cycles\": %llu,\n  \"l1_peak_bytes\": %llu,\n"
 	    "  \"l1_mean_bytes\": %.0f,\n  \"transfers\": %llu,\n"
-	    "  \"mean_granted_bandwidth_share\": %.4f,\n  \"energy_pj\": {",
+	    "  \"mean_granted_bandwidth_share\": %.4f,\n  ",
 	    (unsigned long long)s->dram_read, (unsigned long long)s->dram_write,
 	    (unsigned long long)s->spill_bytes, (unsigned long long)s->fill_bytes,
 	    (unsigned long long)s->spills, (unsigned long long)s->fills,
@@ -365,11 +458,22 @@ stats_print_json(const struct stats *s, FILE *f)
 	    s->makespan ? s->l1_byte_cycles / (double)s->makespan : 0.0,
 	    (unsigned long long)s->transfers,
 	    s->transfers ? s->granted_sum / (double)s->transfers : 0.0);
+	for (k = 0; k < 10; k++)
+		fprintf(f, "%s%llu", k ? ", " : "\"transfers_by_share_tenth\": [",
+		    (unsigned long long)s->share_hist[k]);
+	fprintf(f, "],\n  \"most_starved_transfers\": [");
+	for (k = 0; k < s->nstarved; k++)
+		fprintf(f, "%s{\"id\": %llu, \"bytes\": %llu, \"requested_gbs\": %.3f, "
+		    "\"granted_gbs\": %.3f}", k ? ", " : "", (unsigned long long)s->starved[k].id,
+		    (unsigned long long)s->starved[k].bytes, gbs(n, s->starved[k].requested),
+		    gbs(n, s->starved[k].granted));
+	fprintf(f, "],\n  \"far_dependencies\": %llu,\n  \"energy_pj\": {",
+	    (unsigned long long)s->far_deps);
 	for (k = 0; k < 6; k++)
 		fprintf(f, "%s\"%s\": %.3f", k ? ", " : "", energy_names[k], s->energy_pj[k]);
 	fprintf(f, "},\n  \"critical_path\": {\"instructions\": %llu, \"end\": %llu",
 	    (unsigned long long)s->cp_best[CP_N], (unsigned long long)s->cp_best_end);
 	for (k = 0; k < CP_N; k++)
 		fprintf(f, ", \"%s\": %llu", cp_names[k], (unsigned long long)s->cp_best[k]);
-	fprintf(f, "}\n}\n");
+	fprintf(f, ", \"approximate_links\": %llu}\n}\n", (unsigned long long)s->cp_far);
 }

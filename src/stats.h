@@ -29,19 +29,31 @@ struct stats {
 	uint64_t unit_end[ISA_NUNITS];		/* end of each unit's last instruction */
 	uint64_t l1_now, l1_peak;		/* bytes allocated in L1, in trace order */
 	double l1_byte_cycles;			/* allocated bytes x cycles, for the mean */
-	struct stats_live { uint64_t addr, size, since; } *live;	/* live L1 allocations */
+	/* live L1 allocations; spilled ones are not resident and do not count */
+	struct stats_live { uint64_t addr, size, since; bool resident; } *live;
 	size_t nlive, live_alloc;
 	/* transfers: bandwidth they got against what DRAM could give one alone */
 	double granted_sum;
 	uint64_t transfers;
+	uint64_t share_hist[10];		/* transfers by tenths of that share */
+	struct stats_starved { uint64_t id, bytes; double requested, granted; } starved[5];
+	unsigned nstarved;			/* the most starved, least share first */
 	/* the first spills: what was spilled and which instruction needed the room */
 	struct stats_spill { uint64_t id, cycle, bytes, addr, for_id; } first_spills[5];
 	unsigned nfirst;
 	double energy_pj[6];			/* mac, vec, l0, l1, dram, static */
-	/* critical path, through the last-ending instruction */
+	/*
+	 * Critical path, through the last-ending instruction.  A unit's last
+	 * instruction is always at hand; a producer is looked up in a ring of
+	 * recent ids, and one further back (cp_far) continues its consumer's
+	 * unit's path instead.
+	 */
 	uint64_t *cp_end;			/* ring: end of each recent id */
 	uint64_t (*cp)[CP_N + 1];		/* ring: shares and instruction count */
+	uint64_t cp_unit[ISA_NUNITS][CP_N + 1], cp_unit_end[ISA_NUNITS], cp_unit_id[ISA_NUNITS];
 	uint64_t cp_best_end, cp_best[CP_N + 1];
+	uint64_t cp_far;
+	uint64_t far_deps;			/* set by the replay: see replay_run() */
 	bool failed;
 };
 

@@ -207,6 +207,116 @@ test_spills(void)
 	stats_free(&mas);
 }
 
+/* Transfers' shares: the histogram counts each once; the most starved are the trace's. */
+static void
+test_transfer_shares(void)
+{
+	const struct isa_instr *in;
+	struct trace_reader *r;
+	enum trace_format fmt;
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+	double req, got, least = 2.0;
+	uint64_t sum = 0, least_id = 0;
+	unsigned k;
+
+	schedule("mas", "bert-base", "edge", "rows=80,cols=128,overwrite=off", cunit_path("sh.mtr"));
+	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("sh.mtr"), cunit_path("sh.r.mtr"), NULL, false, &st,
+	    &n, &e), 0);
+	for (k = 0; k < 10; k++)
+		sum += st.share_hist[k];
+	CU_ASSERT_EQUAL(sum, st.transfers);
+	CU_ASSERT_EQUAL(st.nstarved, 5);
+	for (k = 1; k < st.nstarved; k++)
+		CU_ASSERT_TRUE(st.starved[k - 1].granted / st.starved[k - 1].requested <=
+		    st.starved[k].granted / st.starved[k].requested);
+	/* some transfers were slowed by others, so the histogram is not all in its top tenth */
+	CU_ASSERT_TRUE(st.share_hist[9] < st.transfers);
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("sh.r.mtr"), &r, &fmt, &e), 0);
+	while (trace_next(r, &in, &e) == 1) {
+		if (in->unit < ISA_UNIT_DMA0 || in->bytes == 0)
+			continue;
+		cost_transfer_rate(&n, in, &req, &got);
+		CU_ASSERT_TRUE(got <= req);
+		if (got / req < least) {
+			least = got / req;
+			least_id = in->id;
+		}
+	}
+	trace_close_read(r);
+	CU_ASSERT_EQUAL(st.starved[0].id, least_id);
+	CU_ASSERT_DOUBLE_EQUAL(st.starved[0].granted / st.starved[0].requested, least, 1e-12);
+	/* the mean resident L1 leaves spilled data out, so it stays within the capacity */
+	CU_ASSERT_TRUE(st.spills > 0);
+	CU_ASSERT_TRUE(st.l1_byte_cycles / (double)st.makespan <= (double)n.l1.capacity_bytes);
+	stats_free(&st);
+}
+
+/*
+ * A dependency further back than the replay keeps ends: its end is bounded
+ * and both the replay and the critical path say they approximated.
+ */
+static void
+test_far_dependency(void)
+{
+	const uint64_t count = (1u << 20) + 100;
+	struct trace_reader *r;
+	struct trace_writer *w;
+	struct trace_header h;
+	enum trace_format fmt;
+	struct isa_instr in;
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+	char why[256];
+	uint64_t id;
+
+	schedule("flat", "b=1,h=1,q=32,k=32,d=16", "edge", "rows=16,cols=16", cunit_path("hdr.mtr"));
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("hdr.mtr"), &r, &fmt, &e), 0);
+	h = r->hdr;
+	CU_ASSERT_EQUAL_FATAL(trace_open_write(cunit_path("far.mtr"), TRACE_FMT_UNKNOWN, &h, &w,
+	    &e), 0);
+	for (id = 0; id < count; id++) {
+		memset(&in, 0, sizeof in);
+		in.id = id;
+		in.nsrc = in.ndst = 1;
+		if (id == 0 || id == count - 2) {	/* loads on dma0, far apart */
+			in.unit = ISA_UNIT_DMA0;
+			in.op = ISA_OP_LOAD;
+			in.bytes = 64;
+			in.src[0] = (struct isa_region){ ISA_BUF_DRAM, ISA_T_Q, 0, 64 };
+			in.dst[0] = (struct isa_region){ ISA_BUF_L1, ISA_T_Q, 0, 64 };
+		} else if (id == count - 1) {		/* a store that needs the first load */
+			in.unit = ISA_UNIT_DMA0 + 1;
+			in.op = ISA_OP_STORE;
+			in.bytes = 64;
+			in.src[0] = (struct isa_region){ ISA_BUF_L1, ISA_T_Q, 0, 64 };
+			in.dst[0] = (struct isa_region){ ISA_BUF_DRAM, ISA_T_O, 0, 64 };
+			in.deps[in.ndeps++] = 0;
+		} else {
+			in.unit = ISA_UNIT_VEC;
+			in.op = ISA_OP_VMAX;
+			in.m = 1;
+			in.n = 16;
+			in.src[0] = (struct isa_region){ ISA_BUF_L1, ISA_T_S, 64, 64 };
+			in.dst[0] = (struct isa_region){ ISA_BUF_L1, ISA_T_M, 128, 4 };
+		}
+		if (isa_check(&in, why, sizeof why) != 0 || trace_write(w, &in, &e) != 0)
+			CU_FAIL_FATAL("the far-dependency trace could not be written");
+	}
+	trace_close_read(r);
+	CU_ASSERT_EQUAL_FATAL(trace_close_write(w, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("far.mtr"), NULL, NULL, false, &st, &n, &e), 0);
+	CU_ASSERT_EQUAL(st.instructions, count);
+	CU_ASSERT_EQUAL(st.far_deps, 1);
+	/* the second load follows its unit's first exactly, however far back: only the store */
+	CU_ASSERT_EQUAL(st.cp_far, 1);
+	/* the store was held to the latest forgotten end: after the load, never before */
+	CU_ASSERT_TRUE(st.unit[ISA_UNIT_DMA0 + 1].stalled[ISA_CAUSE_DEP] >= cost_dma(&n, 64));
+	stats_free(&st);
+}
+
 static void
 expect_replay_error(const char *trace, const char *npu_name, const char *message)
 {
@@ -289,6 +399,8 @@ main(void)
 		{ "busy, bytes, energy and a second replay agree", test_invariants },
 		{ "spills where L1 is too small, none where it fits", test_spills },
 		{ "bad traces and NPUs get one clear error", test_bad_input },
+		{ "each transfer's share of DRAM, and resident L1", test_transfer_shares },
+		{ "a dependency beyond the kept ends is bounded and counted", test_far_dependency },
 		{ NULL, NULL },
 	};
 	return cunit_run_in_tmpdir("replay", cases, "/tmp/mastrace-test-replay.XXXXXX");

@@ -8,21 +8,15 @@ mastrace=${2:-}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/mastrace-bench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 
-# read_vs_inflate FILE: best of three of each (the machine is shared), and their ratio
+. "$(dirname "$0")/best.sh"
+
+# read_vs_inflate FILE: best of three of each, and their ratio
 read_vs_inflate() {
-	best_read=""
-	best_inflate=""
-	for i in 1 2 3; do
-		r=$("$bench" read "$1")
-		f=$("$bench" inflate "$1")
-		tr=$(echo "$r" | sed 's/.* in \([0-9.]*\) s.*/\1/')
-		tf=$(echo "$f" | sed 's/.* in \([0-9.]*\) s.*/\1/')
-		if [ -z "$best_read" ] || awk "BEGIN{exit !($tr < $best_read)}"; then best_read=$tr; read_line=$r; fi
-		if [ -z "$best_inflate" ] || awk "BEGIN{exit !($tf < $best_inflate)}"; then best_inflate=$tf; inflate_line=$f; fi
-	done
-	echo "$read_line"
-	echo "$inflate_line"
-	awk "BEGIN{printf \"ratio    read / bare inflate = %.2f (target <= 3)\n\", $best_read / $best_inflate}"
+	file=$1
+	best_of_three '"$bench" read "$file"' '"$bench" inflate "$file"'
+	echo "$line_a"
+	echo "$line_b"
+	awk "BEGIN{printf \"ratio    read / bare inflate = %.2f (target <= 3)\n\", $best_a / $best_b}"
 }
 
 for n in 1000000 10000000; do
