@@ -10,7 +10,7 @@
 #include "replay.h"
 #include "timeline.h"
 
-#define RING (1u << 20)			/* replayed ends of recent ids */
+#define RING REPLAY_ENDS_KEPT
 #define SPILL_BASE (1ull << 48)		/* DRAM addresses of spilled data */
 
 void

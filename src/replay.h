@@ -7,6 +7,13 @@
 #include "isa.h"
 #include "stats.h"
 
+/*
+ * The replay keeps the ends of this many recent instructions; a dependency
+ * further back is bounded by the latest end among those forgotten and
+ * counted in stats.far_deps.
+ */
+#define REPLAY_ENDS_KEPT (1u << 17)
+
 struct replay_opts {
 	bool dram_sharing;	/* transfers share DRAM bandwidth */
 	bool port_sharing;	/* MAC, VEC, MTE and DMA share L1's read and write ports */

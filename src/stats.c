@@ -7,7 +7,7 @@
 #include "cost.h"
 #include "stats.h"
 
-#define CP_RING (1u << 18)
+#define CP_RING STATS_PATHS_KEPT
 
 int
 stats_init(struct stats *s, const struct npu *n)

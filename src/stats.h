@@ -12,6 +12,9 @@
 /* Critical-path shares: the MAC, VEC, MTE and DMA time on the path, and its waits. */
 enum { CP_MAC, CP_VEC, CP_MTE, CP_DMA, CP_WAIT, CP_N };
 
+/* Critical paths of this many recent instructions are kept for their consumers. */
+#define STATS_PATHS_KEPT (1u << 16)
+
 struct stats_unit {
 	uint64_t instructions, busy, stalled[ISA_NCAUSES];
 };

@@ -260,7 +260,7 @@ test_transfer_shares(void)
 static void
 test_far_dependency(void)
 {
-	const uint64_t count = (1u << 20) + 100;
+	const uint64_t count = REPLAY_ENDS_KEPT + STATS_PATHS_KEPT + 100;
 	struct trace_reader *r;
 	struct trace_writer *w;
 	struct trace_header h;
