@@ -16,10 +16,12 @@ stats_init(struct stats *s, const struct npu *n)
 	s->npu = n;
 	s->start = UINT64_MAX;
 	memset(s->cp_unit_id, 0xff, sizeof s->cp_unit_id);
+	s->cp_best_id = UINT64_MAX;
 	overlap_init(&s->ov);
 	s->cp_end = calloc(CP_RING, sizeof *s->cp_end);
 	s->cp = calloc(CP_RING, sizeof *s->cp);
-	if (s->cp_end == NULL || s->cp == NULL) {
+	s->cp_unit_of = calloc(CP_RING, sizeof *s->cp_unit_of);
+	if (s->cp_end == NULL || s->cp == NULL || s->cp_unit_of == NULL) {
 		stats_free(s);
 		return -1;
 	}
@@ -31,9 +33,11 @@ stats_free(struct stats *s)
 {
 	free(s->cp_end);
 	free(s->cp);
+	free(s->cp_unit_of);
 	free(s->live);
 	s->cp_end = NULL;
 	s->cp = NULL;
+	s->cp_unit_of = NULL;
 	s->live = NULL;
 }
 
@@ -134,6 +138,35 @@ cp_class(unsigned unit)
 {
 	return unit == ISA_UNIT_MAC ? CP_MAC : unit == ISA_UNIT_VEC ? CP_VEC :
 	    unit == ISA_UNIT_MTE ? CP_MTE : CP_DMA;
+}
+
+/* Save the paths that must outlive the ring before id's slot is reused. */
+static void
+cp_leave(struct stats *s, uint64_t id)
+{
+	unsigned slot = id % CP_RING, u = s->cp_unit_of[slot];
+
+	if (s->cp_unit_id[u] == id) {
+		memcpy(s->cp_unit[u], s->cp[slot], sizeof s->cp[0]);
+		s->cp_unit_end[u] = s->cp_end[slot];
+	}
+	if (s->cp_best_id == id)
+		memcpy(s->cp_best, s->cp[slot], sizeof s->cp[0]);
+}
+
+/* The path to an earlier instruction on `unit`, or NULL if it is no longer kept. */
+static const uint64_t *
+cp_path(const struct stats *s, uint64_t id, unsigned unit, uint64_t *end)
+{
+	if (s->instructions - id <= CP_RING) {
+		*end = s->cp_end[id % CP_RING];
+		return s->cp[id % CP_RING];
+	}
+	if (s->cp_unit_id[unit] == id) {
+		*end = s->cp_unit_end[unit];
+		return s->cp_unit[unit];
+	}
+	return NULL;
 }
 
 static uint64_t
@@ -256,19 +289,13 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	}
 
 	/* the path to this instruction: its predecessor's, then the wait, then itself */
-	pp = NULL;
-	if (pred != UINT64_MAX && pred == s->cp_unit_id[in->unit]) {
-		pp = s->cp_unit[in->unit];
-		pend = s->cp_unit_end[in->unit];
-	} else if (pred != UINT64_MAX && in->id - pred < CP_RING) {
-		pp = s->cp[pred % CP_RING];
-		pend = s->cp_end[pred % CP_RING];
-	} else if (pred != UINT64_MAX) {
+	if (in->id >= CP_RING)
+		cp_leave(s, in->id - CP_RING);
+	pp = pred == UINT64_MAX ? NULL : cp_path(s, pred, in->unit, &pend);
+	if (pp == NULL && pred != UINT64_MAX) {
 		s->cp_far++;
-		if (s->cp_unit_id[in->unit] != UINT64_MAX) {
-			pp = s->cp_unit[in->unit];
-			pend = s->cp_unit_end[in->unit];
-		}
+		if (s->cp_unit_id[in->unit] != UINT64_MAX)
+			pp = cp_path(s, s->cp_unit_id[in->unit], in->unit, &pend);
 	}
 	if (pp != NULL) {
 		memcpy(cp, pp, sizeof s->cp[0]);
@@ -280,13 +307,11 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	cp[cp_class(in->unit)] += len;
 	cp[CP_N]++;
 	s->cp_end[in->id % CP_RING] = end;
-	memcpy(s->cp_unit[in->unit], cp, sizeof s->cp[0]);
-	s->cp_unit_end[in->unit] = end;
+	s->cp_unit_of[in->id % CP_RING] = in->unit;
 	s->cp_unit_id[in->unit] = in->id;
 	if (end >= s->cp_best_end) {
 		s->cp_best_end = end;
-		for (k = 0; k <= CP_N; k++)
-			s->cp_best[k] = cp[k];
+		s->cp_best_id = in->id;
 	}
 }
 
@@ -298,6 +323,8 @@ stats_finish(struct stats *s)
 	int rc;
 
 	rc = overlap_finish(&s->ov, &s->mac_vec_overlap);
+	if (s->cp_best_id != UINT64_MAX && s->instructions - s->cp_best_id <= CP_RING)
+		memcpy(s->cp_best, s->cp[s->cp_best_id % CP_RING], sizeof s->cp[0]);
 	if (s->failed)
 		rc = -1;	/* an allocation record could not be kept */
 	if (s->start == UINT64_MAX)

@@ -46,15 +46,17 @@ struct stats {
 	unsigned nfirst;
 	double energy_pj[6];			/* mac, vec, l0, l1, dram, static */
 	/*
-	 * Critical path, through the last-ending instruction.  A unit's last
-	 * instruction is always at hand; a producer is looked up in a ring of
-	 * recent ids, and one further back (cp_far) continues its consumer's
-	 * unit's path instead.
+	 * Critical path, through the last-ending instruction.  Paths of recent
+	 * ids are in a ring; the paths of each unit's last instruction and of
+	 * the best so far are saved as they leave it, so those are always at
+	 * hand.  A producer further back (cp_far) is not: its consumer continues
+	 * its unit's path instead.
 	 */
 	uint64_t *cp_end;			/* ring: end of each recent id */
 	uint64_t (*cp)[CP_N + 1];		/* ring: shares and instruction count */
+	uint8_t *cp_unit_of;			/* ring: the unit of each recent id */
 	uint64_t cp_unit[ISA_NUNITS][CP_N + 1], cp_unit_end[ISA_NUNITS], cp_unit_id[ISA_NUNITS];
-	uint64_t cp_best_end, cp_best[CP_N + 1];
+	uint64_t cp_best_id, cp_best_end, cp_best[CP_N + 1];	/* cp_best: after stats_finish */
 	uint64_t cp_far;
 	uint64_t far_deps;			/* set by the replay: see replay_run() */
 	bool failed;
