@@ -41,6 +41,7 @@ run(int argc, char **argv)
 	struct trace_reader *r;
 	enum trace_format tf;
 	uint64_t last[ISA_NUNITS];
+	struct cost_memo memo;
 	struct stats st;
 	struct errbuf e;
 	struct npu n;
@@ -71,6 +72,7 @@ run(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	memset(last, 0xff, sizeof last);
+	cost_memo_init(&memo, &n);
 	while ((rc = trace_next(r, &in, &e)) == 1) {
 		if (!in->replayed) {
 			rc = errbuf_set(&e, "%s: instruction %llu is not replayed; run 'mastrace "
@@ -79,7 +81,7 @@ run(int argc, char **argv)
 		}
 		/* what let it start: its producer when it waited for one, else its unit */
 		stats_add(&st, in, isa_cause_names_producer(in->cause) ? in->stall_on :
-		    last[in->unit], cost_instr(&n, in));
+		    last[in->unit], cost_memo_instr(&memo, in));
 		last[in->unit] = in->id;
 	}
 	trace_close_read(r);

@@ -2,8 +2,16 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "cost.h"
+
+void
+cost_memo_init(struct cost_memo *c, const struct npu *n)
+{
+	memset(c, 0, sizeof *c);
+	c->npu = n;
+}
 
 uint64_t
 cost_matmul(const struct npu *n, uint64_t m, uint64_t nn, uint64_t k)

@@ -28,6 +28,42 @@ uint64_t cost_dram_latency(const struct npu *n);
 void cost_transfer_rate(const struct npu *n, const struct isa_instr *in, double *requested,
     double *granted);
 
+/*
+ * Traces repeat a few shapes millions of times, and the cost functions
+ * divide: a small direct-mapped memo of cost_instr() for one NPU.
+ */
+#define COST_MEMO_SIZE 256
+struct cost_memo {
+	const struct npu *npu;
+	struct cost_memo_entry {
+		uint64_t bytes, cycles;
+		uint32_t m, n, k;
+		uint8_t op, valid;
+	} e[COST_MEMO_SIZE];
+};
+
+void cost_memo_init(struct cost_memo *c, const struct npu *n);
+
+static inline uint64_t
+cost_memo_instr(struct cost_memo *c, const struct isa_instr *in)
+{
+	uint64_t h = in->op + in->m * 0x9E3779B1ull + in->n * 0x85EBCA77ull + in->k * 0xC2B2AE3Dull +
+	    in->bytes * 0x27D4EB2Full;
+	struct cost_memo_entry *e = &c->e[(h ^ h >> 29) % COST_MEMO_SIZE];
+
+	if (!e->valid || e->op != in->op || e->m != in->m || e->n != in->n || e->k != in->k ||
+	    e->bytes != in->bytes) {
+		e->op = in->op;
+		e->m = in->m;
+		e->n = in->n;
+		e->k = in->k;
+		e->bytes = in->bytes;
+		e->cycles = cost_instr(c->npu, in);
+		e->valid = 1;
+	}
+	return e->cycles;
+}
+
 static inline uint64_t
 cost_div_up(uint64_t a, uint64_t b)
 {

@@ -15,6 +15,7 @@ emit_init(struct emit *em, struct trace_writer *w, const struct npu *n, struct e
 	em->w = w;
 	em->npu = n;
 	em->e = e;
+	cost_memo_init(&em->cost, n);
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -195,7 +196,7 @@ emit_issue(struct emit *em, struct isa_instr *in)
 		in->deps[j++] = in->deps[i];
 	}
 	in->ndeps = (uint8_t)j;
-	end = start + cost_instr(em->npu, in);
+	end = start + cost_memo_instr(&em->cost, in);
 	in->plan_start = start;
 	in->plan_end = end;
 	if (trace_write(em->w, in, em->e) != 0) {

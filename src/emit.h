@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cost.h"
 #include "isa.h"
 
 #define EMIT_MAX_SLOTS 4096
@@ -49,6 +50,7 @@ struct emit {
 	uint64_t dep_end[ISA_MAX_DEPS];
 	/* totals */
 	uint64_t macs, dram_read, dram_write, makespan;
+	struct cost_memo cost;
 };
 
 void emit_init(struct emit *em, struct trace_writer *w, const struct npu *n, struct errbuf *e);

@@ -73,6 +73,7 @@ struct replay {
 	struct alloc *found[ISA_MAX_SRC + ISA_MAX_DST];
 	bool found_ok;
 	bool has_l0;
+	struct cost_memo cost;
 	uint64_t occupancy;
 	uint64_t spill_next;
 };
@@ -209,7 +210,7 @@ execute(struct replay *r, struct isa_instr *in)
 {
 	const struct npu *n = r->npu;
 	unsigned u = in->unit, d;
-	uint64_t base = cost_instr(n, in), ready = 0, earliest, end, wait, queued, stretch, prod = 0;
+	uint64_t base = cost_memo_instr(&r->cost, in), ready = 0, earliest, end, wait, queued, stretch, prod = 0;
 	uint64_t pred, id = r->next_id;
 	double t_end, t;
 	unsigned slow = ISA_CAUSE_NONE;
@@ -686,6 +687,7 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 	tl_init(&r->wr, npu->l1.write_bytes_per_cycle);
 	r->latency = cost_dram_latency(npu);
 	r->has_l0 = npu_has_l0(npu);
+	cost_memo_init(&r->cost, npu);
 	for (old = 0;; old++) {
 		if (fill_window(r) != 0)
 			goto out;
