@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "cost.h"
 #include "mtr.h"
 #include "num.h"
 #include "overlap.h"
@@ -73,6 +74,12 @@ show_at(struct trace_reader *r, enum trace_format fmt, const char *path, uint64_
 	}
 	text_format_instr(in, line, sizeof line);
 	printf("%s\n", line);
+	if (in->replayed && in->unit >= ISA_UNIT_DMA0 && in->bytes > 0) {
+		double req, got;
+		cost_transfer_rate(&r->hdr.npu, in, &req, &got);
+		printf("bandwidth %.3f GB/s granted of %.3f requested (%.1f%%)\n",
+		    cost_gbs(&r->hdr.npu, got), cost_gbs(&r->hdr.npu, req), 100.0 * got / req);
+	}
 	return EXIT_OK;
 }
 

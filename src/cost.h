@@ -28,6 +28,13 @@ uint64_t cost_dram_latency(const struct npu *n);
 void cost_transfer_rate(const struct npu *n, const struct isa_instr *in, double *requested,
     double *granted);
 
+/* Bytes per cycle at the NPU clock in 10^9 bytes per second. */
+static inline double
+cost_gbs(const struct npu *n, double bytes_per_cycle)
+{
+	return bytes_per_cycle * n->clock_mhz / 1e3;
+}
+
 /*
  * Traces repeat a few shapes millions of times, and the cost functions
  * divide: a small direct-mapped memo of cost_instr() for one NPU.

@@ -345,13 +345,6 @@ stats_finish(struct stats *s)
 static const char *const energy_names[6] = { "mac", "vec", "l0", "l1", "dram", "static" };
 static const char *const cp_names[CP_N] = { "mac", "vec", "mte", "dma", "wait" };
 
-/* bytes per cycle to 10^9 bytes per second */
-static double
-gbs(const struct npu *n, double bytes_per_cycle)
-{
-	return bytes_per_cycle * n->clock_mhz / 1e3;
-}
-
 static double
 pct(uint64_t part, uint64_t whole)
 {
@@ -407,8 +400,8 @@ stats_print_text(const struct stats *s, FILE *f)
 	for (k = 0; k < s->nstarved; k++)
 		fprintf(f, "  starved     id %llu: %llu bytes at %.3f GB/s of the %.3f it asked for "
 		    "(%.1f%%)\n", (unsigned long long)s->starved[k].id,
-		    (unsigned long long)s->starved[k].bytes, gbs(n, s->starved[k].granted),
-		    gbs(n, s->starved[k].requested),
+		    (unsigned long long)s->starved[k].bytes, cost_gbs(n, s->starved[k].granted),
+		    cost_gbs(n, s->starved[k].requested),
 		    100.0 * s->starved[k].granted / s->starved[k].requested);
 	fprintf(f, "l1            allocated %llu bytes at the peak, %.0f resident on average "
 	    "(capacity %llu)\n", (unsigned long long)s->l1_peak,
@@ -492,8 +485,8 @@ stats_print_json(const struct stats *s, FILE *f)
 	for (k = 0; k < s->nstarved; k++)
 		fprintf(f, "%s{\"id\": %llu, \"bytes\": %llu, \"requested_gbs\": %.3f, "
 		    "\"granted_gbs\": %.3f}", k ? ", " : "", (unsigned long long)s->starved[k].id,
-		    (unsigned long long)s->starved[k].bytes, gbs(n, s->starved[k].requested),
-		    gbs(n, s->starved[k].granted));
+		    (unsigned long long)s->starved[k].bytes, cost_gbs(n, s->starved[k].requested),
+		    cost_gbs(n, s->starved[k].granted));
 	fprintf(f, "],\n  \"far_dependencies\": %llu,\n  \"energy_pj\": {",
 	    (unsigned long long)s->far_deps);
 	for (k = 0; k < 6; k++)

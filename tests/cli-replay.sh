@@ -36,6 +36,14 @@ run replay "$TMP/fe.mtr" --npu "$TMP/fe128.ini" -o "$TMP/fe.r.mtr"
 expect_status 0 "replay on 128 KiB"
 run stats "$TMP/fe.r.mtr"
 case "$out" in *"spills        0 spills"*) fail "no spills on 128 KiB" ;; esac
+expect_out_contains "starved     id " "the most starved transfers"
+expect_out_contains "  by share    0%+ " "transfers by share of DRAM"
+# the most starved transfer, looked up by id, was granted the share stats printed
+id=$(printf '%s\n' "$out" | sed -n 's/^  starved     id \([0-9]*\):.*(\(.*%\))$/\1/p' | head -n 1)
+share=$(printf '%s\n' "$out" | sed -n 's/^  starved     id [0-9]*:.*(\(.*%\))$/\1/p' | head -n 1)
+run info --at "$id" "$TMP/fe.r.mtr"
+expect_status 0 "info --at a transfer"
+expect_out_contains "requested ($share)" "info --at gives the transfer's granted share"
 run convert "$TMP/fe.r.mtr" -
 expect_out_contains "op=spill" "spill instructions in the trace"
 expect_out_contains "cause=space" "stalls for buffer space"
