@@ -43,6 +43,12 @@ overlap_add(struct overlap *o, int side, uint64_t start, uint64_t end)
 		o->failed = 1;
 		return;
 	}
+	if (q->len > q->head && start == q->v[q->len - 1].end) {
+		/* back to back: one longer interval (the other side has none left to meet it) */
+		q->v[q->len - 1].end = end;
+		drain(o);
+		return;
+	}
 	if (q->head > 0 && q->head == q->len)
 		q->head = q->len = 0;
 	if (q->len == q->cap) {

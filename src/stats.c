@@ -169,6 +169,19 @@ cp_path(const struct stats *s, uint64_t id, unsigned unit, uint64_t *end)
 	return NULL;
 }
 
+/* Bytes read or written in L1 and in L0, for their energy. */
+static void
+buffer_bytes(struct stats *s, const struct isa_region *v, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].buf == ISA_BUF_L1)
+			s->l1_bytes += v[i].size;
+		else if (v[i].buf >= ISA_BUF_L0A && v[i].buf <= ISA_BUF_L0C)
+			s->l0_bytes += v[i].size;
+}
+
 static uint64_t
 region_bytes(const struct isa_region *r, unsigned n, unsigned buf_lo, unsigned buf_hi)
 {
@@ -279,13 +292,8 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	if (vec_ops_per_element(in->op))
 		s->vec_ops += (uint64_t)in->m * in->n * vec_ops_per_element(in->op);
 	if (in->op != ISA_OP_ALLOC && in->op != ISA_OP_FREE && in->op != ISA_OP_OVERWRITE) {
-		for (k = 0; k < (unsigned)in->nsrc + in->ndst; k++) {
-			const struct isa_region *g = k < in->nsrc ? &in->src[k] : &in->dst[k - in->nsrc];
-			if (g->buf == ISA_BUF_L1)
-				s->l1_bytes += g->size;
-			else if (g->buf >= ISA_BUF_L0A && g->buf <= ISA_BUF_L0C)
-				s->l0_bytes += g->size;
-		}
+		buffer_bytes(s, in->src, in->nsrc);
+		buffer_bytes(s, in->dst, in->ndst);
 	}
 
 	/* the path to this instruction: its predecessor's, then the wait, then itself */
