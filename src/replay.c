@@ -31,13 +31,8 @@ struct alloc {
 	uint64_t last_reader;		/* new id + 1 */
 	uint64_t spilled_by;		/* new id + 1 of the SPILL that saved it */
 	uint64_t spill_addr;
-};
-
-/* old id -> new id: from `old` on, add `delta` (or the id was dropped) */
-struct change {
-	uint64_t old;
-	int64_t delta;
-	bool dropped;
+	/* its next use: the old id of the first instruction after `scanned` touching it */
+	uint64_t next_use, scanned;
 };
 
 struct replay {
@@ -52,15 +47,19 @@ struct replay {
 	struct isa_instr *win;
 	size_t win_head, win_len, win_max, win_mask;	/* a power-of-two ring */
 	bool eof;
-	/* ids */
-	struct change *ch;
-	size_t nch, ch_alloc;
-	int64_t delta;
-	uint64_t next_id;
+	/* ids: the input's (old) and the output's (new), which inserted and dropped spills shift */
+	uint64_t cur_old;		/* the instruction being replayed */
+	uint64_t next_id;		/* the next new id */
+	uint64_t *new_id;		/* by old id % RING: new id + 1, 0 if dropped */
+	bool shifted;			/* some old id's new id differs */
+	uint32_t far_mask;		/* the current instruction's deps mapped from far back */
+	bool has_far;
+	uint64_t far_end, far_end_id;	/* latest end among old ids out of new_id[], and whose */
 	/* timing */
 	uint64_t *end;			/* by new id % RING */
-	uint64_t evicted_end;		/* latest end among ids out of the ring */
-	uint64_t far_deps;		/* dependencies on them */
+	uint64_t evicted_end;		/* latest end among new ids out of end[] */
+	uint64_t evicted_end_id;
+	uint64_t far_deps;		/* dependencies bounded by far_end or evicted_end */
 	uint64_t unit_free[ISA_NUNITS], unit_last[ISA_NUNITS];
 	uint8_t spill_made[RING / 8];	/* bit: this new id is an inserted spill or fill */
 	struct timeline dram, rd, wr;
@@ -118,62 +117,65 @@ fill_window(struct replay *r)
 
 /* ---- ids ------------------------------------------------------------ */
 
-static int
-note_change(struct replay *r, uint64_t old, int64_t delta, bool dropped)
-{
-	struct change *c;
+static uint64_t end_of(struct replay *r, uint64_t id, uint64_t *by);
 
-	if (r->nch == r->ch_alloc) {
-		r->ch_alloc = r->ch_alloc ? r->ch_alloc * 2 : 256;
-		c = realloc(r->ch, r->ch_alloc * sizeof *c);
-		if (c == NULL)
-			return fail(r, "out of memory");
-		r->ch = c;
+/*
+ * Record the current old id's new id (or that it was dropped).  The old id
+ * that leaves new_id[] for it folds its end into far_end, which bounds any
+ * later dependency on it.
+ */
+static void
+note_new_id(struct replay *r, bool dropped)
+{
+	uint64_t slot = r->cur_old % RING, by, e;
+
+	if (r->cur_old >= RING && r->new_id[slot] != 0) {
+		e = end_of(r, r->new_id[slot] - 1, &by);
+		if (!r->has_far || e > r->far_end) {
+			r->far_end = e;
+			r->far_end_id = by;
+			r->has_far = true;
+		}
 	}
-	r->ch[r->nch].old = old;
-	r->ch[r->nch].delta = delta;
-	r->ch[r->nch].dropped = dropped;
-	r->nch++;
-	return 0;
+	r->new_id[slot] = dropped ? 0 : r->next_id + 1;
+	if (dropped || r->next_id != r->cur_old)
+		r->shifted = true;
 }
 
-/* The new id of an earlier old id; false if it was dropped. */
-static bool
+/*
+ * The new id of an earlier old id: 1 and *new_id, 0 if it was dropped, 2 if
+ * it is too far back to know and *new_id is the instruction whose end bounds it.
+ */
+static int
 map_id(const struct replay *r, uint64_t old, uint64_t *new_id)
 {
-	size_t lo = 0, hi = r->nch;
-	int64_t delta = 0;
-
-	while (lo < hi) {	/* last change at or before old */
-		size_t mid = (lo + hi) / 2;
-		if (r->ch[mid].old <= old)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (r->cur_old - old > RING) {
+		if (!r->has_far)
+			return 0;	/* everything that far back was dropped */
+		*new_id = r->far_end_id;
+		return 2;
 	}
-	if (lo > 0) {
-		const struct change *c = &r->ch[lo - 1];
-		if (c->dropped && c->old == old)
-			return false;
-		delta = c->delta;
-	}
-	*new_id = (uint64_t)((int64_t)old + delta);
-	return true;
+	if (r->new_id[old % RING] == 0)
+		return 0;
+	*new_id = r->new_id[old % RING] - 1;
+	return 1;
 }
 
 /* ---- timing --------------------------------------------------------- */
 
 /*
- * When an id ended.  Ends are kept for the last RING ids; an older one is
- * taken to end at the latest end among those forgotten, which is never
- * earlier than the truth, and counted.
+ * When a new id ended, and *by which instruction that is known.  Ends are
+ * kept for the last RING ids; an older one is taken to end at the latest end
+ * among those forgotten, never earlier than the truth.
  */
 static uint64_t
-end_of(struct replay *r, uint64_t id)
+end_of(struct replay *r, uint64_t id, uint64_t *by)
 {
-	if (r->next_id - id <= RING)
+	if (r->next_id - id <= RING) {
+		*by = id;
 		return r->end[id % RING];
-	r->far_deps++;
+	}
+	*by = r->evicted_end_id;
 	return r->evicted_end;
 }
 
@@ -217,7 +219,9 @@ execute(struct replay *r, struct isa_instr *in)
 	bool has_prod = false;
 
 	for (d = 0; d < in->ndeps; d++) {
-		uint64_t e = end_of(r, in->deps[d]);
+		uint64_t by, e = end_of(r, in->deps[d], &by);
+		if (by != in->deps[d] && !(r->far_mask >> d & 1))
+			r->far_deps++;
 		if (!has_prod || e > ready) {
 			ready = e;
 			prod = in->deps[d];
@@ -293,8 +297,10 @@ execute(struct replay *r, struct isa_instr *in)
 	    r->unit_last[u] ? r->unit_last[u] - 1 : UINT64_MAX;
 	if (r->st != NULL)
 		stats_add(r->st, in, pred, base);
-	if (r->next_id >= RING && r->end[id % RING] > r->evicted_end)
+	if (r->next_id >= RING && r->end[id % RING] > r->evicted_end) {
 		r->evicted_end = r->end[id % RING];
+		r->evicted_end_id = id - RING;
+	}
 	r->end[id % RING] = end;
 	r->spill_made[(id % RING) / 8] &= (uint8_t)~(1u << (id % 8));
 	r->unit_free[u] = end;
@@ -360,23 +366,40 @@ find_alloc(struct replay *r, const struct isa_region *g)
 	return find_alloc_scan(r, g, hint);
 }
 
-/* Position in the window of the next instruction touching a, or SIZE_MAX. */
-static size_t
-next_use(const struct replay *r, const struct alloc *a)
+static bool
+touches(const struct isa_instr *in, const struct alloc *a)
 {
-	size_t k;
 	unsigned i;
 
-	for (k = 0; k < r->win_len; k++) {
-		const struct isa_instr *in = &r->win[(r->win_head + k) & r->win_mask];
-		for (i = 0; i < in->nsrc; i++)
-			if (in->src[i].buf == ISA_BUF_L1 && overlaps(a, &in->src[i]))
-				return k;
-		for (i = 0; i < in->ndst; i++)
-			if (in->dst[i].buf == ISA_BUF_L1 && overlaps(a, &in->dst[i]))
-				return k;
-	}
-	return SIZE_MAX;
+	if (in->op == ISA_OP_SPILL || in->op == ISA_OP_FILL)
+		return false;	/* an earlier replay's, to be dropped */
+	for (i = 0; i < in->nsrc; i++)
+		if (in->src[i].buf == ISA_BUF_L1 && overlaps(a, &in->src[i]))
+			return true;
+	for (i = 0; i < in->ndst; i++)
+		if (in->dst[i].buf == ISA_BUF_L1 && overlaps(a, &in->dst[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The old id of the next instruction in the window touching a, or
+ * UINT64_MAX.  Each allocation remembers how far it has looked, so the
+ * window is scanned once per allocation, not once per eviction.
+ */
+static uint64_t
+next_use(struct replay *r, struct alloc *a)
+{
+	uint64_t first = r->cur_old + 1, end = first + r->win_len, o;
+
+	if (a->next_use != UINT64_MAX && a->next_use >= first)
+		return a->next_use;
+	for (o = a->scanned > first ? a->scanned : first; o < end; o++)
+		if (touches(&r->win[(r->win_head + (o - first)) & r->win_mask], a))
+			break;
+	a->next_use = o < end ? o : UINT64_MAX;
+	a->scanned = o < end ? o + 1 : end;
+	return a->next_use;
 }
 
 /* The DMA channel that frees up first. */
@@ -413,13 +436,15 @@ transfer(struct replay *r, unsigned op, struct alloc *a, uint64_t old, uint64_t 
 		t.deps[t.ndeps++] = dep2 - 1;
 	/* a transfer takes no planned time: the plan did not know about it */
 	t.plan_start = t.plan_end = r->unit_free[t.unit];
-	r->delta++;
-	if (note_change(r, old, r->delta, false) != 0)
-		return -1;
 	{
 		uint64_t id = r->next_id;
+		uint32_t mask = r->far_mask;	/* the current instruction's, not this one's */
+
+		(void)old;
+		r->far_mask = 0;
 		if (execute(r, &t) != 0)
 			return -1;
+		r->far_mask = mask;
 		r->spill_made[(id % RING) / 8] |= (uint8_t)(1u << (id % 8));
 	}
 	return 0;
@@ -437,22 +462,30 @@ make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t
 {
 	const uint64_t cap = r->npu->l1.capacity_bytes;
 
+	struct alloc *mine[ISA_MAX_SRC + ISA_MAX_DST];
+	unsigned i, nmine = 0;
+
 	*wait_for = 0;
+	if (r->occupancy + need <= cap)
+		return 0;
+	for (i = 0; i < (unsigned)cur->nsrc + cur->ndst; i++) {	/* never evicted for itself */
+		const struct isa_region *g = i < cur->nsrc ? &cur->src[i] : &cur->dst[i - cur->nsrc];
+		if (g->buf == ISA_BUF_L1 && (mine[nmine] = find_alloc(r, g)) != NULL)
+			nmine++;
+	}
 	while (r->occupancy + need > cap) {
 		struct alloc *victim = NULL;
-		size_t best = 0, k;
-		unsigned i;
-		bool used;
+		uint64_t best = 0;
+		size_t k;
 
 		for (k = 0; k < r->nal; k++) {
 			struct alloc *a = &r->al[k];
-			size_t nu;
+			uint64_t nu;
+			bool used = false;
 			if (!a->resident)
 				continue;
-			for (used = false, i = 0; i < cur->nsrc; i++)
-				used |= cur->src[i].buf == ISA_BUF_L1 && find_alloc(r, &cur->src[i]) == a;
-			for (i = 0; i < cur->ndst; i++)
-				used |= cur->dst[i].buf == ISA_BUF_L1 && find_alloc(r, &cur->dst[i]) == a;
+			for (i = 0; i < nmine; i++)
+				used |= mine[i] == a;
 			if (used)
 				continue;
 			nu = next_use(r, a);
@@ -460,6 +493,8 @@ make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t
 				victim = a;
 				best = nu;
 			}
+			if (nu == UINT64_MAX)
+				break;	/* not used in the window: nothing comes later, and ties go first */
 		}
 		if (victim == NULL)
 			return fail(r, "instruction %llu needs %llu bytes of L1 at once, more than its "
@@ -549,6 +584,8 @@ capacity(struct replay *r, struct isa_instr *cur, uint64_t old)
 			a->addr = g->addr;
 			a->size = g->size;
 			a->resident = true;
+			a->next_use = UINT64_MAX;
+			a->scanned = old + 1;
 			r->occupancy += g->size;
 		}
 		return 0;
@@ -678,7 +715,8 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 	r->win = malloc(r->win_mask * sizeof *r->win);
 	r->win_mask--;
 	r->end = calloc(RING, sizeof *r->end);
-	if (r->win == NULL || r->end == NULL) {
+	r->new_id = calloc(RING, sizeof *r->new_id);
+	if (r->win == NULL || r->end == NULL || r->new_id == NULL) {
 		errbuf_set(e, "out of memory");
 		goto out;
 	}
@@ -697,24 +735,31 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 		cur = &r->win[r->win_head];
 		r->win_head = (r->win_head + 1) & r->win_mask;
 		r->win_len--;
+		r->cur_old = old;
 		if (cur->op == ISA_OP_SPILL || cur->op == ISA_OP_FILL) {
 			/* an earlier replay's: made again as this one needs */
-			r->delta--;
-			if (note_change(r, old, r->delta + 1, true) != 0 ||
-			    note_change(r, old + 1, r->delta, false) != 0)
-				goto out;
+			note_new_id(r, true);
 			continue;
 		}
-		if (r->nch > 0) {	/* ids moved: earlier spills were added or dropped */
-			for (d = 0, keep = 0; d < cur->ndeps; d++)
-				if (map_id(r, cur->deps[d], &nd))
-					cur->deps[keep++] = nd;
+		r->far_mask = 0;
+		if (r->shifted) {	/* else every dependency keeps its id */
+			for (d = 0, keep = 0; d < cur->ndeps; d++) {
+				int m = map_id(r, cur->deps[d], &nd);
+				if (m == 0)
+					continue;
+				if (m == 2) {
+					r->far_deps++;
+					r->far_mask |= 1u << keep;
+				}
+				cur->deps[keep++] = nd;
+			}
 			cur->ndeps = (uint8_t)keep;
 		}
 		if (check_units(r, cur, old) != 0)
 			goto out;
 		if (o->capacity && capacity(r, cur, old) != 0)
 			goto out;
+		note_new_id(r, false);
 		if (execute(r, cur) != 0)
 			goto out;
 		if (after(r, cur, old) != 0)
@@ -733,7 +778,7 @@ out:
 	tl_free(&r->wr);
 	free(r->win);
 	free(r->end);
-	free(r->ch);
+	free(r->new_id);
 	free(r->al);
 	free(r);
 	return rc;

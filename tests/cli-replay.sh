@@ -44,7 +44,12 @@ share=$(printf '%s\n' "$out" | sed -n 's/^  starved     id [0-9]*:.*(\(.*%\))$/\
 run info --at "$id" "$TMP/fe.r.mtr"
 expect_status 0 "info --at a transfer"
 expect_out_contains "requested ($share)" "info --at gives the transfer's granted share"
+run replay "$TMP/fe.r.mtr" --npu "$TMP/fe128.ini" -o "$TMP/fe.rr.mtr"
+expect_status 0 "replay of the replayed trace"
+"$MASTRACE" convert "$TMP/fe.rr.mtr" - | grep -v '^#' >"$TMP/fe.rr.txt"
 run convert "$TMP/fe.r.mtr" -
+printf '%s\n' "$out" | grep -v '^#' | cmp -s - "$TMP/fe.rr.txt" ||
+	fail "replaying a replayed trace with spills changed its instructions"
 expect_out_contains "op=spill" "spill instructions in the trace"
 expect_out_contains "cause=space" "stalls for buffer space"
 run schedule -s mas --npu "$TMP/fe128.ini" -o "$TMP/f128.mtr"

@@ -188,6 +188,22 @@ test_spills(void)
 	CU_ASSERT_TRUE(big.spills > 0);
 	sum_trace(cunit_path("fe.r.mtr"), &n, &s);
 	CU_ASSERT_EQUAL(s.spills, big.spills);
+	/* replaying it again drops its spills and fills, remaps ids, and makes the same ones */
+	{
+		struct stats again;
+		struct sums s2;
+
+		CU_ASSERT_EQUAL_FATAL(replay(cunit_path("fe.r.mtr"), cunit_path("fe.rr.mtr"),
+		    cunit_path("fe128.ini"), false, &again, &n, &e), 0);
+		CU_ASSERT_EQUAL(again.makespan, big.makespan);
+		CU_ASSERT_EQUAL(again.spills, big.spills);
+		CU_ASSERT_EQUAL(again.fills, big.fills);
+		CU_ASSERT_EQUAL(again.far_deps, 0);
+		sum_trace(cunit_path("fe.rr.mtr"), &n, &s2);
+		CU_ASSERT_EQUAL(s2.n, s.n);
+		CU_ASSERT_EQUAL(memcmp(s2.dur, s.dur, sizeof s.dur), 0);
+		stats_free(&again);
+	}
 	/* a schedule planned for 128 KiB fits it */
 	schedule("mas", "bert-base", cunit_path("fe128.ini"), "", cunit_path("f128.mtr"));
 	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("f128.mtr"), NULL, NULL, false, &fits, &n, &e), 0);
