@@ -31,8 +31,14 @@ struct alloc {
 	uint64_t last_reader;		/* new id + 1 */
 	uint64_t spilled_by;		/* new id + 1 of the SPILL that saved it */
 	uint64_t spill_addr;
-	/* its next use: the old id of the first instruction after `scanned` touching it */
-	uint64_t next_use, scanned;
+	/* old ids of the instructions in the window that touch it, in order */
+	struct uses { uint64_t *v; size_t head, len, cap; } uses;
+};
+
+/* A region of a window instruction whose allocation did not exist when it came in. */
+struct pending {
+	uint64_t old;
+	unsigned region;	/* sources, then destinations */
 };
 
 struct replay {
@@ -47,6 +53,13 @@ struct replay {
 	struct isa_instr *win;
 	size_t win_head, win_len, win_max, win_mask;	/* a power-of-two ring */
 	bool eof;
+	uint64_t entered;		/* old ids that have come into the window */
+	uint64_t taken;			/* old ids that have left it to be replayed */
+	bool tracking;			/* allocations know their uses (since the first eviction) */
+	struct pending *pend;		/* regions to bind when their allocation comes */
+	size_t npend, pend_alloc;
+	uint64_t *claim;		/* scratch for claim_uses() */
+	size_t claim_alloc;
 	/* ids: the input's (old) and the output's (new), which inserted and dropped spills shift */
 	uint64_t cur_old;		/* the instruction being replayed */
 	uint64_t next_id;		/* the next new id */
@@ -67,6 +80,7 @@ struct replay {
 	/* capacity */
 	struct alloc *al;
 	size_t nal, al_alloc;
+	struct alloc_index { uint64_t addr; size_t i; } *by_addr;	/* al[] by address */
 	size_t al_hint[ISA_NTENSORS][2];	/* by tensor: where find_alloc last found one */
 	/* the current instruction's allocations by region (src, then dst), if found_ok */
 	struct alloc *found[ISA_MAX_SRC + ISA_MAX_DST];
@@ -96,6 +110,100 @@ fail(struct replay *r, const char *fmt, ...)
 
 /* ---- look-ahead window ---------------------------------------------- */
 
+static struct alloc *find_alloc(struct replay *r, const struct isa_region *g);
+
+static const struct isa_region *
+region_of(const struct isa_instr *in, unsigned i)
+{
+	return i < in->nsrc ? &in->src[i] : &in->dst[i - in->nsrc];
+}
+
+/* The window instruction with this old id (which must be in the window). */
+static const struct isa_instr *
+window_at(const struct replay *r, uint64_t old)
+{
+	return &r->win[(r->win_head + (old - r->taken)) & r->win_mask];
+}
+
+/* Drop the uses already replayed. */
+static void
+uses_forget(const struct replay *r, struct uses *u)
+{
+	while (u->len > 0 && u->v[u->head] < r->taken) {
+		u->head = (u->head + 1) % u->cap;
+		u->len--;
+	}
+}
+
+static int
+use_push(struct replay *r, struct alloc *a, uint64_t old)
+{
+	struct uses *u = &a->uses;
+
+	uses_forget(r, u);
+	if (u->len > 0 && u->v[(u->head + u->len - 1) % u->cap] == old)
+		return 0;	/* two regions of one instruction */
+	if (u->len == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 8, i;
+		uint64_t *v = malloc(cap * sizeof *v);
+		if (v == NULL)
+			return fail(r, "out of memory");
+		for (i = 0; i < u->len; i++)
+			v[i] = u->v[(u->head + i) % u->cap];
+		free(u->v);
+		u->v = v;
+		u->head = 0;
+		u->cap = cap;
+	}
+	u->v[(u->head + u->len++) % u->cap] = old;
+	return 0;
+}
+
+static int
+pend_push(struct replay *r, uint64_t old, unsigned region)
+{
+	if (r->npend == r->pend_alloc) {
+		size_t i, keep = 0;
+		struct pending *p;
+		/* first forget what has left the window, then grow */
+		for (i = 0; i < r->npend; i++)
+			if (r->pend[i].old >= r->taken)
+				r->pend[keep++] = r->pend[i];
+		r->npend = keep;
+		if (r->npend * 2 > r->pend_alloc || r->pend_alloc == 0) {
+			r->pend_alloc = r->pend_alloc ? r->pend_alloc * 2 : 256;
+			p = realloc(r->pend, r->pend_alloc * sizeof *p);
+			if (p == NULL)
+				return fail(r, "out of memory");
+			r->pend = p;
+		}
+	}
+	r->pend[r->npend].old = old;
+	r->pend[r->npend].region = region;
+	r->npend++;
+	return 0;
+}
+
+/* An instruction comes into the window: note which allocations it will touch. */
+static int
+note_uses(struct replay *r, const struct isa_instr *in, uint64_t old)
+{
+	unsigned i;
+
+	if (in->op == ISA_OP_SPILL || in->op == ISA_OP_FILL)
+		return 0;	/* an earlier replay's, to be dropped */
+	for (i = 0; i < (unsigned)in->nsrc + in->ndst; i++) {
+		const struct isa_region *g = region_of(in, i);
+		struct alloc *a;
+		if (g->buf != ISA_BUF_L1)
+			continue;
+		a = find_alloc(r, g);
+		if ((a != NULL ? use_push(r, a, old) : pend_push(r, old, i)) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 fill_window(struct replay *r)
 {
@@ -111,6 +219,9 @@ fill_window(struct replay *r)
 			break;
 		}
 		isa_copy(&r->win[(r->win_head + r->win_len++) & r->win_mask], in);
+		if (r->tracking && note_uses(r, in, r->entered) != 0)
+			return -1;
+		r->entered++;
 	}
 	return 0;
 }
@@ -336,10 +447,26 @@ overlaps(const struct alloc *a, const struct isa_region *g)
  * one or two buffers (double buffering), so the two last found for the
  * tensor are tried first.
  */
+/* Where addr goes in by_addr: the first entry with a larger address. */
+static size_t
+by_addr_pos(const struct replay *r, uint64_t addr)
+{
+	size_t lo = 0, hi = r->nal;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (r->by_addr[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static struct alloc *
 find_alloc_scan(struct replay *r, const struct isa_region *g, size_t *hint)
 {
-	size_t i;
+	size_t i, p;
 
 	if (hint[1] < r->nal && overlaps(&r->al[hint[1]], g)) {
 		i = hint[1];
@@ -347,13 +474,30 @@ find_alloc_scan(struct replay *r, const struct isa_region *g, size_t *hint)
 		hint[0] = i;
 		return &r->al[i];
 	}
-	for (i = 0; i < r->nal; i++)
-		if (overlaps(&r->al[i], g)) {
-			hint[1] = hint[0];
-			hint[0] = i;
-			return &r->al[i];
-		}
-	return NULL;
+	/* allocations are disjoint: the last one starting at or before g, or the next */
+	p = by_addr_pos(r, g->addr);
+	if (p > 0 && overlaps(&r->al[r->by_addr[p - 1].i], g))
+		i = r->by_addr[p - 1].i;
+	else if (p < r->nal && overlaps(&r->al[r->by_addr[p].i], g))
+		i = r->by_addr[p].i;
+	else
+		return NULL;
+	hint[1] = hint[0];
+	hint[0] = i;
+	return &r->al[i];
+}
+
+/* Allocation k moves to index to (to == SIZE_MAX: it is removed). */
+static void
+by_addr_move(struct replay *r, size_t k, size_t to)
+{
+	size_t p = by_addr_pos(r, r->al[k].addr) - 1;	/* addresses are unique */
+
+	if (to != SIZE_MAX) {
+		r->by_addr[p].i = to;
+		return;
+	}
+	memmove(&r->by_addr[p], &r->by_addr[p + 1], (r->nal - p - 1) * sizeof *r->by_addr);
 }
 
 static inline struct alloc *
@@ -366,40 +510,79 @@ find_alloc(struct replay *r, const struct isa_region *g)
 	return find_alloc_scan(r, g, hint);
 }
 
-static bool
-touches(const struct isa_instr *in, const struct alloc *a)
-{
-	unsigned i;
-
-	if (in->op == ISA_OP_SPILL || in->op == ISA_OP_FILL)
-		return false;	/* an earlier replay's, to be dropped */
-	for (i = 0; i < in->nsrc; i++)
-		if (in->src[i].buf == ISA_BUF_L1 && overlaps(a, &in->src[i]))
-			return true;
-	for (i = 0; i < in->ndst; i++)
-		if (in->dst[i].buf == ISA_BUF_L1 && overlaps(a, &in->dst[i]))
-			return true;
-	return false;
-}
-
-/*
- * The old id of the next instruction in the window touching a, or
- * UINT64_MAX.  Each allocation remembers how far it has looked, so the
- * window is scanned once per allocation, not once per eviction.
- */
+/* The old id of the next instruction in the window touching a, or UINT64_MAX. */
 static uint64_t
 next_use(struct replay *r, struct alloc *a)
 {
-	uint64_t first = r->cur_old + 1, end = first + r->win_len, o;
+	struct uses *u = &a->uses;
 
-	if (a->next_use != UINT64_MAX && a->next_use >= first)
-		return a->next_use;
-	for (o = a->scanned > first ? a->scanned : first; o < end; o++)
-		if (touches(&r->win[(r->win_head + (o - first)) & r->win_mask], a))
-			break;
-	a->next_use = o < end ? o : UINT64_MAX;
-	a->scanned = o < end ? o + 1 : end;
-	return a->next_use;
+	uses_forget(r, u);
+	return u->len > 0 ? u->v[u->head] : UINT64_MAX;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * A new allocation claims the window's uses of its range that came in
+ * before it existed (pending ones), in order.
+ */
+static int
+claim_uses(struct replay *r, struct alloc *a)
+{
+	size_t i, keep = 0, n = 0;
+
+	if (r->claim_alloc < r->npend) {
+		uint64_t *v = realloc(r->claim, r->npend * sizeof *v);
+		if (v == NULL)
+			return fail(r, "out of memory");
+		r->claim = v;
+		r->claim_alloc = r->npend;
+	}
+	for (i = 0; i < r->npend; i++) {
+		const struct pending *p = &r->pend[i];
+		if (p->old < r->taken)
+			continue;	/* gone from the window */
+		if (overlaps(a, region_of(window_at(r, p->old), p->region)))
+			r->claim[n++] = p->old;
+		else
+			r->pend[keep++] = *p;
+	}
+	r->npend = keep;
+	qsort(r->claim, n, sizeof *r->claim, cmp_u64);
+	for (i = 0; i < n; i++)
+		if (use_push(r, a, r->claim[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* A freed allocation's uses in the window belong to whatever comes next there. */
+static int
+release_uses(struct replay *r, struct alloc *a)
+{
+	struct uses *u = &a->uses;
+	size_t k;
+	unsigned i;
+
+	for (k = 0; k < u->len; k++) {
+		uint64_t old = u->v[(u->head + k) % u->cap];
+		const struct isa_instr *in;
+		if (old < r->taken)
+			continue;
+		in = window_at(r, old);
+		for (i = 0; i < (unsigned)in->nsrc + in->ndst; i++)
+			if (region_of(in, i)->buf == ISA_BUF_L1 && overlaps(a, region_of(in, i)) &&
+			    pend_push(r, old, i) != 0)
+				return -1;
+	}
+	free(u->v);
+	memset(u, 0, sizeof *u);
+	return 0;
 }
 
 /* The DMA channel that frees up first. */
@@ -468,6 +651,13 @@ make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t
 	*wait_for = 0;
 	if (r->occupancy + need <= cap)
 		return 0;
+	if (!r->tracking) {	/* the first eviction: index the window's uses from now on */
+		uint64_t o;
+		r->tracking = true;
+		for (o = r->taken; o < r->entered; o++)
+			if (note_uses(r, window_at(r, o), o) != 0)
+				return -1;
+	}
 	for (i = 0; i < (unsigned)cur->nsrc + cur->ndst; i++) {	/* never evicted for itself */
 		const struct isa_region *g = i < cur->nsrc ? &cur->src[i] : &cur->dst[i - cur->nsrc];
 		if (g->buf == ISA_BUF_L1 && (mine[nmine] = find_alloc(r, g)) != NULL)
@@ -573,20 +763,32 @@ capacity(struct replay *r, struct isa_instr *cur, uint64_t old)
 			if (wait_for && cur->ndeps < ISA_MAX_DEPS)
 				cur->deps[cur->ndeps++] = wait_for - 1;
 			if (r->nal == r->al_alloc) {
+				struct alloc_index *x;
 				r->al_alloc = r->al_alloc ? r->al_alloc * 2 : 64;
 				a = realloc(r->al, r->al_alloc * sizeof *a);
 				if (a == NULL)
 					return fail(r, "out of memory");
 				r->al = a;
+				x = realloc(r->by_addr, r->al_alloc * sizeof *x);
+				if (x == NULL)
+					return fail(r, "out of memory");
+				r->by_addr = x;
+			}
+			{
+				size_t p = by_addr_pos(r, g->addr);
+				memmove(&r->by_addr[p + 1], &r->by_addr[p],
+				    (r->nal - p) * sizeof *r->by_addr);
+				r->by_addr[p].addr = g->addr;
+				r->by_addr[p].i = r->nal;
 			}
 			a = &r->al[r->nal++];
 			memset(a, 0, sizeof *a);
 			a->addr = g->addr;
 			a->size = g->size;
 			a->resident = true;
-			a->next_use = UINT64_MAX;
-			a->scanned = old + 1;
 			r->occupancy += g->size;
+			if (claim_uses(r, a) != 0)
+				return -1;
 		}
 		return 0;
 	}
@@ -603,7 +805,14 @@ capacity(struct replay *r, struct isa_instr *cur, uint64_t old)
 				    (unsigned long long)cur->src[i].size);
 			if (a->resident)
 				r->occupancy -= a->size;
-			*a = r->al[--r->nal];
+			if (release_uses(r, a) != 0)
+				return -1;
+			by_addr_move(r, (size_t)(a - r->al), SIZE_MAX);
+			r->nal--;
+			if (a != &r->al[r->nal]) {
+				by_addr_move(r, r->nal, (size_t)(a - r->al));
+				*a = r->al[r->nal];
+			}
 		}
 		return 0;
 	}
@@ -736,6 +945,7 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 		r->win_head = (r->win_head + 1) & r->win_mask;
 		r->win_len--;
 		r->cur_old = old;
+		r->taken = old + 1;
 		if (cur->op == ISA_OP_SPILL || cur->op == ISA_OP_FILL) {
 			/* an earlier replay's: made again as this one needs */
 			note_new_id(r, true);
@@ -779,6 +989,11 @@ out:
 	free(r->win);
 	free(r->end);
 	free(r->new_id);
+	while (r->nal > 0)
+		free(r->al[--r->nal].uses.v);
+	free(r->pend);
+	free(r->claim);
+	free(r->by_addr);
 	free(r->al);
 	free(r);
 	return rc;
