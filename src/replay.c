@@ -510,6 +510,28 @@ find_alloc(struct replay *r, const struct isa_region *g)
 	return find_alloc_scan(r, g, hint);
 }
 
+#ifdef REPLAY_SELF_CHECK
+/* The unit tests build this file again with the index checked against a plain scan. */
+unsigned long replay_self_check_calls, replay_self_check_failures;
+
+static uint64_t
+next_use_by_scan(const struct replay *r, const struct alloc *a)
+{
+	uint64_t o;
+	unsigned i;
+
+	for (o = r->taken; o < r->entered; o++) {
+		const struct isa_instr *in = window_at(r, o);
+		if (in->op == ISA_OP_SPILL || in->op == ISA_OP_FILL)
+			continue;
+		for (i = 0; i < (unsigned)in->nsrc + in->ndst; i++)
+			if (region_of(in, i)->buf == ISA_BUF_L1 && overlaps(a, region_of(in, i)))
+				return o;
+	}
+	return UINT64_MAX;
+}
+#endif
+
 /* The old id of the next instruction in the window touching a, or UINT64_MAX. */
 static uint64_t
 next_use(struct replay *r, struct alloc *a)
@@ -517,6 +539,11 @@ next_use(struct replay *r, struct alloc *a)
 	struct uses *u = &a->uses;
 
 	uses_forget(r, u);
+#ifdef REPLAY_SELF_CHECK
+	replay_self_check_calls++;
+	if ((u->len > 0 ? u->v[u->head] : UINT64_MAX) != next_use_by_scan(r, a))
+		replay_self_check_failures++;
+#endif
 	return u->len > 0 ? u->v[u->head] : UINT64_MAX;
 }
 

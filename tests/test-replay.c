@@ -10,6 +10,7 @@
 #include "replay.h"
 #include "sched.h"
 #include "stats.h"
+#include "synth.h"
 #include "timeline.h"
 #include "trace-file.h"
 
@@ -223,6 +224,113 @@ test_spills(void)
 	stats_free(&mas);
 }
 
+extern unsigned long replay_self_check_calls, replay_self_check_failures;
+
+/*
+ * Heavy spilling, with many allocations freed and reused: every next use the
+ * replay's index gives for a victim search is what a scan of the window finds.
+ */
+static void
+test_next_use_index(void)
+{
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+	FILE *f;
+
+	f = fopen(cunit_path("e64.ini"), "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("[npu]\nbase = edge\nname = edge-64k\n[l1]\ncapacity_kib = 64\n", f);
+	fclose(f);
+	schedule("mas", "bert-base,h=2", "edge", "", cunit_path("bb.mtr"));
+	schedule("mas", "llama3-8b,h=1,s=4096", "edge", "rows=16,cols=64", cunit_path("ll.mtr"));
+	replay_self_check_calls = replay_self_check_failures = 0;
+	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("bb.mtr"), NULL, cunit_path("e64.ini"), false, &st,
+	    &n, &e), 0);
+	CU_ASSERT_TRUE(st.spills > 100);
+	stats_free(&st);
+	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("ll.mtr"), NULL, NULL, false, &st, &n, &e), 0);
+	CU_ASSERT_TRUE(st.spills > 1000);
+	stats_free(&st);
+	CU_ASSERT_TRUE(replay_self_check_calls > 10000);
+	CU_ASSERT_EQUAL(replay_self_check_failures, 0);
+}
+
+/*
+ * Buffers allocated, loaded, read and freed in a random order at reused
+ * addresses, twice as many as L1 holds: uses of an address must pass from
+ * a freed allocation to the next one there.
+ */
+static void
+test_next_use_reuse(void)
+{
+	enum { SLOT = 16384, NSLOTS = 32, STEPS = 20000 };
+	uint64_t last[NSLOTS], rng = 42, id = 0, t;
+	bool live[NSLOTS] = { false };
+	struct trace_reader *r;
+	struct trace_writer *w;
+	enum trace_format fmt;
+	struct isa_instr in;
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+	char why[256];
+
+	schedule("flat", "b=1,h=1,q=32,k=32,d=16", "edge", "rows=16,cols=16", cunit_path("h.mtr"));
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("h.mtr"), &r, &fmt, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(trace_open_write(cunit_path("reuse.mtr"), TRACE_FMT_UNKNOWN, &r->hdr,
+	    &w, &e), 0);
+	trace_close_read(r);
+	for (t = 0; t < STEPS; t++) {
+		unsigned j = (unsigned)(synth_rand(&rng) % NSLOTS), k = (unsigned)(synth_rand(&rng) % 4);
+		struct isa_region slot = { ISA_BUF_L1, ISA_T_S, (uint64_t)j * SLOT, SLOT };
+
+		memset(&in, 0, sizeof in);
+		in.id = id;
+		if (!live[j]) {			/* allocate it, then load it */
+			in.unit = ISA_UNIT_VEC;
+			in.op = ISA_OP_ALLOC;
+			in.ndst = 1;
+			in.dst[0] = slot;
+			live[j] = true;
+		} else if (k == 0) {		/* free it after its last use */
+			in.unit = ISA_UNIT_VEC;
+			in.op = ISA_OP_FREE;
+			in.nsrc = 1;
+			in.src[0] = slot;
+			in.deps[in.ndeps++] = last[j];
+			live[j] = false;
+		} else if (k == 1) {		/* load it */
+			in.unit = (uint8_t)(ISA_UNIT_DMA0 + (id & 1));
+			in.op = ISA_OP_LOAD;
+			in.bytes = SLOT;
+			in.nsrc = in.ndst = 1;
+			in.src[0] = (struct isa_region){ ISA_BUF_DRAM, ISA_T_S, (uint64_t)j * SLOT, SLOT };
+			in.dst[0] = slot;
+			in.deps[in.ndeps++] = last[j];
+		} else {			/* read it */
+			in.unit = ISA_UNIT_VEC;
+			in.op = ISA_OP_VMAX;
+			in.m = 1;
+			in.n = SLOT / 2;
+			in.nsrc = in.ndst = 1;
+			in.src[0] = slot;
+			in.dst[0] = (struct isa_region){ ISA_BUF_L1, ISA_T_M, NSLOTS * SLOT, 4 };
+			in.deps[in.ndeps++] = last[j];
+		}
+		last[j] = id++;
+		if (isa_check(&in, why, sizeof why) != 0 || trace_write(w, &in, &e) != 0)
+			CU_FAIL_FATAL("the reuse trace could not be written");
+	}
+	CU_ASSERT_EQUAL_FATAL(trace_close_write(w, &e), 0);
+	replay_self_check_calls = replay_self_check_failures = 0;
+	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("reuse.mtr"), NULL, NULL, false, &st, &n, &e), 0);
+	CU_ASSERT_TRUE(st.spills > 100);
+	CU_ASSERT_TRUE(replay_self_check_calls > 1000);
+	CU_ASSERT_EQUAL(replay_self_check_failures, 0);
+	stats_free(&st);
+}
+
 /* Transfers' shares: the histogram counts each once; the most starved are the trace's. */
 static void
 test_transfer_shares(void)
@@ -416,6 +524,8 @@ main(void)
 		{ "spills where L1 is too small, none where it fits", test_spills },
 		{ "bad traces and NPUs get one clear error", test_bad_input },
 		{ "each transfer's share of DRAM, and resident L1", test_transfer_shares },
+		{ "the index of next uses agrees with a scan", test_next_use_index },
+		{ "... also where freed addresses are allocated again", test_next_use_reuse },
 		{ "a dependency beyond the kept ends is bounded and counted", test_far_dependency },
 		{ NULL, NULL },
 	};
