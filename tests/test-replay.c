@@ -170,19 +170,26 @@ test_invariants(void)
 }
 
 static void
+write_text(const char *file, const char *text)
+{
+	FILE *f = fopen(file, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
 test_spills(void)
 {
 	struct stats big, fits, abl, mas;
 	struct sums s;
 	struct errbuf e;
 	struct npu n;
-	FILE *f;
 
 	/* planned for flat-edge's 512 KiB, replayed with 128 KiB */
-	f = fopen(cunit_path("fe128.ini"), "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs("[npu]\nbase = flat-edge\nname = flat-edge-128k\n[l1]\ncapacity_kib = 128\n", f);
-	fclose(f);
+	write_text(cunit_path("fe128.ini"),
+	    "[npu]\nbase = flat-edge\nname = flat-edge-128k\n[l1]\ncapacity_kib = 128\n");
 	schedule("mas", "bert-base", "flat-edge", "", cunit_path("fe.mtr"));
 	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("fe.mtr"), cunit_path("fe.r.mtr"), cunit_path("fe128.ini"), false,
 	    &big, &n, &e), 0);
@@ -236,12 +243,8 @@ test_next_use_index(void)
 	struct stats st;
 	struct errbuf e;
 	struct npu n;
-	FILE *f;
 
-	f = fopen(cunit_path("e64.ini"), "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs("[npu]\nbase = edge\nname = edge-64k\n[l1]\ncapacity_kib = 64\n", f);
-	fclose(f);
+	write_text(cunit_path("e64.ini"), "[npu]\nbase = edge\nname = edge-64k\n[l1]\ncapacity_kib = 64\n");
 	schedule("mas", "bert-base,h=2", "edge", "", cunit_path("bb.mtr"));
 	schedule("mas", "llama3-8b,h=1,s=4096", "edge", "rows=16,cols=64", cunit_path("ll.mtr"));
 	replay_self_check_calls = replay_self_check_failures = 0;
@@ -454,16 +457,6 @@ expect_replay_error(const char *trace, const char *npu_name, const char *message
 	if (strcmp(e.msg, message) != 0)
 		fprintf(stderr, "\n  got:      %s\n  expected: %s\n", e.msg, message);
 	stats_free(&st);
-}
-
-static void
-write_text(const char *file, const char *text)
-{
-	FILE *f = fopen(file, "w");
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 static void
