@@ -12,6 +12,7 @@
 
 #define RING REPLAY_ENDS_KEPT
 #define SPILL_BASE (1ull << 48)		/* DRAM addresses of spilled data */
+#define AL_CACHE_BITS 10
 
 void
 replay_opts_default(struct replay_opts *o)
@@ -81,7 +82,7 @@ struct replay {
 	struct alloc *al;
 	size_t nal, al_alloc;
 	struct alloc_index { uint64_t addr; size_t i; } *by_addr;	/* al[] by address */
-	size_t al_hint[ISA_NTENSORS][2];	/* by tensor: where find_alloc last found one */
+	size_t al_cache[1u << AL_CACHE_BITS];	/* by region address: where one was last found */
 	/* the current instruction's allocations by region (src, then dst), if found_ok */
 	struct alloc *found[ISA_MAX_SRC + ISA_MAX_DST];
 	bool found_ok;
@@ -442,11 +443,6 @@ overlaps(const struct alloc *a, const struct isa_region *g)
 	return g->addr < a->addr + a->size && a->addr < g->addr + g->size;
 }
 
-/*
- * The allocation a region lies in.  Regions of one tensor cycle through
- * one or two buffers (double buffering), so the two last found for the
- * tensor are tried first.
- */
 /* Where addr goes in by_addr: the first entry with a larger address. */
 static size_t
 by_addr_pos(const struct replay *r, uint64_t addr)
@@ -463,27 +459,19 @@ by_addr_pos(const struct replay *r, uint64_t addr)
 	return lo;
 }
 
+/* Allocations are disjoint: the last one starting at or before g, or the next. */
 static struct alloc *
-find_alloc_scan(struct replay *r, const struct isa_region *g, size_t *hint)
+find_alloc_search(struct replay *r, const struct isa_region *g, size_t *cached)
 {
-	size_t i, p;
+	size_t p = by_addr_pos(r, g->addr), i;
 
-	if (hint[1] < r->nal && overlaps(&r->al[hint[1]], g)) {
-		i = hint[1];
-		hint[1] = hint[0];
-		hint[0] = i;
-		return &r->al[i];
-	}
-	/* allocations are disjoint: the last one starting at or before g, or the next */
-	p = by_addr_pos(r, g->addr);
 	if (p > 0 && overlaps(&r->al[r->by_addr[p - 1].i], g))
 		i = r->by_addr[p - 1].i;
 	else if (p < r->nal && overlaps(&r->al[r->by_addr[p].i], g))
 		i = r->by_addr[p].i;
 	else
 		return NULL;
-	hint[1] = hint[0];
-	hint[0] = i;
+	*cached = i;
 	return &r->al[i];
 }
 
@@ -500,14 +488,18 @@ by_addr_move(struct replay *r, size_t k, size_t to)
 	memmove(&r->by_addr[p], &r->by_addr[p + 1], (r->nal - p - 1) * sizeof *r->by_addr);
 }
 
+/*
+ * The allocation a region lies in.  Traces touch the same few addresses
+ * over and over, so a small cache by address answers most lookups.
+ */
 static inline struct alloc *
 find_alloc(struct replay *r, const struct isa_region *g)
 {
-	size_t *hint = r->al_hint[g->tensor < ISA_NTENSORS ? g->tensor : 0];
+	size_t *cached = &r->al_cache[(g->addr * 0x9E3779B97F4A7C15ull) >> (64 - AL_CACHE_BITS)];
 
-	if (hint[0] < r->nal && overlaps(&r->al[hint[0]], g))
-		return &r->al[hint[0]];
-	return find_alloc_scan(r, g, hint);
+	if (*cached < r->nal && overlaps(&r->al[*cached], g))
+		return &r->al[*cached];
+	return find_alloc_search(r, g, cached);
 }
 
 #ifdef REPLAY_SELF_CHECK
