@@ -282,9 +282,15 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	default:
 		break;
 	}
-	if (in->cause == ISA_CAUSE_SPACE)	/* name the instruction a first spill made room for */
+	/*
+	 * The replay writes spills and fills just before the instruction that
+	 * needed the room: the first instruction after a spill that is neither
+	 * is the one it was made for.
+	 */
+	if (in->op != ISA_OP_SPILL && in->op != ISA_OP_FILL && s->nfirst > 0 &&
+	    s->first_spills[s->nfirst - 1].for_id == UINT64_MAX)
 		for (k = 0; k < s->nfirst; k++)
-			if (s->first_spills[k].id == in->stall_on && s->first_spills[k].for_id == UINT64_MAX)
+			if (s->first_spills[k].for_id == UINT64_MAX)
 				s->first_spills[k].for_id = in->id;
 	if ((in->op == ISA_OP_LOAD || in->op == ISA_OP_STORE || in->op == ISA_OP_SPILL ||
 	    in->op == ISA_OP_FILL) && in->bytes > 0)

@@ -36,6 +36,7 @@ run replay "$TMP/fe.mtr" --npu "$TMP/fe128.ini" -o "$TMP/fe.r.mtr"
 expect_status 0 "replay on 128 KiB"
 run stats "$TMP/fe.r.mtr"
 case "$out" in *"spills        0 spills"*) fail "no spills on 128 KiB" ;; esac
+expect_out_contains ", making room for instruction " "a spill names the instruction it made room for"
 expect_out_contains "starved     id " "the most starved transfers"
 expect_out_contains "  by share    0%+ " "transfers by share of DRAM"
 # the most starved transfer, looked up by id, was granted the share stats printed

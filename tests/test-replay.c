@@ -184,6 +184,7 @@ test_spills(void)
 {
 	struct stats big, fits, abl, mas;
 	struct sums s;
+	unsigned k;
 	struct errbuf e;
 	struct npu n;
 
@@ -194,6 +195,12 @@ test_spills(void)
 	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("fe.mtr"), cunit_path("fe.r.mtr"), cunit_path("fe128.ini"), false,
 	    &big, &n, &e), 0);
 	CU_ASSERT_TRUE(big.spills > 0);
+	/* each of the first spills names the instruction it made room for: the next one */
+	CU_ASSERT_EQUAL(big.nfirst, 5);
+	for (k = 0; k < big.nfirst; k++) {
+		CU_ASSERT_TRUE(big.first_spills[k].for_id != UINT64_MAX);
+		CU_ASSERT_TRUE(big.first_spills[k].for_id > big.first_spills[k].id);
+	}
 	sum_trace(cunit_path("fe.r.mtr"), &n, &s);
 	CU_ASSERT_EQUAL(s.spills, big.spills);
 	/* replaying it again drops its spills and fills, remaps ids, and makes the same ones */
