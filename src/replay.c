@@ -573,7 +573,8 @@ claim_uses(struct replay *r, struct alloc *a)
 			r->pend[keep++] = *p;
 	}
 	r->npend = keep;
-	qsort(r->claim, n, sizeof *r->claim, cmp_u64);
+	if (n > 1)
+		qsort(r->claim, n, sizeof *r->claim, cmp_u64);
 	for (i = 0; i < n; i++)
 		if (use_push(r, a, r->claim[i]) != 0)
 			return -1;
