@@ -219,7 +219,7 @@ mtr_encode(struct mtr_ctx *c, const struct isa_instr *in, uint8_t *out)
 		s->rep_delay = delay;
 		s->on_dist = on_dist;
 	}
-	*l = *in;
+	isa_copy(l, in);	/* the dependencies are compared as distances (s->dist) */
 	if (!in->replayed)	/* the reader sees zeros there; predict from the same */
 		clear_replay(l);
 	return (size_t)(o - out);
