@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,7 +55,7 @@ emit_slot(struct emit *em, unsigned buf, uint64_t addr, uint64_t size)
 void
 emit_begin(struct emit *em, struct isa_instr *in, unsigned unit, unsigned op, unsigned flags)
 {
-	memset(in, 0, sizeof *in);
+	memset(in, 0, offsetof(struct isa_instr, deps));	/* deps beyond ndeps are never read */
 	in->unit = (uint8_t)unit;
 	in->op = (uint8_t)op;
 	in->flags = (uint8_t)flags;
