@@ -8,6 +8,7 @@
 
 #include "cost.h"
 #include "replay.h"
+#include "search.h"
 #include "timeline.h"
 
 #define RING REPLAY_ENDS_KEPT
@@ -33,7 +34,7 @@ struct alloc {
 	uint64_t spilled_by;		/* new id + 1 of the SPILL that saved it */
 	uint64_t spill_addr;
 	/* old ids of the instructions in the window that touch it, in order */
-	struct uses { uint64_t *v; size_t head, len, cap; } uses;
+	struct uses { uint64_t *v; size_t head, len, cap; } uses;	/* cap: 0 or a power of two */
 };
 
 /* A region of a window instruction whose allocation did not exist when it came in. */
@@ -131,7 +132,7 @@ static void
 uses_forget(const struct replay *r, struct uses *u)
 {
 	while (u->len > 0 && u->v[u->head] < r->taken) {
-		u->head = (u->head + 1) % u->cap;
+		u->head = (u->head + 1) & (u->cap - 1);
 		u->len--;
 	}
 }
@@ -142,7 +143,7 @@ use_push(struct replay *r, struct alloc *a, uint64_t old)
 	struct uses *u = &a->uses;
 
 	uses_forget(r, u);
-	if (u->len > 0 && u->v[(u->head + u->len - 1) % u->cap] == old)
+	if (u->len > 0 && u->v[(u->head + u->len - 1) & (u->cap - 1)] == old)
 		return 0;	/* two regions of one instruction */
 	if (u->len == u->cap) {
 		size_t cap = u->cap ? u->cap * 2 : 8, i;
@@ -150,13 +151,13 @@ use_push(struct replay *r, struct alloc *a, uint64_t old)
 		if (v == NULL)
 			return fail(r, "out of memory");
 		for (i = 0; i < u->len; i++)
-			v[i] = u->v[(u->head + i) % u->cap];
+			v[i] = u->v[(u->head + i) & (u->cap - 1)];
 		free(u->v);
 		u->v = v;
 		u->head = 0;
 		u->cap = cap;
 	}
-	u->v[(u->head + u->len++) % u->cap] = old;
+	u->v[(u->head + u->len++) & (u->cap - 1)] = old;
 	return 0;
 }
 
@@ -447,16 +448,7 @@ overlaps(const struct alloc *a, const struct isa_region *g)
 static size_t
 by_addr_pos(const struct replay *r, uint64_t addr)
 {
-	size_t lo = 0, hi = r->nal;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (r->by_addr[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return search_after_u64(r->by_addr, r->nal, sizeof *r->by_addr, addr);
 }
 
 /* Allocations are disjoint: the last one starting at or before g, or the next. */
@@ -590,7 +582,7 @@ release_uses(struct replay *r, struct alloc *a)
 	unsigned i;
 
 	for (k = 0; k < u->len; k++) {
-		uint64_t old = u->v[(u->head + k) % u->cap];
+		uint64_t old = u->v[(u->head + k) & (u->cap - 1)];
 		const struct isa_instr *in;
 		if (old < r->taken)
 			continue;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "search.h"
 #include "stats.h"
 
 #define CP_RING STATS_PATHS_KEPT
@@ -41,11 +42,19 @@ stats_free(struct stats *s)
 	s->live = NULL;
 }
 
+/* The first live allocation starting after addr. */
+static size_t
+live_pos(const struct stats *s, uint64_t addr)
+{
+	return search_after_u64(s->live, s->nlive, sizeof *s->live, addr);
+}
+
 /* Allocation lifetimes, for the mean L1 occupancy. */
 static void
 live_alloc(struct stats *s, const struct isa_region *g, uint64_t t)
 {
 	struct stats_live *v;
+	size_t p;
 
 	if (s->nlive == s->live_alloc) {
 		s->live_alloc = s->live_alloc ? s->live_alloc * 2 : 64;
@@ -56,10 +65,13 @@ live_alloc(struct stats *s, const struct isa_region *g, uint64_t t)
 		}
 		s->live = v;
 	}
-	s->live[s->nlive].addr = g->addr;
-	s->live[s->nlive].size = g->size;
-	s->live[s->nlive].since = t;
-	s->live[s->nlive].resident = true;
+	/* kept sorted by address for live_find(); allocations are few beside lookups */
+	p = live_pos(s, g->addr);
+	memmove(&s->live[p + 1], &s->live[p], (s->nlive - p) * sizeof *s->live);
+	s->live[p].addr = g->addr;
+	s->live[p].size = g->size;
+	s->live[p].since = t;
+	s->live[p].resident = true;
 	s->nlive++;
 }
 
@@ -67,11 +79,10 @@ live_alloc(struct stats *s, const struct isa_region *g, uint64_t t)
 static struct stats_live *
 live_find(struct stats *s, uint64_t addr)
 {
-	size_t i;
+	size_t p = live_pos(s, addr);
 
-	for (i = 0; i < s->nlive; i++)
-		if (addr >= s->live[i].addr && addr < s->live[i].addr + s->live[i].size)
-			return &s->live[i];
+	if (p > 0 && addr < s->live[p - 1].addr + s->live[p - 1].size)
+		return &s->live[p - 1];
 	return NULL;
 }
 
@@ -91,7 +102,7 @@ live_free(struct stats *s, uint64_t addr, uint64_t t)
 
 	if (l != NULL) {
 		live_leave(s, l, t);
-		*l = s->live[--s->nlive];
+		memmove(l, l + 1, (size_t)(&s->live[--s->nlive] - l) * sizeof *l);
 	}
 }
 
