@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "num.h"
 #include "replay.h"
 #include "trace-file.h"
 
@@ -13,8 +14,8 @@ static void
 usage(FILE *f)
 {
 	fputs("Usage: mastrace replay [--npu NAME|FILE] [--ideal] [--no-dram-sharing]\n"
-	    "                       [--no-port-sharing] [--no-capacity] [-o OUT]\n"
-	    "                       [--stats text|json] IN\n"
+	    "                       [--no-port-sharing] [--no-capacity] [--window N]\n"
+	    "                       [-o OUT] [--stats text|json] IN\n"
 	    "\n"
 	    "Re-time every instruction of IN on an NPU (the trace's own, or another for\n"
 	    "what-if studies): each unit runs its instructions in order, each starts when\n"
@@ -30,6 +31,7 @@ usage(FILE *f)
 	    "      --no-dram-sharing   transfers do not share DRAM bandwidth\n"
 	    "      --no-port-sharing   units do not share L1's ports\n"
 	    "      --no-capacity       L1 holds everything: no spills\n"
+	    "      --window N          look N instructions ahead for spill victims (1024)\n"
 	    "  -o, --output OUT        write the retimed trace (.mtr, .mtt or -)\n"
 	    "      --stats FMT         print statistics as text or json\n"
 	    "  -h, --help              show this help and exit\n"
@@ -40,7 +42,7 @@ usage(FILE *f)
 static int
 run(int argc, char **argv)
 {
-	enum { OPT_NPU = 256, OPT_IDEAL, OPT_NODRAM, OPT_NOPORT, OPT_NOCAP, OPT_STATS };
+	enum { OPT_NPU = 256, OPT_IDEAL, OPT_NODRAM, OPT_NOPORT, OPT_NOCAP, OPT_WINDOW, OPT_STATS };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "npu", required_argument, NULL, OPT_NPU },
@@ -48,6 +50,7 @@ run(int argc, char **argv)
 		{ "no-dram-sharing", no_argument, NULL, OPT_NODRAM },
 		{ "no-port-sharing", no_argument, NULL, OPT_NOPORT },
 		{ "no-capacity", no_argument, NULL, OPT_NOCAP },
+		{ "window", required_argument, NULL, OPT_WINDOW },
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", required_argument, NULL, OPT_STATS },
 		{ NULL, 0, NULL, 0 },
@@ -61,6 +64,7 @@ run(int argc, char **argv)
 	struct stats st;
 	struct errbuf e;
 	struct npu n;
+	uint64_t window;
 	FILE *sf;
 	int ch;
 
@@ -73,6 +77,13 @@ run(int argc, char **argv)
 		case OPT_NODRAM: o.dram_sharing = false; break;
 		case OPT_NOPORT: o.port_sharing = false; break;
 		case OPT_NOCAP: o.capacity = false; break;
+		case OPT_WINDOW:
+			if (num_parse_u64(optarg, &window) != 0 || window < 1 ||
+			    window > REPLAY_WINDOW_MAX)
+				return cli_usage_error(&cmd_replay, "--window: got '%s', expected a number "
+				    "of instructions from 1 to %u", optarg, REPLAY_WINDOW_MAX);
+			o.window = (unsigned)window;
+			break;
 		case 'o': out_path = optarg; break;
 		case OPT_STATS:
 			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)

@@ -19,6 +19,7 @@ struct replay_opts {
 	bool port_sharing;	/* MAC, VEC, MTE and DMA share L1's read and write ports */
 	bool capacity;		/* L1 holds what is allocated; overflow spills */
 	unsigned window;	/* look-ahead, in instructions, for choosing spill victims */
+#define REPLAY_WINDOW_MAX 65536
 };
 
 /* Every model on; --ideal turns all three off. */

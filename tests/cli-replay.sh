@@ -53,6 +53,21 @@ printf '%s\n' "$out" | grep -v '^#' | cmp -s - "$TMP/fe.rr.txt" ||
 	fail "replaying a replayed trace with spills changed its instructions"
 expect_out_contains "op=spill" "spill instructions in the trace"
 expect_out_contains "cause=space" "stalls for buffer space"
+# a one-instruction look-ahead chooses worse victims than the default 1024
+spills_of() {
+	printf '%s\n' "$out" | sed -n 's/^spills        \([0-9]*\) spills.*/\1/p'
+}
+run stats "$TMP/fe.r.mtr"
+default_spills=$(spills_of)
+run replay --window 1 "$TMP/fe.mtr" --npu "$TMP/fe128.ini"
+expect_status 0 "replay --window 1"
+[ "$(spills_of)" -gt "$default_spills" ] ||
+	fail "--window 1 spilled $(spills_of) times, not more than the default's $default_spills"
+for bad in 0 65537 x -1; do
+	run replay --window "$bad" "$TMP/fe.mtr"
+	expect_status 1 "--window $bad"
+	expect_err_contains "mastrace replay: --window: got '$bad', expected a number of instructions from 1 to 65536" "--window $bad"
+done
 run schedule -s mas --npu "$TMP/fe128.ini" -o "$TMP/f128.mtr"
 run replay "$TMP/f128.mtr"
 expect_out_contains "spills        0 spills" "a plan that fits does not spill"
