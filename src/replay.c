@@ -56,14 +56,13 @@ struct replay {
 	size_t win_head, win_len, win_max, win_mask;	/* a power-of-two ring */
 	bool eof;
 	uint64_t entered;		/* old ids that have come into the window */
-	uint64_t taken;			/* old ids that have left it to be replayed */
+	uint64_t taken;			/* old ids that have left it: the current one is taken - 1 */
 	bool tracking;			/* allocations know their uses (since the first eviction) */
 	struct pending *pend;		/* regions to bind when their allocation comes */
 	size_t npend, pend_alloc;
 	uint64_t *claim;		/* scratch for claim_uses() */
 	size_t claim_alloc;
 	/* ids: the input's (old) and the output's (new), which inserted and dropped spills shift */
-	uint64_t cur_old;		/* the instruction being replayed */
 	uint64_t next_id;		/* the next new id */
 	uint64_t *new_id;		/* by old id % RING: new id + 1, 0 if dropped */
 	bool shifted;			/* some old id's new id differs */
@@ -240,9 +239,9 @@ static uint64_t end_of(struct replay *r, uint64_t id, uint64_t *by);
 static void
 note_new_id(struct replay *r, bool dropped)
 {
-	uint64_t slot = r->cur_old % RING, by, e;
+	uint64_t cur = r->taken - 1, slot = cur % RING, by, e;
 
-	if (r->cur_old >= RING && r->new_id[slot] != 0) {
+	if (cur >= RING && r->new_id[slot] != 0) {
 		e = end_of(r, r->new_id[slot] - 1, &by);
 		if (!r->has_far || e > r->far_end) {
 			r->far_end = e;
@@ -251,7 +250,7 @@ note_new_id(struct replay *r, bool dropped)
 		}
 	}
 	r->new_id[slot] = dropped ? 0 : r->next_id + 1;
-	if (dropped || r->next_id != r->cur_old)
+	if (dropped || r->next_id != cur)
 		r->shifted = true;
 }
 
@@ -262,7 +261,7 @@ note_new_id(struct replay *r, bool dropped)
 static int
 map_id(const struct replay *r, uint64_t old, uint64_t *new_id)
 {
-	if (r->cur_old - old > RING) {
+	if (r->taken - 1 - old > RING) {
 		if (!r->has_far)
 			return 0;	/* everything that far back was dropped */
 		*new_id = r->far_end_id;
@@ -609,11 +608,12 @@ free_channel(const struct replay *r)
 	return best;
 }
 
-/* Insert a SPILL or FILL of a before the current instruction (old id `old`). */
+/* Insert a SPILL or FILL of a before the current instruction, after dep1 and dep2 (id + 1). */
 static int
-transfer(struct replay *r, unsigned op, struct alloc *a, uint64_t old, uint64_t dep1,
-    uint64_t dep2)
+transfer(struct replay *r, unsigned op, struct alloc *a, uint64_t dep1, uint64_t dep2)
 {
+	uint64_t id = r->next_id;
+	uint32_t mask = r->far_mask;	/* the current instruction's, not this one's */
 	struct isa_instr t;
 	struct isa_region l1 = { ISA_BUF_L1, ISA_T_NONE, a->addr, a->size };
 	struct isa_region dram = { ISA_BUF_DRAM, ISA_T_NONE, a->spill_addr, a->size };
@@ -631,17 +631,11 @@ transfer(struct replay *r, unsigned op, struct alloc *a, uint64_t old, uint64_t 
 		t.deps[t.ndeps++] = dep2 - 1;
 	/* a transfer takes no planned time: the plan did not know about it */
 	t.plan_start = t.plan_end = r->unit_free[t.unit];
-	{
-		uint64_t id = r->next_id;
-		uint32_t mask = r->far_mask;	/* the current instruction's, not this one's */
-
-		(void)old;
-		r->far_mask = 0;
-		if (execute(r, &t) != 0)
-			return -1;
-		r->far_mask = mask;
-		r->spill_made[(id % RING) / 8] |= (uint8_t)(1u << (id % 8));
-	}
+	r->far_mask = 0;
+	if (execute(r, &t) != 0)
+		return -1;
+	r->far_mask = mask;
+	r->spill_made[(id % RING) / 8] |= (uint8_t)(1u << (id % 8));
 	return 0;
 }
 
@@ -671,7 +665,7 @@ make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t
 				return -1;
 	}
 	for (i = 0; i < (unsigned)cur->nsrc + cur->ndst; i++) {	/* never evicted for itself */
-		const struct isa_region *g = i < cur->nsrc ? &cur->src[i] : &cur->dst[i - cur->nsrc];
+		const struct isa_region *g = region_of(cur, i);
 		if (g->buf == ISA_BUF_L1 && (mine[nmine] = find_alloc(r, g)) != NULL)
 			nmine++;
 	}
@@ -709,7 +703,7 @@ make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t
 				victim->spill_addr = SPILL_BASE + r->spill_next;
 				r->spill_next += (victim->size + 63) / 64 * 64;
 			}
-			if (transfer(r, ISA_OP_SPILL, victim, old, victim->last_access,
+			if (transfer(r, ISA_OP_SPILL, victim, victim->last_access,
 			    victim->last_reader) != 0)
 				return -1;
 			victim->spilled_by = r->next_id;	/* the SPILL's id + 1 */
@@ -736,7 +730,7 @@ touch(struct replay *r, struct isa_instr *cur, uint64_t old, const struct isa_re
 		a->resident = true;
 		r->occupancy += a->size;
 		if (a->valid) {
-			if (transfer(r, ISA_OP_FILL, a, old, a->spilled_by, wait_for) != 0)
+			if (transfer(r, ISA_OP_FILL, a, a->spilled_by, wait_for) != 0)
 				return -1;
 			wait_for = r->next_id;
 		}
@@ -831,7 +825,7 @@ capacity(struct replay *r, struct isa_instr *cur, uint64_t old)
 	for (i = 0; i < (unsigned)cur->nsrc + cur->ndst; i++) {
 		bool dst = i >= cur->nsrc;
 		unsigned j = dst ? i - cur->nsrc : i;
-		const struct isa_region *g = dst ? &cur->dst[j] : &cur->src[j];
+		const struct isa_region *g = region_of(cur, i);
 		struct alloc **found = &r->found[dst ? ISA_MAX_SRC + j : j];
 
 		*found = NULL;
@@ -902,7 +896,7 @@ check_units(struct replay *r, const struct isa_instr *in, uint64_t old)
 			return fail(r, "instruction %llu runs on unit mte, but npu '%s' has no L0 "
 			    "buffers to move to", (unsigned long long)old, r->npu->name);
 		for (i = 0; i < in->nsrc + in->ndst; i++) {
-			const struct isa_region *g = i < in->nsrc ? &in->src[i] : &in->dst[i - in->nsrc];
+			const struct isa_region *g = region_of(in, i);
 			if (g->buf >= ISA_BUF_L0A)
 				return fail(r, "instruction %llu uses %s, but npu '%s' has no L0 buffers",
 				    (unsigned long long)old, isa_buf_name(g->buf), r->npu->name);
@@ -956,7 +950,6 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 		cur = &r->win[r->win_head];
 		r->win_head = (r->win_head + 1) & r->win_mask;
 		r->win_len--;
-		r->cur_old = old;
 		r->taken = old + 1;
 		if (cur->op == ISA_OP_SPILL || cur->op == ISA_OP_FILL) {
 			/* an earlier replay's: made again as this one needs */
