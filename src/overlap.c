@@ -78,8 +78,14 @@ overlap_finish(struct overlap *o, uint64_t *both)
 {
 	drain(o);
 	*both = o->both;
+	overlap_free(o);
+	return o->failed ? -1 : 0;
+}
+
+void
+overlap_free(struct overlap *o)
+{
 	free(o->side[0].v);
 	free(o->side[1].v);
-	o->side[0].v = o->side[1].v = NULL;
-	return o->failed ? -1 : 0;
+	memset(o->side, 0, sizeof o->side);
 }

@@ -29,5 +29,7 @@ void overlap_init(struct overlap *o);
 void overlap_add(struct overlap *o, int side, uint64_t start, uint64_t end);
 /* The total; frees the queues.  -1 if the input broke the rules above. */
 int overlap_finish(struct overlap *o, uint64_t *both);
+/* Free the queues without a total (after an error); safe after overlap_finish(). */
+void overlap_free(struct overlap *o);
 
 #endif

@@ -36,6 +36,7 @@ stats_free(struct stats *s)
 	free(s->cp);
 	free(s->cp_unit_of);
 	free(s->live);
+	overlap_free(&s->ov);
 	s->cp_end = NULL;
 	s->cp = NULL;
 	s->cp_unit_of = NULL;

@@ -1,6 +1,6 @@
 #!/bin/sh
-# A short, bounded libFuzzer run of each reader; skipped (77) unless the
-# tree was configured with --enable-fuzzing.
+# A short, bounded libFuzzer run of each reader and of the replay; skipped
+# (77) unless the tree was configured with --enable-fuzzing.
 . "$TOP_SRCDIR/tests/lib.sh"
 
 [ -n "$FUZZ_TARGETS" ] || { echo "fuzzing not configured (--enable-fuzzing)"; exit 77; }
@@ -11,6 +11,7 @@ for t in $FUZZ_TARGETS; do
 	fuzz-npu) seeds="$TOP_SRCDIR/traces/npu $TOP_SRCDIR/tests/bad-npu" ;;
 	fuzz-mtr) seeds="$TOP_SRCDIR/tests/bad-trace" ;;
 	fuzz-text) seeds="$TOP_SRCDIR/traces/examples $TOP_SRCDIR/tests/bad-trace" ;;
+	fuzz-replay) seeds="$TOP_SRCDIR/traces/examples $TOP_SRCDIR/tests/replay-seeds" ;;
 	*) seeds="" ;;
 	esac
 	mkdir -p "$TMP/$name"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fuzz-input.h"
 #include "mtr.h"
 #include "trace-text.h"
 
@@ -21,10 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f;
 	int rc;
 
-	if (size == 0)
-		return 0;	/* fmemopen() refuses empty buffers */
-	f = fmemopen((void *)data, size, "rb");
-	if (f == NULL)
+	if ((f = fuzz_input(data, size)) == NULL)
 		return 0;
 	e.msg[0] = '\0';
 #ifdef FUZZ_MTR
