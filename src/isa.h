@@ -111,6 +111,13 @@ isa_copy(struct isa_instr *dst, const struct isa_instr *src)
 		dst->deps[d] = src->deps[d];
 }
 
+/* Does this opcode move data between DRAM and L1 (on a DMA channel)? */
+static inline bool
+isa_op_is_transfer(unsigned op)
+{
+	return op == ISA_OP_LOAD || op == ISA_OP_STORE || op == ISA_OP_SPILL || op == ISA_OP_FILL;
+}
+
 /* Does this stall cause name the instruction waited for (stall_on)? */
 static inline bool
 isa_cause_names_producer(unsigned cause)

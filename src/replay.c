@@ -300,12 +300,6 @@ up(double t)
 	return (double)i < t ? i + 1 : i;
 }
 
-static bool
-is_dma(unsigned op)
-{
-	return op == ISA_OP_LOAD || op == ISA_OP_STORE || op == ISA_OP_SPILL || op == ISA_OP_FILL;
-}
-
 static uint64_t
 l1_bytes(const struct isa_region *v, unsigned n)
 {
@@ -342,7 +336,7 @@ execute(struct replay *r, struct isa_instr *in)
 	}
 	earliest = ready > r->unit_free[u] ? ready : r->unit_free[u];
 	end = earliest + base;
-	if (is_dma(in->op) && (r->o.dram_sharing || r->o.port_sharing) && in->bytes > 0) {
+	if (isa_op_is_transfer(in->op) && (r->o.dram_sharing || r->o.port_sharing) && in->bytes > 0) {
 		double data = (double)(earliest + r->latency);
 		double bursts = (double)(cost_div_up(in->bytes, n->dram.burst_bytes) *
 		    n->dram.burst_bytes);
@@ -365,7 +359,7 @@ execute(struct replay *r, struct isa_instr *in)
 		}
 		if (up(t_end) > end)
 			end = up(t_end);
-	} else if (!is_dma(in->op) && r->o.port_sharing && base > 0) {
+	} else if (!isa_op_is_transfer(in->op) && r->o.port_sharing && base > 0) {
 		uint64_t rb = l1_bytes(in->src, in->nsrc), wb = l1_bytes(in->dst, in->ndst);
 		t_end = (double)end;
 		if (rb && (t = tl_book(&r->rd, (double)earliest, (double)rb, (double)rb / base)) > t_end)

@@ -304,8 +304,7 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 		for (k = 0; k < s->nfirst; k++)
 			if (s->first_spills[k].for_id == UINT64_MAX)
 				s->first_spills[k].for_id = in->id;
-	if ((in->op == ISA_OP_LOAD || in->op == ISA_OP_STORE || in->op == ISA_OP_SPILL ||
-	    in->op == ISA_OP_FILL) && in->bytes > 0)
+	if (isa_op_is_transfer(in->op) && in->bytes > 0)
 		note_transfer(s, in);
 	if (vec_ops_per_element(in->op))
 		s->vec_ops += (uint64_t)in->m * in->n * vec_ops_per_element(in->op);
