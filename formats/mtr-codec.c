@@ -449,7 +449,9 @@ mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
 	} else {
 		clear_replay(l);
 	}
-	/* every rule of isa_check() has been applied above, field by field */
+	/* every other rule of isa_check() has been applied above, field by field */
+	if (isa_check_bounds(l, why, len) != 0)
+		return NULL;
 	*pp = p;
 	return l;
 short_record:
@@ -504,15 +506,33 @@ entry_str(struct buf *b, unsigned tag, const char *s)
 	entry(b, tag, s, strlen(s));
 }
 
+/* The name of code i in the string table of `tag`; unit names are made in scratch. */
+static const char *
+table_name(unsigned tag, unsigned i, char *scratch, size_t len)
+{
+	switch (tag) {
+	case MTR_TAG_UNITS: return isa_unit_name(i, scratch, len);
+	case MTR_TAG_OPS: return isa_op_name(i);
+	case MTR_TAG_BUFS: return isa_buf_name(i);
+	case MTR_TAG_TENSORS: return isa_tensor_name(i);
+	case MTR_TAG_CAUSES: return isa_cause_name(i);
+	default: return isa_flag_name(i);
+	}
+}
+
 /* A string table: the names of codes 0 .. n-1, each ended by a NUL. */
 static void
-entry_table(struct buf *b, unsigned tag, const char *(*name)(unsigned), unsigned n)
+entry_table(struct buf *b, unsigned tag, unsigned n)
 {
 	struct buf t = { 0 };
+	char scratch[8];
+	const char *name;
 	unsigned i;
 
-	for (i = 0; i < n; i++)
-		buf_add(&t, name(i), strlen(name(i)) + 1);
+	for (i = 0; i < n; i++) {
+		name = table_name(tag, i, scratch, sizeof scratch);
+		buf_add(&t, name, strlen(name) + 1);
+	}
 	if (t.oom)
 		b->oom = true;
 	else
@@ -520,13 +540,6 @@ entry_table(struct buf *b, unsigned tag, const char *(*name)(unsigned), unsigned
 	free(t.p);
 }
 
-static const char *
-unit_name_static(unsigned u)
-{
-	static char names[ISA_NUNITS][8];
-
-	return isa_unit_name(u, names[u], sizeof names[u]);
-}
 
 int
 mtr_header_encode(const struct trace_header *h, uint8_t **out, size_t *len)
@@ -548,12 +561,12 @@ mtr_header_encode(const struct trace_header *h, uint8_t **out, size_t *len)
 	entry_str(&b, MTR_TAG_SCHED, h->sched);
 	entry_str(&b, MTR_TAG_TILING, h->tiling);
 	entry_str(&b, MTR_TAG_COMMAND, h->command);
-	entry_table(&b, MTR_TAG_UNITS, unit_name_static, ISA_NUNITS);
-	entry_table(&b, MTR_TAG_OPS, isa_op_name, ISA_NOPS);
-	entry_table(&b, MTR_TAG_BUFS, isa_buf_name, ISA_NBUFS);
-	entry_table(&b, MTR_TAG_TENSORS, isa_tensor_name, ISA_NTENSORS);
-	entry_table(&b, MTR_TAG_CAUSES, isa_cause_name, ISA_NCAUSES);
-	entry_table(&b, MTR_TAG_FLAGS, isa_flag_name, ISA_NFLAGS);
+	entry_table(&b, MTR_TAG_UNITS, ISA_NUNITS);
+	entry_table(&b, MTR_TAG_OPS, ISA_NOPS);
+	entry_table(&b, MTR_TAG_BUFS, ISA_NBUFS);
+	entry_table(&b, MTR_TAG_TENSORS, ISA_NTENSORS);
+	entry_table(&b, MTR_TAG_CAUSES, ISA_NCAUSES);
+	entry_table(&b, MTR_TAG_FLAGS, ISA_NFLAGS);
 	if (b.oom) {
 		free(b.p);
 		return -1;
@@ -623,7 +636,8 @@ mtr_header_decode(const uint8_t *p, size_t len, const char *fname, size_t base,
 	char kv[600], why[512], spec[WL_SPEC_MAX] = "", name[WL_NAME_MAX] = "";
 	char *dot, *eq;
 	uint64_t tag, n;
-	unsigned seen = 0, npu_keys = 0;
+	uint64_t seen = 0;	/* a bit per tag below 64 */
+	unsigned npu_keys = 0;
 	size_t off;
 
 	memset(h, 0, sizeof *h);
@@ -638,7 +652,7 @@ mtr_header_decode(const uint8_t *p, size_t len, const char *fname, size_t base,
 			    "end", where, off);
 		off = base + (size_t)(q - p);
 		if (tag < 64)
-			seen |= 1u << tag;
+			seen |= 1ull << tag;
 		switch (tag) {
 		case MTR_TAG_TOOL:
 			if (copy_str(h->tool, sizeof h->tool, q, n, "tool", where, off, e))
@@ -712,7 +726,7 @@ mtr_header_decode(const uint8_t *p, size_t len, const char *fname, size_t base,
 		q += n;
 	}
 	for (tag = MTR_TAG_TOOL; tag <= MTR_TAG_FLAGS; tag++)
-		if (!(seen & (1u << tag)))
+		if (!(seen & (1ull << tag)))
 			return errbuf_set(e, "%s: header entry %llu is missing, expected entries "
 			    "1 to %d", where, (unsigned long long)tag, MTR_TAG_FLAGS);
 	if (npu_builder_finish(&nb, where, &h->npu, e) != 0)

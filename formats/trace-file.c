@@ -86,7 +86,7 @@ trace_open_write(const char *path, enum trace_format fmt, const struct trace_hea
 		return text_writer_open(path, h, out, e);
 	default:
 		return errbuf_set(e, "%s: cannot tell the trace format from the name, expected "
-		    ".mtr (native) or .mtt/.txt (text), or -f mtr|text", path);
+		    "a name ending in .mtr (native) or .mtt or .txt (text)", path);
 	}
 }
 

@@ -44,7 +44,9 @@ do_convert(const char *in_path, const char *out_path, enum trace_format fmt)
 		return EXIT_ERROR;
 	}
 	if (trace_open_write(out_path, fmt, &r->hdr, &w, &e) != 0) {
-		cli_error("%s", e.msg);
+		/* only convert can be told the format */
+		cli_error("%s%s", e.msg, fmt == TRACE_FMT_UNKNOWN &&
+		    trace_format_for_path(out_path) == TRACE_FMT_UNKNOWN ? ", or -f mtr|text" : "");
 		trace_close_read(r);
 		return EXIT_ERROR;
 	}

@@ -109,27 +109,26 @@ run(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	n = h.npu;
-	if (stats_init(&st, &n) != 0 ||
-	    (out_path != NULL && trace_open_write(out_path, TRACE_FMT_UNKNOWN, &h, &w, &e) != 0)) {
-		stats_free(&st);
+	if (stats_init(&st, &n) != 0) {
 		trace_close_read(r);
-		cli_error("%s", out_path ? e.msg : "out of memory");
+		cli_error("out of memory");
 		return EXIT_ERROR;
 	}
-	if (replay_run(r, &n, &o, w, &st, &e) != 0) {
+	if ((out_path != NULL && trace_open_write(out_path, TRACE_FMT_UNKNOWN, &h, &w, &e) != 0) ||
+	    replay_run(r, argv[optind], &n, &o, w, &st, &e) != 0) {
 		trace_abort_write(w);
 		trace_close_read(r);
-		stats_free(&st);
-		cli_error("%s: %s", argv[optind], e.msg);
-		return EXIT_ERROR;
-	}
-	trace_close_read(r);
-	if (w != NULL && trace_close_write(w, &e) != 0) {
 		stats_free(&st);
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
-	stats_finish(&st);
+	trace_close_read(r);
+	if ((w != NULL && trace_close_write(w, &e) != 0) ||
+	    (stats_finish(&st, &e) != 0 && errbuf_prefix(&e, "%s", argv[optind]))) {
+		stats_free(&st);
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
 	sf = out_path != NULL && strcmp(out_path, "-") == 0 ? stderr : stdout;
 	if (fmt != NULL && strcmp(fmt, "json") == 0)
 		stats_print_json(&st, sf);

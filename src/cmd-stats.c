@@ -37,11 +37,8 @@ run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *fmt = "text";
-	const struct isa_instr *in;
 	struct trace_reader *r;
 	enum trace_format tf;
-	uint64_t last[ISA_NUNITS];
-	struct cost_memo memo;
 	struct stats st;
 	struct errbuf e;
 	struct npu n;
@@ -71,28 +68,11 @@ run(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_ERROR;
 	}
-	memset(last, 0xff, sizeof last);
-	cost_memo_init(&memo, &n);
-	while ((rc = trace_next(r, &in, &e)) == 1) {
-		if (!in->replayed) {
-			rc = errbuf_set(&e, "%s: instruction %llu is not replayed; run 'mastrace "
-			    "replay' first", argv[optind], (unsigned long long)in->id);
-			break;
-		}
-		/* what let it start: its producer when it waited for one, else its unit */
-		stats_add(&st, in, isa_cause_names_producer(in->cause) ? in->stall_on :
-		    last[in->unit], cost_memo_instr(&memo, in));
-		last[in->unit] = in->id;
-	}
+	rc = stats_read(&st, r, argv[optind], &e);
 	trace_close_read(r);
-	if (rc < 0) {
+	if (rc != 0) {
 		stats_free(&st);
 		cli_error("%s", e.msg);
-		return EXIT_ERROR;
-	}
-	if (stats_finish(&st) != 0) {
-		stats_free(&st);
-		cli_error("%s: MAC or VEC instructions overlap each other in time", argv[optind]);
 		return EXIT_ERROR;
 	}
 	if (strcmp(fmt, "json") == 0)

@@ -71,9 +71,13 @@ cost_dma(const struct npu *n, uint64_t bytes)
 {
 	uint64_t bursts = cost_div_up(bytes, n->dram.burst_bytes) * n->dram.burst_bytes;
 
+	double t;
+
 	if (bytes == 0)
 		return 0;
-	return cost_dram_latency(n) + (uint64_t)ceil((double)bursts / npu_dram_bytes_per_cycle(n));
+	/* bytes <= 2^48 over as little as 10^-5 bytes a cycle: more than 64 bits hold */
+	t = ceil((double)bursts / npu_dram_bytes_per_cycle(n));
+	return cost_dram_latency(n) + (t < (double)ISA_MAX_TIME ? (uint64_t)t : ISA_MAX_TIME);
 }
 
 void
@@ -98,24 +102,33 @@ cost_move(const struct npu *n, uint64_t bytes)
 uint64_t
 cost_instr(const struct npu *n, const struct isa_instr *in)
 {
+	uint64_t c;
+
 	switch (in->op) {
 	case ISA_OP_LOAD:
 	case ISA_OP_STORE:
 	case ISA_OP_SPILL:
 	case ISA_OP_FILL:
-		return cost_dma(n, in->bytes);
+		c = cost_dma(n, in->bytes);
+		break;
 	case ISA_OP_MOVE:
-		return cost_move(n, in->bytes);
+		c = cost_move(n, in->bytes);
+		break;
 	case ISA_OP_MATMUL:
-		return cost_matmul(n, in->m, in->n, in->k);
+		c = cost_matmul(n, in->m, in->n, in->k);
+		break;
 	case ISA_OP_VMAX:
 	case ISA_OP_VEXP:
 	case ISA_OP_VSUM:
 	case ISA_OP_VDIV:
 	case ISA_OP_VSCALE:
 	case ISA_OP_VRESCALE:
-		return cost_vec(n, in->op, in->m, in->n);
+		c = cost_vec(n, in->op, in->m, in->n);
+		break;
 	default:
-		return 0;
+		c = 0;
+		break;
 	}
+	/* within the bounds of isa_check() a cost fits 64 bits, but not always 2^62 */
+	return c < ISA_MAX_TIME ? c : ISA_MAX_TIME;
 }

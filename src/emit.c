@@ -142,7 +142,11 @@ add_dep(struct emit *em, struct isa_instr *in, uint64_t id, unsigned unit, uint6
 		if (in->deps[i] == id)
 			return;
 	if (in->ndeps == ISA_MAX_DEPS) {
-		emit_fail(em, "more than %d dependencies", ISA_MAX_DEPS);
+		char unit_name[8];
+		emit_fail(em, "instruction %llu (%s on %s) would wait for more than %d "
+		    "instructions, the most a record holds", (unsigned long long)em->next_id,
+		    isa_op_name(in->op), isa_unit_name(in->unit, unit_name, sizeof unit_name),
+		    ISA_MAX_DEPS);
 		return;
 	}
 	em->dep_unit[in->ndeps] = (uint8_t)unit;
@@ -253,10 +257,21 @@ emit_barrier(struct emit *em)
 	unsigned u;
 
 	emit_begin(em, &in, ISA_UNIT_VEC, ISA_OP_BARRIER, 0);
-	for (u = 0; u < ISA_NUNITS; u++)
-		if (em->last_on_unit[u] && u != ISA_UNIT_VEC &&
-		    (!em->fence || em->last_on_unit[u] > em->fence))
-			add_dep(em, &in, em->last_on_unit[u] - 1, u, em->unit_free[u]);
+	for (u = 0; u < ISA_NUNITS; u++) {
+		if (!em->last_on_unit[u] || u == ISA_UNIT_VEC ||
+		    (em->fence && em->last_on_unit[u] <= em->fence))
+			continue;
+		/*
+		 * More units than one record's dependencies (many DMA channels):
+		 * a barrier per group, all on VEC, whose program order makes the
+		 * last one wait for them all at the same cycle.
+		 */
+		if (in.ndeps == ISA_MAX_DEPS) {
+			emit_issue(em, &in);
+			emit_begin(em, &in, ISA_UNIT_VEC, ISA_OP_BARRIER, 0);
+		}
+		add_dep(em, &in, em->last_on_unit[u] - 1, u, em->unit_free[u]);
+	}
 	id = emit_issue(em, &in);
 	em->fence = id + 1;
 	em->fence_end = em->unit_free[ISA_UNIT_VEC];

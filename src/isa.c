@@ -17,7 +17,8 @@ static const char *const tensor_names[ISA_NTENSORS] = {
 static const char *const cause_names[ISA_NCAUSES] = {
 	"none", "dep", "unit", "dram", "dma", "port", "space",
 };
-static const char *const flag_names[ISA_NFLAGS] = { "acc", "transb", "mask", "first", "last" };
+static const char *const flag_names[ISA_NFLAGS] = { "acc", "transb", "mask", "first", "last",
+	"inserted" };
 
 #define NAME_AT(table, i) ((i) < sizeof table / sizeof table[0] ? table[i] : NULL)
 
@@ -126,12 +127,54 @@ check_regions(const struct isa_region *r, unsigned n, const char *what, char *wh
 			    i, r[i].tensor, ISA_NTENSORS - 1);
 			return -1;
 		}
-		if (r[i].addr + r[i].size < r[i].addr) {
-			snprintf(why, len, "%s region %u: address %llu + size %llu wraps around",
-			    what, i, (unsigned long long)r[i].addr,
-			    (unsigned long long)r[i].size);
+	}
+	return 0;
+}
+
+int
+isa_check_bounds(const struct isa_instr *in, char *why, size_t len)
+{
+	static const char *const names[] = { "m", "n", "k" };
+	const uint32_t dim[] = { in->m, in->n, in->k };
+	unsigned i;
+
+	for (i = 0; i < 3; i++)
+		if (dim[i] > ISA_MAX_DIM) {
+			snprintf(why, len, "field '%s' is %u, expected at most %llu", names[i],
+			    (unsigned)dim[i], (unsigned long long)ISA_MAX_DIM);
 			return -1;
 		}
+	if ((uint64_t)in->m * in->n > ISA_MAX_ELEMS) {
+		snprintf(why, len, "m*n is %llu elements, expected at most 2^48",
+		    (unsigned long long)((uint64_t)in->m * in->n));
+		return -1;
+	}
+	if (in->k != 0 && (uint64_t)in->m * in->n > ISA_MAX_MACS / in->k) {
+		snprintf(why, len, "m*n*k is %.4g MACs, expected at most 2^53",
+		    (double)in->m * in->n * in->k);
+		return -1;
+	}
+	if (in->bytes > ISA_MAX_BYTES) {
+		snprintf(why, len, "field 'bytes' is %llu, expected at most 2^48",
+		    (unsigned long long)in->bytes);
+		return -1;
+	}
+	for (i = 0; i < (unsigned)in->nsrc + in->ndst && i < ISA_MAX_SRC + ISA_MAX_DST; i++) {
+		bool dst = i >= in->nsrc;
+		const struct isa_region *r = dst ? &in->dst[i - in->nsrc] : &in->src[i];
+		if (r->addr > ISA_MAX_END || r->size > ISA_MAX_END - r->addr) {
+			snprintf(why, len, "%s region %u: address %llu + size %llu, expected an "
+			    "end at most 2^60", dst ? "destination" : "source",
+			    dst ? i - in->nsrc : i, (unsigned long long)r->addr,
+			    (unsigned long long)r->size);
+			return -1;
+		}
+	}
+	if (in->plan_end > ISA_MAX_TIME || (in->replayed && in->rep_end > ISA_MAX_TIME)) {
+		snprintf(why, len, "%s end %llu, expected at most 2^62 cycles",
+		    in->plan_end > ISA_MAX_TIME ? "planned" : "replayed",
+		    (unsigned long long)(in->plan_end > ISA_MAX_TIME ? in->plan_end : in->rep_end));
+		return -1;
 	}
 	return 0;
 }
@@ -168,6 +211,8 @@ isa_check(const struct isa_instr *in, char *why, size_t len)
 	}
 	if (check_regions(in->src, in->nsrc, "source", why, len) != 0 ||
 	    check_regions(in->dst, in->ndst, "destination", why, len) != 0)
+		return -1;
+	if (isa_check_bounds(in, why, len) != 0)
 		return -1;
 	for (i = 0; i < in->ndeps; i++) {
 		if (in->deps[i] >= in->id) {

@@ -63,7 +63,21 @@ enum isa_cause {
 #define ISA_F_MASK   0x04u	/* the tile crosses the causal diagonal */
 #define ISA_F_FIRST  0x08u	/* first tile of its row block */
 #define ISA_F_LAST   0x10u	/* last tile of its row block */
-#define ISA_NFLAGS 5
+#define ISA_F_INSERTED 0x20u	/* a barrier a replay inserted (like its SPILL and FILL) */
+#define ISA_NFLAGS 6
+
+/*
+ * Bounds on an instruction's sizes and times, so that no product or sum in
+ * the cost model, the replay or the statistics can wrap 64 bits: a side of
+ * a tile is at most a workload's longest sequence, a matmul at most a whole
+ * workload's MACs, and times leave room for every cost added to them.
+ */
+#define ISA_MAX_DIM   (1ull << 24)	/* m, n, k */
+#define ISA_MAX_MACS  (1ull << 53)	/* m * n * k of one matmul */
+#define ISA_MAX_ELEMS (1ull << 48)	/* m * n of one vector instruction */
+#define ISA_MAX_BYTES (1ull << 48)	/* bytes moved or touched */
+#define ISA_MAX_END   (1ull << 60)	/* the end (addr + size) of a region */
+#define ISA_MAX_TIME  (1ull << 62)	/* planned and replayed cycles */
 
 #define ISA_MAX_SRC 3
 #define ISA_MAX_DST 2
@@ -147,10 +161,14 @@ bool isa_op_fits_unit(unsigned op, unsigned unit);
 
 /*
  * Structural checks every reader and writer applies: codes in range, the
- * op fits its unit, dependencies name earlier ids, times are ordered,
- * regions do not wrap.  Returns 0, or -1 with the reason in why.
+ * op fits its unit, dependencies name earlier ids, times are ordered, sizes
+ * and times within the ISA_MAX_* bounds.  Returns 0, or -1 with the reason
+ * (naming the field) in why.
  */
 int isa_check(const struct isa_instr *in, char *why, size_t len);
+/* Only the ISA_MAX_* bounds of sizes, region ends and times (the part of isa_check() a
+ * decoder that checks codes as it goes still needs). */
+int isa_check_bounds(const struct isa_instr *in, char *why, size_t len);
 
 /* The self-describing header every trace carries. */
 struct trace_header {

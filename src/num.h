@@ -25,4 +25,16 @@ num_is_pow2(uint64_t v)
 	return v != 0 && (v & (v - 1)) == 0;
 }
 
+/*
+ * Totals of a trace's instructions: each term is bounded (ISA_MAX_*), but a
+ * long or hand-made trace can still add up past 64 bits; such a total stays
+ * at UINT64_MAX instead of wrapping to a small, plausible number.
+ */
+static inline void
+num_add_sat(uint64_t *acc, uint64_t v)
+{
+	if (__builtin_add_overflow(*acc, v, acc))
+		*acc = UINT64_MAX;
+}
+
 #endif

@@ -40,7 +40,7 @@ overlap_add(struct overlap *o, int side, uint64_t start, uint64_t end)
 	if (end <= start || o->failed)
 		return;
 	if (q->len > q->head && start < q->v[q->len - 1].end) {
-		o->failed = 1;
+		o->failed = OVERLAP_ORDER;
 		return;
 	}
 	if (q->len > q->head && start == q->v[q->len - 1].end) {
@@ -60,7 +60,7 @@ overlap_add(struct overlap *o, int side, uint64_t start, uint64_t end)
 			size_t cap = q->cap ? q->cap * 2 : 256;
 			grown = realloc(q->v, cap * sizeof *grown);
 			if (grown == NULL) {
-				o->failed = 1;
+				o->failed = OVERLAP_OOM;
 				return;
 			}
 			q->v = grown;

@@ -22,8 +22,10 @@ struct ivqueue {
 struct overlap {
 	struct ivqueue side[2];
 	uint64_t both;		/* cycles counted so far */
-	int failed;		/* out of memory, or intervals out of order */
+	int failed;		/* 0, OVERLAP_OOM or OVERLAP_ORDER: intervals broke the rules */
 };
+
+enum { OVERLAP_OOM = 1, OVERLAP_ORDER = 2 };
 
 void overlap_init(struct overlap *o);
 void overlap_add(struct overlap *o, int side, uint64_t start, uint64_t end);

@@ -1,6 +1,7 @@
 /* replay: a streaming list-scheduling engine with shared bandwidths and L1 capacity. */
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,15 +47,16 @@ struct pending {
 struct replay {
 	const struct npu *npu;
 	struct replay_opts o;
-	struct trace_reader *in;
-	struct trace_writer *out;
-	struct stats *st;
-	struct errbuf *e;
+	char name[256];			/* starts the replay's own messages */
+	struct replay_observer obs[REPLAY_MAX_OBSERVERS];
+	unsigned nobs;
+	struct errbuf *e;		/* the current call's */
+	struct errbuf err;		/* the first error, repeated by every later call */
 	bool failed;
+	uint64_t l1_reported;		/* occupancy as last told to the observers */
 	/* look-ahead */
 	struct isa_instr *win;
 	size_t win_head, win_len, win_max, win_mask;	/* a power-of-two ring */
-	bool eof;
 	uint64_t entered;		/* old ids that have come into the window */
 	uint64_t taken;			/* old ids that have left it: the current one is taken - 1 */
 	bool tracking;			/* allocations know their uses (since the first eviction) */
@@ -103,7 +105,8 @@ fail(struct replay *r, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(msg, sizeof msg, fmt, ap);
 		va_end(ap);
-		errbuf_set(r->e, "%s", msg);
+		errbuf_set(&r->err, "%s: %s", r->name, msg);
+		errbuf_set(r->e, "%s", r->err.msg);
 		r->failed = true;
 	}
 	return -1;
@@ -185,6 +188,21 @@ pend_push(struct replay *r, uint64_t old, unsigned region)
 	return 0;
 }
 
+/*
+ * Capacity is tracked per allocation: a region that lies across two could
+ * not be spilled or filled whole, and its uses would belong to neither.
+ */
+static int
+check_inside(struct replay *r, const struct alloc *a, const struct isa_region *g, uint64_t old)
+{
+	if (g->addr >= a->addr && g->addr + g->size <= a->addr + a->size)
+		return 0;
+	return fail(r, "instruction %llu uses l1:%llu+%llu, which lies across the end of the "
+	    "allocation l1:%llu+%llu; expected a region inside one allocation",
+	    (unsigned long long)old, (unsigned long long)g->addr, (unsigned long long)g->size,
+	    (unsigned long long)a->addr, (unsigned long long)a->size);
+}
+
 /* An instruction comes into the window: note which allocations it will touch. */
 static int
 note_uses(struct replay *r, const struct isa_instr *in, uint64_t old)
@@ -199,31 +217,22 @@ note_uses(struct replay *r, const struct isa_instr *in, uint64_t old)
 		if (g->buf != ISA_BUF_L1)
 			continue;
 		a = find_alloc(r, g);
+		if (a != NULL && check_inside(r, a, g, old) != 0)
+			return -1;
 		if ((a != NULL ? use_push(r, a, old) : pend_push(r, old, i)) != 0)
 			return -1;
 	}
 	return 0;
 }
 
+/* An instruction comes into the window (which has room). */
 static int
-fill_window(struct replay *r)
+window_push(struct replay *r, const struct isa_instr *in)
 {
-	const struct isa_instr *in;
-	int rc;
-
-	while (!r->eof && r->win_len < r->win_max) {
-		rc = trace_next(r->in, &in, r->e);
-		if (rc < 0)
-			return r->failed = true, -1;
-		if (rc == 0) {
-			r->eof = true;
-			break;
-		}
-		isa_copy(&r->win[(r->win_head + r->win_len++) & r->win_mask], in);
-		if (r->tracking && note_uses(r, in, r->entered) != 0)
-			return -1;
-		r->entered++;
-	}
+	isa_copy(&r->win[(r->win_head + r->win_len++) & r->win_mask], in);
+	if (r->tracking && note_uses(r, in, r->entered) != 0)
+		return -1;
+	r->entered++;
 	return 0;
 }
 
@@ -295,8 +304,11 @@ end_of(struct replay *r, uint64_t id, uint64_t *by)
 static uint64_t
 up(double t)
 {
-	uint64_t i = (uint64_t)t;
+	uint64_t i;
 
+	if (t >= (double)(ISA_MAX_TIME * 2))
+		return ISA_MAX_TIME * 2;	/* past any legal time: execute() says so */
+	i = (uint64_t)t;
 	return (double)i < t ? i + 1 : i;
 }
 
@@ -312,7 +324,19 @@ l1_bytes(const struct isa_region *v, unsigned n)
 	return b;
 }
 
-/* Time `in` (its deps already in new ids), fill its replay fields, write and account it. */
+/* A stretch of DRAM use is final: tell the observers. */
+static void
+dram_done(void *ctx, const struct tl_seg *g)
+{
+	struct replay *r = ctx;
+	unsigned k;
+
+	for (k = 0; k < r->nobs; k++)
+		if (r->obs[k].dram != NULL)
+			r->obs[k].dram(r->obs[k].ctx, g->t0, g->t1, g->used);
+}
+
+/* Time `in` (its deps already in new ids), fill its replay fields, report it. */
 static int
 execute(struct replay *r, struct isa_instr *in)
 {
@@ -371,6 +395,10 @@ execute(struct replay *r, struct isa_instr *in)
 			slow = ISA_CAUSE_PORT;
 		}
 	}
+	if (end > ISA_MAX_TIME)
+		return fail(r, "instruction %llu would end after cycle 2^62 (at %llu): its sizes "
+		    "are too large for npu '%s'", (unsigned long long)(r->taken - 1),
+		    (unsigned long long)end, n->name);
 	/*
 	 * Its data was ready at `ready`: before that it waited for a producer
 	 * (its unit idle), after it for its unit or DMA channel (busy with
@@ -396,13 +424,18 @@ execute(struct replay *r, struct isa_instr *in)
 		in->cause = u >= ISA_UNIT_DMA0 ? ISA_CAUSE_DMA : ISA_CAUSE_UNIT;
 	}
 	in->id = id;
-	if (r->out != NULL && trace_write(r->out, in, r->e) != 0)
-		return r->failed = true, -1;
-	/* the rule mastrace stats applies to the written trace */
-	pred = isa_cause_names_producer(in->cause) ? in->stall_on :
-	    r->unit_last[u] ? r->unit_last[u] - 1 : UINT64_MAX;
-	if (r->st != NULL)
-		stats_add(r->st, in, pred, base);
+	pred = stats_pred(in, r->unit_last[u]);
+	for (d = 0; d < r->nobs; d++)
+		if (r->obs[d].instr != NULL && r->obs[d].instr(r->obs[d].ctx, in, pred, base, r->e) != 0) {
+			errbuf_set(&r->err, "%s", r->e->msg);
+			return r->failed = true, -1;
+		}
+	if (r->occupancy != r->l1_reported) {
+		r->l1_reported = r->occupancy;
+		for (d = 0; d < r->nobs; d++)
+			if (r->obs[d].l1 != NULL)
+				r->obs[d].l1(r->obs[d].ctx, in->rep_start, r->occupancy);
+	}
 	if (r->next_id >= RING && r->end[id % RING] > r->evicted_end) {
 		r->evicted_end = r->end[id % RING];
 		r->evicted_end_id = id - RING;
@@ -422,9 +455,9 @@ execute(struct replay *r, struct isa_instr *in)
 		for (d = 0; d < ISA_NUNITS; d++)
 			if (r->unit_last[d] && r->unit_free[d] < low)
 				low = r->unit_free[d];
-		tl_prune(&r->dram, (double)low);
-		tl_prune(&r->rd, (double)low);
-		tl_prune(&r->wr, (double)low);
+		tl_prune(&r->dram, (double)low, dram_done, r);
+		tl_prune(&r->rd, (double)low, NULL, NULL);
+		tl_prune(&r->wr, (double)low, NULL, NULL);
 	}
 	return 0;
 }
@@ -550,12 +583,17 @@ claim_uses(struct replay *r, struct alloc *a)
 	}
 	for (i = 0; i < r->npend; i++) {
 		const struct pending *p = &r->pend[i];
+		const struct isa_region *g;
 		if (p->old < r->taken)
 			continue;	/* gone from the window */
-		if (overlaps(a, region_of(window_at(r, p->old), p->region)))
+		g = region_of(window_at(r, p->old), p->region);
+		if (overlaps(a, g)) {
+			if (check_inside(r, a, g, p->old) != 0)
+				return -1;
 			r->claim[n++] = p->old;
-		else
+		} else {
 			r->pend[keep++] = *p;
+		}
 	}
 	r->npend = keep;
 	if (n > 1)
@@ -630,6 +668,42 @@ transfer(struct replay *r, unsigned op, struct alloc *a, uint64_t dep1, uint64_t
 		return -1;
 	r->far_mask = mask;
 	r->spill_made[(id % RING) / 8] |= (uint8_t)(1u << (id % 8));
+	return 0;
+}
+
+/*
+ * The current instruction must wait for new id + 1 `wait_for` (a spill or a
+ * fill).  With no dependency slot left, a barrier inserted on its unit
+ * waits instead, and unit order holds the instruction behind it: no wait
+ * is ever dropped.
+ */
+static int
+attach_wait(struct replay *r, struct isa_instr *cur, uint64_t wait_for)
+{
+	uint32_t mask = r->far_mask;
+	struct isa_instr b;
+	unsigned d;
+
+	if (wait_for == 0)
+		return 0;
+	for (d = 0; d < cur->ndeps; d++)
+		if (cur->deps[d] == wait_for - 1)
+			return 0;
+	if (cur->ndeps < ISA_MAX_DEPS) {
+		cur->deps[cur->ndeps++] = wait_for - 1;
+		return 0;
+	}
+	memset(&b, 0, sizeof b);
+	b.unit = cur->unit;
+	b.op = ISA_OP_BARRIER;
+	b.flags = ISA_F_INSERTED;
+	b.ndeps = 1;
+	b.deps[0] = wait_for - 1;
+	b.plan_start = b.plan_end = r->unit_free[cur->unit];
+	r->far_mask = 0;
+	if (execute(r, &b) != 0)
+		return -1;
+	r->far_mask = mask;
 	return 0;
 }
 
@@ -718,6 +792,8 @@ touch(struct replay *r, struct isa_instr *cur, uint64_t old, const struct isa_re
 	a = *found = find_alloc(r, g);
 	if (a == NULL)
 		return 0;	/* traces need not allocate: then nothing is tracked */
+	if (check_inside(r, a, g, old) != 0)
+		return -1;
 	if (!a->resident) {
 		if (make_room(r, a->size, cur, old, &wait_for) != 0)
 			return -1;
@@ -728,8 +804,8 @@ touch(struct replay *r, struct isa_instr *cur, uint64_t old, const struct isa_re
 				return -1;
 			wait_for = r->next_id;
 		}
-		if (wait_for && cur->ndeps < ISA_MAX_DEPS)
-			cur->deps[cur->ndeps++] = wait_for - 1;
+		if (attach_wait(r, cur, wait_for) != 0)
+			return -1;
 	}
 	if (write)
 		a->valid = true;
@@ -760,8 +836,8 @@ capacity(struct replay *r, struct isa_instr *cur, uint64_t old)
 				    (unsigned long long)g->size, (unsigned long long)cap);
 			if (make_room(r, g->size, cur, old, &wait_for) != 0)
 				return -1;
-			if (wait_for && cur->ndeps < ISA_MAX_DEPS)
-				cur->deps[cur->ndeps++] = wait_for - 1;
+			if (attach_wait(r, cur, wait_for) != 0)
+				return -1;
 			if (r->nal == r->al_alloc) {
 				struct alloc_index *x;
 				r->al_alloc = r->al_alloc ? r->al_alloc * 2 : 64;
@@ -803,6 +879,8 @@ capacity(struct replay *r, struct isa_instr *cur, uint64_t old)
 				    "allocated (freed twice?)", (unsigned long long)old,
 				    (unsigned long long)cur->src[i].addr,
 				    (unsigned long long)cur->src[i].size);
+			if (check_inside(r, a, &cur->src[i], old) != 0)
+				return -1;
 			if (a->resident)
 				r->occupancy -= a->size;
 			if (release_uses(r, a) != 0)
@@ -899,26 +977,66 @@ check_units(struct replay *r, const struct isa_instr *in, uint64_t old)
 	return 0;
 }
 
-int
-replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_opts *o,
-    struct trace_writer *out, struct stats *st, struct errbuf *e)
+/* Replay the instruction at the head of the window. */
+static int
+step(struct replay *r)
+{
+	struct isa_instr *cur;
+	uint64_t old = r->taken, nd;
+	unsigned d, keep;
+
+	/* the slot is refilled only by a later push: work on it in place */
+	cur = &r->win[r->win_head];
+	r->win_head = (r->win_head + 1) & r->win_mask;
+	r->win_len--;
+	r->taken = old + 1;
+	if (cur->op == ISA_OP_SPILL || cur->op == ISA_OP_FILL ||
+	    (cur->op == ISA_OP_BARRIER && (cur->flags & ISA_F_INSERTED))) {
+		/* an earlier replay's: made again as this one needs */
+		note_new_id(r, true);
+		return 0;
+	}
+	r->far_mask = 0;
+	if (r->shifted) {	/* else every dependency keeps its id */
+		for (d = 0, keep = 0; d < cur->ndeps; d++) {
+			int m = map_id(r, cur->deps[d], &nd);
+			if (m == 0)
+				continue;
+			if (m == 2) {
+				r->far_deps++;
+				r->far_mask |= 1u << keep;
+			}
+			cur->deps[keep++] = nd;
+		}
+		cur->ndeps = (uint8_t)keep;
+	}
+	if (check_units(r, cur, old) != 0)
+		return -1;
+	if (r->o.capacity && capacity(r, cur, old) != 0)
+		return -1;
+	note_new_id(r, false);
+	if (execute(r, cur) != 0)
+		return -1;
+	return after(r, cur, old);
+}
+
+struct replay *
+replay_new(const struct npu *npu, const struct replay_opts *o, const char *name,
+    struct errbuf *e)
 {
 	struct replay *r;
-	struct isa_instr *cur;
-	uint64_t old, nd;
-	unsigned d, keep;
-	int rc = -1;
 
 	r = calloc(1, sizeof *r);
-	if (r == NULL)
-		return errbuf_set(e, "out of memory");
+	if (r == NULL) {
+		errbuf_set(e, "out of memory");
+		return NULL;
+	}
 	r->npu = npu;
 	r->o = *o;
-	r->in = in;
-	r->out = out;
-	r->st = st;
-	r->e = e;
+	snprintf(r->name, sizeof r->name, "%s", name);
 	r->win_max = o->window ? o->window : 1;
+	if (r->win_max > REPLAY_WINDOW_MAX)
+		r->win_max = REPLAY_WINDOW_MAX;
 	for (r->win_mask = 1; r->win_mask < r->win_max; r->win_mask *= 2)
 		;
 	r->win = malloc(r->win_mask * sizeof *r->win);
@@ -926,8 +1044,9 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 	r->end = calloc(RING, sizeof *r->end);
 	r->new_id = calloc(RING, sizeof *r->new_id);
 	if (r->win == NULL || r->end == NULL || r->new_id == NULL) {
+		replay_free(r);
 		errbuf_set(e, "out of memory");
-		goto out;
+		return NULL;
 	}
 	tl_init(&r->dram, npu_dram_bytes_per_cycle(npu));
 	tl_init(&r->rd, npu->l1.read_bytes_per_cycle);
@@ -935,53 +1054,81 @@ replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_o
 	r->latency = cost_dram_latency(npu);
 	r->has_l0 = npu_has_l0(npu);
 	cost_memo_init(&r->cost, npu);
-	for (old = 0;; old++) {
-		if (fill_window(r) != 0)
-			goto out;
-		if (r->win_len == 0)
-			break;
-		/* the slot is refilled only at the next fill_window(): work on it in place */
-		cur = &r->win[r->win_head];
-		r->win_head = (r->win_head + 1) & r->win_mask;
-		r->win_len--;
-		r->taken = old + 1;
-		if (cur->op == ISA_OP_SPILL || cur->op == ISA_OP_FILL) {
-			/* an earlier replay's: made again as this one needs */
-			note_new_id(r, true);
-			continue;
-		}
-		r->far_mask = 0;
-		if (r->shifted) {	/* else every dependency keeps its id */
-			for (d = 0, keep = 0; d < cur->ndeps; d++) {
-				int m = map_id(r, cur->deps[d], &nd);
-				if (m == 0)
-					continue;
-				if (m == 2) {
-					r->far_deps++;
-					r->far_mask |= 1u << keep;
-				}
-				cur->deps[keep++] = nd;
-			}
-			cur->ndeps = (uint8_t)keep;
-		}
-		if (check_units(r, cur, old) != 0)
-			goto out;
-		if (o->capacity && capacity(r, cur, old) != 0)
-			goto out;
-		note_new_id(r, false);
-		if (execute(r, cur) != 0)
-			goto out;
-		if (after(r, cur, old) != 0)
-			goto out;
+	return r;
+}
+
+int
+replay_observe(struct replay *r, const struct replay_observer *ob, struct errbuf *e)
+{
+	if (r->nobs == REPLAY_MAX_OBSERVERS)
+		return errbuf_set(e, "%s: more than %d observers of one replay", r->name,
+		    REPLAY_MAX_OBSERVERS);
+	r->obs[r->nobs++] = *ob;
+	return 0;
+}
+
+/* The first error again, for a call after it. */
+static int
+failed(struct replay *r, struct errbuf *e)
+{
+	errbuf_set(e, "%s", r->err.msg);
+	return -1;
+}
+
+static int
+feed(struct replay *r, const struct isa_instr *in, struct errbuf *e)
+{
+	r->e = e;
+	if (r->failed)
+		return failed(r, e);
+	if (window_push(r, in) != 0)
+		return -1;
+	return r->win_len == r->win_max ? step(r) : 0;
+}
+
+int
+replay_feed(struct replay *r, const struct isa_instr *in, struct errbuf *e)
+{
+	char why[ERRBUF_SIZE - 300];
+
+	if (!r->failed && in->id != r->entered) {
+		r->e = e;
+		return fail(r, "instruction id %llu, expected %llu (ids count up from 0 in order)",
+		    (unsigned long long)in->id, (unsigned long long)r->entered);
 	}
-	if (st != NULL)
-		st->far_deps = r->far_deps;
-	if (r->dram.failed || r->rd.failed || r->wr.failed) {
-		errbuf_set(e, "out of memory");
-		goto out;
+	if (!r->failed && isa_check(in, why, sizeof why) != 0) {
+		r->e = e;
+		return fail(r, "instruction %llu: %s", (unsigned long long)in->id, why);
 	}
-	rc = 0;
-out:
+	return feed(r, in, e);
+}
+
+int
+replay_finish(struct replay *r, struct errbuf *e)
+{
+	r->e = e;
+	if (r->failed)
+		return failed(r, e);
+	while (r->win_len > 0)
+		if (step(r) != 0)
+			return -1;
+	tl_prune(&r->dram, HUGE_VAL, dram_done, r);
+	if (r->dram.failed || r->rd.failed || r->wr.failed)
+		return fail(r, "out of memory");
+	return 0;
+}
+
+uint64_t
+replay_far_deps(const struct replay *r)
+{
+	return r->far_deps;
+}
+
+void
+replay_free(struct replay *r)
+{
+	if (r == NULL)
+		return;
 	tl_free(&r->dram);
 	tl_free(&r->rd);
 	tl_free(&r->wr);
@@ -995,5 +1142,126 @@ out:
 	free(r->by_addr);
 	free(r->al);
 	free(r);
+}
+
+/* ---- the common observers and the push writer ------------------------ */
+
+static int
+observe_stats(void *ctx, const struct isa_instr *in, uint64_t pred, uint64_t base,
+    struct errbuf *e)
+{
+	(void)e;
+	stats_add(ctx, in, pred, base);
+	return 0;
+}
+
+void
+replay_observer_stats(struct replay_observer *ob, struct stats *st)
+{
+	memset(ob, 0, sizeof *ob);
+	ob->ctx = st;
+	ob->instr = observe_stats;
+}
+
+static int
+observe_writer(void *ctx, const struct isa_instr *in, uint64_t pred, uint64_t base,
+    struct errbuf *e)
+{
+	(void)pred;
+	(void)base;
+	return trace_write(ctx, in, e);
+}
+
+void
+replay_observer_writer(struct replay_observer *ob, struct trace_writer *w)
+{
+	memset(ob, 0, sizeof *ob);
+	ob->ctx = w;
+	ob->instr = observe_writer;
+}
+
+struct replay_writer {
+	struct trace_writer w;
+	struct replay *r;
+};
+
+static int
+rw_write(struct trace_writer *w, const struct isa_instr *in, struct errbuf *e)
+{
+	struct replay_writer *rw = (struct replay_writer *)w;
+	struct isa_instr copy;
+
+	/* a writer numbers what it is given */
+	isa_copy(&copy, in);
+	copy.id = w->count;
+	if (replay_feed(rw->r, &copy, e) != 0)
+		return -1;
+	w->count++;
+	return 0;
+}
+
+static int
+rw_close(struct trace_writer *w, struct errbuf *e)
+{
+	struct replay_writer *rw = (struct replay_writer *)w;
+	int rc = replay_finish(rw->r, e);
+
+	free(rw);
+	return rc;
+}
+
+static void
+rw_abort(struct trace_writer *w)
+{
+	free(w);
+}
+
+static const struct trace_writer_ops replay_writer_ops = { rw_write, rw_close, rw_abort };
+
+struct trace_writer *
+replay_writer_new(struct replay *r, struct errbuf *e)
+{
+	struct replay_writer *rw = calloc(1, sizeof *rw);
+
+	if (rw == NULL) {
+		errbuf_set(e, "out of memory");
+		return NULL;
+	}
+	rw->w.ops = &replay_writer_ops;
+	rw->r = r;
+	return &rw->w;
+}
+
+int
+replay_run(struct trace_reader *in, const char *name, const struct npu *npu,
+    const struct replay_opts *o, struct trace_writer *out, struct stats *st,
+    struct errbuf *e)
+{
+	const struct isa_instr *instr;
+	struct replay_observer ob;
+	struct replay *r;
+	int rc = -1, got;
+
+	if ((r = replay_new(npu, o, name, e)) == NULL)
+		return -1;
+	if (out != NULL) {
+		replay_observer_writer(&ob, out);
+		replay_observe(r, &ob, e);
+	}
+	if (st != NULL) {
+		replay_observer_stats(&ob, st);
+		replay_observe(r, &ob, e);
+	}
+	/* the reader has checked what it returns */
+	while ((got = trace_next(in, &instr, e)) == 1)
+		if (feed(r, instr, e) != 0)
+			goto out;
+	if (got < 0 || replay_finish(r, e) != 0)
+		goto out;
+	if (st != NULL)
+		st->far_deps = r->far_deps;
+	rc = 0;
+out:
+	replay_free(r);
 	return rc;
 }

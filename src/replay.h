@@ -10,7 +10,7 @@
 /*
  * The replay keeps the ends of this many recent instructions; a dependency
  * further back is bounded by the latest end among those forgotten and
- * counted in stats.far_deps.
+ * counted in replay_far_deps().
  */
 #define REPLAY_ENDS_KEPT (1u << 17)
 
@@ -26,12 +26,67 @@ struct replay_opts {
 void replay_opts_default(struct replay_opts *o);
 
 /*
- * Replay every instruction of `in` on `npu`, writing the retimed trace to
- * `out` (may be NULL) and accounting it in `st` (initialised by the
- * caller).  SPILL and FILL instructions of an earlier replay are dropped and
- * made afresh, so replaying a replayed trace gives it back.
+ * What the replay decides, reported as it goes; any member may be NULL.
+ * Stats, trace writers, exporters and viewers all consume this one stream.
  */
-int replay_run(struct trace_reader *in, const struct npu *npu, const struct replay_opts *o,
-    struct trace_writer *out, struct stats *st, struct errbuf *e);
+struct replay_observer {
+	void *ctx;
+	/*
+	 * A replayed instruction, renumbered, with its final times, stall and
+	 * cause; inserted SPILL and FILL transfers come this way too, just
+	 * before the instruction they made room for.  `pred` is the instruction
+	 * whose end let it start (the producer it waited for, else its unit's
+	 * previous one; UINT64_MAX for none) and `base` its cost alone.
+	 * Non-zero stops the replay with the message left in e.
+	 */
+	int (*instr)(void *ctx, const struct isa_instr *in, uint64_t pred, uint64_t base,
+	    struct errbuf *e);
+	/* L1 bytes resident from `cycle` on, as the capacity model accounts them */
+	void (*l1)(void *ctx, uint64_t cycle, uint64_t bytes);
+	/* DRAM bandwidth in use over [t0, t1) cycles, in bytes per cycle; final, in time order */
+	void (*dram)(void *ctx, double t0, double t1, double bytes_per_cycle);
+};
+#define REPLAY_MAX_OBSERVERS 4
+
+struct replay;
+
+/*
+ * A replay of one trace on `npu` (which must outlive it).  `name` (the
+ * trace's file, or a description) starts the replay's own messages.
+ * Returns NULL with the reason in e.
+ */
+struct replay *replay_new(const struct npu *npu, const struct replay_opts *o, const char *name,
+    struct errbuf *e);
+/* Add an observer (before the first feed); -1 when there are too many. */
+int replay_observe(struct replay *r, const struct replay_observer *ob, struct errbuf *e);
+/*
+ * Push the next instruction (id = number fed so far), checked like a
+ * reader's (isa_check()).  Instructions leave through the observers a
+ * look-ahead window later.  0, or -1 with the reason in e; after an error
+ * every call fails.
+ */
+int replay_feed(struct replay *r, const struct isa_instr *in, struct errbuf *e);
+/* Replay what the window still holds; 0 or -1 with the reason. */
+int replay_finish(struct replay *r, struct errbuf *e);
+/* Dependencies bounded by a forgotten end instead of their own (see above). */
+uint64_t replay_far_deps(const struct replay *r);
+void replay_free(struct replay *r);
+
+/* Observers of the common consumers: accounting into stats, writing a trace. */
+void replay_observer_stats(struct replay_observer *ob, struct stats *st);
+void replay_observer_writer(struct replay_observer *ob, struct trace_writer *w);
+
+/* A trace writer that feeds the replay: a scheduler's output flows straight in. */
+struct trace_writer *replay_writer_new(struct replay *r, struct errbuf *e);
+
+/*
+ * Replay every instruction of `in` on `npu`, writing the retimed trace to
+ * `out` (may be NULL) and accounting it in `st` (initialised by the caller,
+ * may be NULL).  SPILL and FILL instructions of an earlier replay are
+ * dropped and made afresh, so replaying a replayed trace gives it back.
+ */
+int replay_run(struct trace_reader *in, const char *name, const struct npu *npu,
+    const struct replay_opts *o, struct trace_writer *out, struct stats *st,
+    struct errbuf *e);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "num.h"
 #include "search.h"
 #include "stats.h"
 
@@ -58,13 +59,16 @@ live_alloc(struct stats *s, const struct isa_region *g, uint64_t t)
 	size_t p;
 
 	if (s->nlive == s->live_alloc) {
-		s->live_alloc = s->live_alloc ? s->live_alloc * 2 : 64;
-		v = realloc(s->live, s->live_alloc * sizeof *v);
+		/* the count grows only with the memory, so a failure leaves it consistent */
+		size_t grown = s->live_alloc ? s->live_alloc * 2 : 64;
+		v = realloc(s->live, grown * sizeof *v);
 		if (v == NULL) {
 			s->failed = true;
+			s->lost_live++;
 			return;
 		}
 		s->live = v;
+		s->live_alloc = grown;
 	}
 	/* kept sorted by address for live_find(); allocations are few beside lookups */
 	p = live_pos(s, g->addr);
@@ -189,9 +193,9 @@ buffer_bytes(struct stats *s, const struct isa_region *v, unsigned n)
 
 	for (i = 0; i < n; i++)
 		if (v[i].buf == ISA_BUF_L1)
-			s->l1_bytes += v[i].size;
+			num_add_sat(&s->l1_bytes, v[i].size);
 		else if (v[i].buf >= ISA_BUF_L0A && v[i].buf <= ISA_BUF_L0C)
-			s->l0_bytes += v[i].size;
+			num_add_sat(&s->l0_bytes, v[i].size);
 }
 
 static uint64_t
@@ -202,8 +206,32 @@ region_bytes(const struct isa_region *r, unsigned n, unsigned buf_lo, unsigned b
 
 	for (i = 0; i < n; i++)
 		if (r[i].buf >= buf_lo && r[i].buf <= buf_hi)
-			b += r[i].size;
+			num_add_sat(&b, r[i].size);
 	return b;
+}
+
+int
+stats_read(struct stats *s, struct trace_reader *r, const char *name, struct errbuf *e)
+{
+	const struct isa_instr *in;
+	struct cost_memo memo;
+	uint64_t last[ISA_NUNITS];	/* id + 1 of each unit's last instruction */
+	int rc;
+
+	memset(last, 0, sizeof last);
+	cost_memo_init(&memo, s->npu);
+	while ((rc = trace_next(r, &in, e)) == 1) {
+		if (!in->replayed)
+			return errbuf_set(e, "%s: instruction %llu is not replayed; run 'mastrace "
+			    "replay' first", name, (unsigned long long)in->id);
+		stats_add(s, in, stats_pred(in, last[in->unit]), cost_memo_instr(&memo, in));
+		last[in->unit] = in->id + 1;
+	}
+	if (rc < 0)
+		return -1;
+	if (stats_finish(s, e) != 0)
+		return errbuf_prefix(e, "%s", name);
+	return 0;
 }
 
 void
@@ -230,12 +258,12 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	wait = start > s->unit_end[in->unit] ? start - s->unit_end[in->unit] : 0;
 	s->instructions++;
 	u->instructions++;
-	u->busy += len - stretch;
+	num_add_sat(&u->busy, len - stretch);
 	if (wait && isa_cause_names_producer(in->cause))
-		u->stalled[in->cause] += wait;
+		num_add_sat(&u->stalled[in->cause], wait);
 	if (stretch)
-		u->stalled[slow_cause ? in->cause : in->unit >= ISA_UNIT_DMA0 ? ISA_CAUSE_DRAM :
-		    ISA_CAUSE_PORT] += stretch;
+		num_add_sat(&u->stalled[slow_cause ? in->cause : in->unit >= ISA_UNIT_DMA0 ?
+		    ISA_CAUSE_DRAM : ISA_CAUSE_PORT], stretch);
 	if (end > s->unit_end[in->unit])
 		s->unit_end[in->unit] = end;
 	if (start < s->start)
@@ -245,8 +273,8 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	if (in->unit == ISA_UNIT_MAC || in->unit == ISA_UNIT_VEC)
 		overlap_add(&s->ov, in->unit == ISA_UNIT_VEC, start, end);
 	switch (in->op) {
-	case ISA_OP_LOAD: s->dram_read += in->bytes; break;
-	case ISA_OP_STORE: s->dram_write += in->bytes; break;
+	case ISA_OP_LOAD: num_add_sat(&s->dram_read, in->bytes); break;
+	case ISA_OP_STORE: num_add_sat(&s->dram_write, in->bytes); break;
 	case ISA_OP_SPILL:	/* what is spilled leaves L1 until it is filled back */
 		if ((l = live_find(s, in->src[0].addr)) != NULL)
 			live_leave(s, l, end);
@@ -259,15 +287,15 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 			s->nfirst++;
 		}
 		s->spills++;
-		s->spill_bytes += in->bytes;
-		s->spill_cycles += len;
+		num_add_sat(&s->spill_bytes, in->bytes);
+		num_add_sat(&s->spill_cycles, len);
 		s->l1_now = s->l1_now > in->bytes ? s->l1_now - in->bytes : 0;
 		break;
 	case ISA_OP_FILL:
 		s->fills++;
-		s->fill_bytes += in->bytes;
-		s->spill_cycles += len;
-		s->l1_now += in->bytes;
+		num_add_sat(&s->fill_bytes, in->bytes);
+		num_add_sat(&s->spill_cycles, len);
+		num_add_sat(&s->l1_now, in->bytes);
 		if (s->l1_now > s->l1_peak)
 			s->l1_peak = s->l1_now;
 		if ((l = live_find(s, in->dst[0].addr)) != NULL && !l->resident) {
@@ -275,9 +303,9 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 			l->since = start;
 		}
 		break;
-	case ISA_OP_MATMUL: s->macs += (uint64_t)in->m * in->n * in->k; break;
+	case ISA_OP_MATMUL: num_add_sat(&s->macs, (uint64_t)in->m * in->n * in->k); break;
 	case ISA_OP_ALLOC:
-		s->l1_now += region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1);
+		num_add_sat(&s->l1_now, region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1));
 		if (s->l1_now > s->l1_peak)
 			s->l1_peak = s->l1_now;
 		for (k = 0; k < in->ndst; k++)
@@ -307,7 +335,7 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	if (isa_op_is_transfer(in->op) && in->bytes > 0)
 		note_transfer(s, in);
 	if (vec_ops_per_element(in->op))
-		s->vec_ops += (uint64_t)in->m * in->n * vec_ops_per_element(in->op);
+		num_add_sat(&s->vec_ops, (uint64_t)in->m * in->n * vec_ops_per_element(in->op));
 	if (in->op != ISA_OP_ALLOC && in->op != ISA_OP_FREE && in->op != ISA_OP_OVERWRITE) {
 		buffer_bytes(s, in->src, in->nsrc);
 		buffer_bytes(s, in->dst, in->ndst);
@@ -324,12 +352,12 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	}
 	if (pp != NULL) {
 		memcpy(cp, pp, sizeof s->cp[0]);
-		cp[CP_WAIT] += start > pend ? start - pend : 0;
+		num_add_sat(&cp[CP_WAIT], start > pend ? start - pend : 0);
 	} else {
 		memset(cp, 0, sizeof s->cp[0]);
 		cp[CP_WAIT] = start;
 	}
-	cp[cp_class(in->unit)] += len;
+	num_add_sat(&cp[cp_class(in->unit)], len);
 	cp[CP_N]++;
 	s->cp_end[in->id % CP_RING] = end;
 	s->cp_unit_of[in->id % CP_RING] = in->unit;
@@ -341,17 +369,21 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 }
 
 int
-stats_finish(struct stats *s)
+stats_finish(struct stats *s, struct errbuf *e)
 {
 	const struct npu *n = s->npu;
 	double us;
-	int rc;
+	int rc = 0;
 
-	rc = overlap_finish(&s->ov, &s->mac_vec_overlap);
+	if (overlap_finish(&s->ov, &s->mac_vec_overlap) != 0)
+		rc = errbuf_set(e, s->ov.failed == OVERLAP_OOM ? "out of memory" :
+		    "MAC or VEC instructions overlap earlier ones on their unit in time, expected "
+		    "each unit to run one instruction at a time");
 	if (s->cp_best_id != UINT64_MAX && s->instructions - s->cp_best_id <= CP_RING)
 		memcpy(s->cp_best, s->cp[s->cp_best_id % CP_RING], sizeof s->cp[0]);
-	if (s->failed)
-		rc = -1;	/* an allocation record could not be kept */
+	if (s->failed && rc == 0)	/* an allocation record could not be kept */
+		rc = errbuf_set(e, "out of memory: %llu L1 allocation records lost",
+		    (unsigned long long)s->lost_live);
 	if (s->start == UINT64_MAX)
 		s->start = 0;
 	while (s->nlive > 0)	/* never freed: alive to the end */

@@ -59,6 +59,7 @@ struct stats {
 	uint64_t cp_best_id, cp_best_end, cp_best[CP_N + 1];	/* cp_best: after stats_finish */
 	uint64_t cp_far;
 	uint64_t far_deps;			/* set by the replay: see replay_run() */
+	uint64_t lost_live;			/* allocation records memory could not hold */
 	bool failed;
 };
 
@@ -69,8 +70,26 @@ int stats_init(struct stats *s, const struct npu *n);
  * UINT64_MAX for none; `base` is its cost_instr(), what it would take alone.
  */
 void stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t base);
-/* Finish totals (energy, overlap); -1 if intervals were inconsistent or memory ran out. */
-int stats_finish(struct stats *s);
+/*
+ * What let an instruction start: the producer it waited for (causes dep and
+ * space), else its unit's previous instruction (`unit_last`: its id + 1, 0
+ * for none).  The replay and a replayed trace's reader apply the same rule.
+ */
+static inline uint64_t
+stats_pred(const struct isa_instr *in, uint64_t unit_last)
+{
+	if (isa_cause_names_producer(in->cause))
+		return in->stall_on;
+	return unit_last ? unit_last - 1 : UINT64_MAX;
+}
+
+/*
+ * Finish totals (energy, overlap).  -1 with the reason when the intervals
+ * were inconsistent or memory ran out; the totals are still readable.
+ */
+int stats_finish(struct stats *s, struct errbuf *e);
+/* Account a replayed trace read back, and finish; `name` starts messages. */
+int stats_read(struct stats *s, struct trace_reader *r, const char *name, struct errbuf *e);
 void stats_free(struct stats *s);
 
 void stats_print_text(const struct stats *s, FILE *f);

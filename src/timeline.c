@@ -176,10 +176,13 @@ tl_book(struct timeline *tl, double start, double bytes, double max_rate)
 }
 
 void
-tl_prune(struct timeline *tl, double t)
+tl_prune(struct timeline *tl, double t, tl_done_fn *done, void *ctx)
 {
-	size_t i = first_after(tl, t);
+	size_t i = first_after(tl, t), k;
 
+	if (done != NULL)
+		for (k = 0; k < i; k++)
+			done(ctx, &tl->v[k]);
 	if (i > 0) {
 		memmove(tl->v, tl->v + i, (tl->n - i) * sizeof *tl->v);
 		tl->n -= i;

@@ -25,7 +25,12 @@ void tl_free(struct timeline *tl);
  * only what earlier bookings left; returns when the last byte moves.
  */
 double tl_book(struct timeline *tl, double start, double bytes, double max_rate);
-/* Forget usage before `t`: nothing will be booked earlier. */
-void tl_prune(struct timeline *tl, double t);
+/*
+ * Forget usage before `t`: nothing will be booked earlier.  The segments
+ * forgotten are final and go to `done` (if not NULL) in time order; t =
+ * HUGE_VAL forgets, and so reports, everything.
+ */
+typedef void tl_done_fn(void *ctx, const struct tl_seg *s);
+void tl_prune(struct timeline *tl, double t, tl_done_fn *done, void *ctx);
 
 #endif

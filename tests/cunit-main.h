@@ -58,6 +58,15 @@ cunit_path(const char *name)
 	return p;
 }
 
+/* The source tree (make check exports TOP_SRCDIR), for its fixed inputs. */
+static inline const char *
+cunit_srcdir(void)
+{
+	const char *d = getenv("TOP_SRCDIR");
+
+	return d != NULL && d[0] != '\0' ? d : ".";
+}
+
 /* cunit_run() inside a folder made from `tmpl` (for mkdtemp) and removed after. */
 static inline int
 cunit_run_in_tmpdir(const char *suite_name, const struct test_case *cases, const char *tmpl)

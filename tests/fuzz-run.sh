@@ -8,10 +8,10 @@
 for t in $FUZZ_TARGETS; do
 	name=${t##*/}
 	case "$name" in
-	fuzz-npu) seeds="$TOP_SRCDIR/traces/npu $TOP_SRCDIR/tests/bad-npu" ;;
-	fuzz-mtr) seeds="$TOP_SRCDIR/tests/bad-trace" ;;
-	fuzz-text) seeds="$TOP_SRCDIR/traces/examples $TOP_SRCDIR/tests/bad-trace" ;;
-	fuzz-replay) seeds="$TOP_SRCDIR/traces/examples $TOP_SRCDIR/tests/replay-seeds" ;;
+	fuzz-npu) seeds="$TOP_SRCDIR/traces/npu $TOP_SRCDIR/tests/bad-npu $TOP_SRCDIR/tests/repro" ;;
+	fuzz-mtr) seeds="$TOP_SRCDIR/tests/bad-trace $TOP_SRCDIR/tests/repro" ;;
+	fuzz-text) seeds="$TOP_SRCDIR/traces/examples $TOP_SRCDIR/tests/bad-trace $TOP_SRCDIR/tests/repro" ;;
+	fuzz-replay) seeds="$TOP_SRCDIR/traces/examples $TOP_SRCDIR/tests/replay-seeds $TOP_SRCDIR/tests/repro" ;;
 	*) seeds="" ;;
 	esac
 	mkdir -p "$TMP/$name"

@@ -222,10 +222,13 @@ synth_random(uint64_t *x, uint64_t id, struct isa_instr *in)
 	in->rb = (uint32_t)wide(x, UINT32_MAX);
 	in->cb = (uint32_t)wide(x, UINT32_MAX);
 	in->st = (uint32_t)wide(x, UINT32_MAX);
-	in->m = (uint32_t)wide(x, UINT32_MAX);
-	in->n = (uint32_t)wide(x, UINT32_MAX);
-	in->k = (uint32_t)wide(x, UINT32_MAX);
-	in->bytes = wide(x, UINT64_MAX);
+	in->m = (uint32_t)wide(x, ISA_MAX_DIM);
+	in->n = (uint32_t)wide(x, ISA_MAX_DIM);
+	/* within isa_check()'s bounds: at most 2^53 MACs */
+	in->k = (uint32_t)wide(x, ISA_MAX_DIM);
+	if (in->k && (uint64_t)in->m * in->n > ISA_MAX_MACS / in->k)
+		in->k = (uint32_t)(ISA_MAX_MACS / ((uint64_t)in->m * in->n));
+	in->bytes = wide(x, ISA_MAX_BYTES);
 	in->nsrc = (uint8_t)pick(x, ISA_MAX_SRC + 1);
 	in->ndst = (uint8_t)pick(x, ISA_MAX_DST + 1);
 	for (i = 0; i < in->nsrc; i++) {
@@ -243,11 +246,11 @@ synth_random(uint64_t *x, uint64_t id, struct isa_instr *in)
 	in->ndeps = id ? (uint8_t)pick(x, ISA_MAX_DEPS + 1) : 0;
 	for (i = 0; i < in->ndeps; i++)
 		in->deps[i] = pick(x, id);
-	in->plan_start = wide(x, UINT64_MAX / 2);
+	in->plan_start = wide(x, ISA_MAX_TIME / 2);
 	in->plan_end = in->plan_start + wide(x, UINT32_MAX);
 	if (pick(x, 2)) {
 		in->replayed = true;
-		in->rep_start = wide(x, UINT64_MAX / 2);
+		in->rep_start = wide(x, ISA_MAX_TIME / 2);
 		in->rep_end = in->rep_start + wide(x, UINT32_MAX);
 		in->stall = wide(x, UINT64_MAX);
 		in->cause = (uint8_t)pick(x, ISA_NCAUSES);

@@ -52,7 +52,7 @@ replay(const char *in, const char *out, const char *npu_name, bool ideal, struct
 	if (out != NULL) {
 		CU_ASSERT_EQUAL_FATAL(trace_open_write(out, TRACE_FMT_UNKNOWN, &r->hdr, &w, e), 0);
 	}
-	rc = replay_run(r, n, &o, w, st, e);
+	rc = replay_run(r, in, n, &o, w, st, e);
 	trace_close_read(r);
 	if (w != NULL && rc == 0) {
 		CU_ASSERT_EQUAL_FATAL(trace_close_write(w, e), 0);
@@ -60,7 +60,7 @@ replay(const char *in, const char *out, const char *npu_name, bool ideal, struct
 		trace_abort_write(w);
 	}
 	if (rc == 0) {
-		CU_ASSERT_EQUAL(stats_finish(st), 0);
+		CU_ASSERT_EQUAL(stats_finish(st, e), 0);
 	}
 	return rc;
 }
@@ -238,6 +238,99 @@ test_spills(void)
 	stats_free(&mas);
 }
 
+/*
+ * A fill in front of an instruction that already has the most dependencies
+ * a record holds: the wait is not dropped, a barrier on its unit holds it,
+ * and a second replay makes the same barrier again.
+ */
+static void
+test_full_dependencies(void)
+{
+	const struct isa_instr *in;
+	struct trace_reader *r;
+	enum trace_format fmt;
+	uint64_t fill_end = 0, barrier_end = 0, mm_start = 0, again_start = 0;
+	unsigned barriers = 0, i, pass;
+	char text[4096], *p = text;
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+
+	/* 1 KiB of L1 holds two of A, B, C; A is read again first, so B is spilled for C */
+	p += sprintf(p, "#!mastrace-trace 1\n#!workload = b=1,h=1,s=16,d=16\n#!npu.base = edge\n"
+	    "#!l1.capacity_kib = 1\n#!l0.a_kib = 0\n#!l0.b_kib = 0\n#!l0.c_kib = 0\n"
+	    "id=0 unit=vec op=alloc dst=l1:0+512 plan=0-0\n"
+	    "id=1 unit=dma0 op=load bytes=512 src=dram:0+512 dst=l1:0+512 deps=0 plan=0-120\n"
+	    "id=2 unit=vec op=alloc dst=l1:512+512 plan=0-0\n"
+	    "id=3 unit=dma1 op=load bytes=512 src=dram:512+512 dst=l1:512+512 deps=2 plan=0-120\n"
+	    "id=4 unit=vec op=alloc dst=l1:1024+512 plan=0-0\n"
+	    "id=5 unit=dma0 op=load bytes=512 src=dram:1024+512 dst=l1:1024+512 deps=4 "
+	    "plan=120-240\n"
+	    "id=6 unit=vec op=vmax m=1 n=16 src=l1:0+32 dst=l1:32+4 deps=1 plan=240-250\n");
+	for (i = 7; i < 23; i++)
+		p += sprintf(p, "id=%u unit=vec op=barrier plan=250-250\n", i);
+	/* B comes back (a fill, after spilling A) for an instruction with 16 dependencies */
+	p += sprintf(p, "id=23 unit=mac op=matmul m=16 n=16 k=16 src=l1:512+512 "
+	    "dst=l1:1024+512 deps=7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22 plan=250-270\n");
+	write_text(cunit_path("full.mtt"), text);
+	for (pass = 0; pass < 2; pass++) {
+		const char *src = pass ? cunit_path("full.r.mtt") : cunit_path("full.mtt");
+		const char *dst = pass ? cunit_path("full.rr.mtt") : cunit_path("full.r.mtt");
+
+		CU_ASSERT_EQUAL_FATAL(replay(src, dst, NULL, false, &st, &n, &e), 0);
+		CU_ASSERT_TRUE(st.fills >= 1);
+		stats_free(&st);
+		CU_ASSERT_EQUAL_FATAL(trace_open_read(dst, &r, &fmt, &e), 0);
+		barriers = 0;
+		while (trace_next(r, &in, &e) == 1) {
+			if (in->op == ISA_OP_FILL)
+				fill_end = in->rep_end;
+			if (in->op == ISA_OP_BARRIER && (in->flags & ISA_F_INSERTED)) {
+				barriers++;
+				CU_ASSERT_EQUAL(in->unit, ISA_UNIT_MAC);
+				CU_ASSERT_EQUAL(in->cause, ISA_CAUSE_SPACE);
+				barrier_end = in->rep_end;
+			}
+			if (in->op == ISA_OP_MATMUL) {
+				CU_ASSERT_EQUAL(in->ndeps, ISA_MAX_DEPS);
+				if (pass)
+					again_start = in->rep_start;
+				else
+					mm_start = in->rep_start;
+			}
+		}
+		trace_close_read(r);
+		CU_ASSERT_EQUAL(barriers, 1);
+		/* the matmul reads what the fill brings: never before it ends */
+		CU_ASSERT_TRUE(fill_end > 0);
+		CU_ASSERT_TRUE(barrier_end >= fill_end);
+		CU_ASSERT_TRUE((pass ? again_start : mm_start) >= fill_end);
+	}
+	CU_ASSERT_EQUAL(again_start, mm_start);
+}
+
+/* An NPU with 64 DMA channels: barriers wait for more units than a record holds. */
+static void
+test_many_channels(void)
+{
+	static const char *const scheds[] = { "mas", "flat", "layerwise", "flash" };
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+	unsigned i;
+
+	write_text(cunit_path("ch64.ini"), "[npu]\nbase = edge\nname = edge-64ch\n[dma]\n"
+	    "channels = 64\n");
+	for (i = 0; i < sizeof scheds / sizeof scheds[0]; i++) {
+		schedule(scheds[i], "bert-base", cunit_path("ch64.ini"), "", cunit_path("ch64.mtr"));
+		CU_ASSERT_EQUAL_FATAL(replay(cunit_path("ch64.mtr"), NULL, NULL, false, &st, &n, &e),
+		    0);
+		CU_ASSERT_TRUE(st.makespan > 0);
+		CU_ASSERT_EQUAL(st.spills, 0);
+		stats_free(&st);
+	}
+}
+
 extern unsigned long replay_self_check_calls, replay_self_check_failures;
 
 /*
@@ -263,6 +356,29 @@ test_next_use_index(void)
 	CU_ASSERT_TRUE(st.spills > 1000);
 	stats_free(&st);
 	CU_ASSERT_TRUE(replay_self_check_calls > 10000);
+	CU_ASSERT_EQUAL(replay_self_check_failures, 0);
+}
+
+static void expect_replay_error(const char *trace, const char *npu_name, const char *message);
+
+/*
+ * One region across two allocations (shared/repro/replay-selfcheck-span.mtt):
+ * its uses would belong to neither, so it is refused before any victim is
+ * chosen, whether or not L1 overflows.
+ */
+static void
+test_region_across_allocations(void)
+{
+	char trace[1024];
+
+	snprintf(trace, sizeof trace, "%s/tests/repro/replay-selfcheck-span.mtt", cunit_srcdir());
+	write_text(cunit_path("e4.ini"), "[npu]\nbase = edge\nname = edge-4k\n[l1]\ncapacity_kib = 4\n"
+	    "[l0]\na_kib = 0\nb_kib = 0\nc_kib = 0\n");
+	replay_self_check_calls = replay_self_check_failures = 0;
+	expect_replay_error(trace, cunit_path("e4.ini"), "instruction 3 uses l1:2040+16, which lies "
+	    "across the end of the allocation l1:0+2048; expected a region inside one allocation");
+	expect_replay_error(trace, NULL, "instruction 3 uses l1:2040+16, which lies "
+	    "across the end of the allocation l1:0+2048; expected a region inside one allocation");
 	CU_ASSERT_EQUAL(replay_self_check_failures, 0);
 }
 
@@ -454,15 +570,18 @@ test_far_dependency(void)
 static void
 expect_replay_error(const char *trace, const char *npu_name, const char *message)
 {
+	char want[ERRBUF_SIZE + 600];
 	struct stats st;
 	struct errbuf e;
 	struct npu n;
 
+	/* the replay's own messages start with the trace's name */
+	snprintf(want, sizeof want, "%s: %s", trace, message);
 	e.msg[0] = '\0';
 	CU_ASSERT_EQUAL(replay(trace, NULL, npu_name, false, &st, &n, &e), -1);
-	CU_ASSERT_STRING_EQUAL(e.msg, message);
-	if (strcmp(e.msg, message) != 0)
-		fprintf(stderr, "\n  got:      %s\n  expected: %s\n", e.msg, message);
+	CU_ASSERT_STRING_EQUAL(e.msg, want);
+	if (strcmp(e.msg, want) != 0)
+		fprintf(stderr, "\n  got:      %s\n  expected: %s\n", e.msg, want);
 	stats_free(&st);
 }
 
@@ -509,7 +628,7 @@ test_timeline(void)
 	CU_ASSERT_DOUBLE_EQUAL(t, 30.0, 1e-9);
 	t = tl_book(&tl, 20, 10, 10);		/* nothing left until 30 */
 	CU_ASSERT_DOUBLE_EQUAL(t, 31.0, 1e-9);
-	tl_prune(&tl, 100);
+	tl_prune(&tl, 100, NULL, NULL);
 	CU_ASSERT_EQUAL(tl.n, 0);
 	tl_free(&tl);
 }
@@ -527,6 +646,9 @@ main(void)
 		{ "the index of next uses agrees with a scan", test_next_use_index },
 		{ "... also where freed addresses are allocated again", test_next_use_reuse },
 		{ "a dependency beyond the kept ends is bounded and counted", test_far_dependency },
+		{ "a fill before a full dependency list is waited for", test_full_dependencies },
+		{ "a region across two allocations is refused", test_region_across_allocations },
+		{ "64 DMA channels schedule and replay with every dataflow", test_many_channels },
 		{ NULL, NULL },
 	};
 	return cunit_run_in_tmpdir("replay", cases, "/tmp/mastrace-test-replay.XXXXXX");

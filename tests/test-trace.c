@@ -120,8 +120,26 @@ test_check(void)
 	in.nsrc = 1;
 	in.src[0].addr = UINT64_MAX;
 	in.src[0].size = 2;
-	expect_check(&in, "source region 0: address 18446744073709551615 + size 2 wraps around");
+	expect_check(&in, "source region 0: address 18446744073709551615 + size 2, expected an "
+	    "end at most 2^60");
+	in.src[0].addr = ISA_MAX_END - 2;
+	CU_ASSERT_EQUAL(isa_check(&in, why, sizeof why), 0);
 	in.src[0].addr = 0;
+	/* every field that enters a product or a total is bounded, and named */
+	in.m = (uint32_t)ISA_MAX_DIM + 1;
+	expect_check(&in, "field 'm' is 16777217, expected at most 16777216");
+	in.m = in.n = (uint32_t)ISA_MAX_DIM;
+	in.k = 1;
+	CU_ASSERT_EQUAL(isa_check(&in, why, sizeof why), 0);
+	in.k = 1u << 6;
+	expect_check(&in, "m*n*k is 1.801e+16 MACs, expected at most 2^53");
+	in.m = in.n = in.k = 0;
+	in.bytes = ISA_MAX_BYTES + 1;
+	expect_check(&in, "field 'bytes' is 281474976710657, expected at most 2^48");
+	in.bytes = 0;
+	in.plan_end = ISA_MAX_TIME + 1;
+	expect_check(&in, "planned end 4611686018427387905, expected at most 2^62 cycles");
+	in.plan_end = 20;
 	in.replayed = true;
 	in.rep_start = 3;
 	in.rep_end = 2;
@@ -134,7 +152,7 @@ test_check(void)
 	in.cause = ISA_CAUSE_DEP;
 	CU_ASSERT_EQUAL(isa_check(&in, why, sizeof why), 0);
 	in.flags = 0x80;
-	expect_check(&in, "flags 0x80, expected bits below 0x20");
+	expect_check(&in, "flags 0x80, expected bits below 0x40");
 }
 
 /* Write n instructions from gen to path, then read them back and compare. */

@@ -42,13 +42,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	n = r->hdr.npu;
-	if (stats_init(&st, &n) != 0 || replay_run(r, &n, &o, NULL, &st, &e) != 0) {
+	if (stats_init(&st, &n) != 0 || replay_run(r, argv[1], &n, &o, NULL, &st, &e) != 0) {
 		fprintf(stderr, "bench-replay: %s\n", e.msg);
 		return 1;
 	}
 	count = r->count;
 	trace_close_read(r);
-	stats_finish(&st);
+	stats_finish(&st, &e);
 	dt = now() - t0;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("replay   %llu instructions in %.3f s: %.2f M instructions/s, makespan %llu "

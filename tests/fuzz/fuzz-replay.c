@@ -45,13 +45,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	e.msg[0] = '\0';
 	replay_self_check_failures = 0;
-	rc = replay_run(r, &n, &o, NULL, &st, &e);
+	rc = replay_run(r, "fuzz", &n, &o, NULL, &st, &e);
 	if (rc != 0 && e.msg[0] == '\0')
 		__builtin_trap();	/* every failure says why */
 	if (replay_self_check_failures != 0)
 		__builtin_trap();	/* the use index disagreed with the window */
 	if (rc == 0)
-		stats_finish(&st);
+		stats_finish(&st, &e);
 	stats_free(&st);
 	r->ops->close(r);
 	return 0;
