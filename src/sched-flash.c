@@ -5,7 +5,7 @@
 
 #include "sched.h"
 
-static const struct sched_param params[] = {
+static const struct sched_tparam params[] = {
 	{ "rows", "query rows per row block", 1, 1 << 24, NULL },
 	{ "cols", "keys per key block", 1, 1 << 24, NULL },
 };
@@ -54,10 +54,9 @@ vec(struct sctx *sc, unsigned op, unsigned flags, uint32_t b, uint32_t h, uint32
 }
 
 static int
-emit(struct emit *em, const struct workload *w, const struct tiling *t)
+emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *t)
 {
-	static struct sctx scx;
-	struct sctx *sc = &scx;
+	struct sctx *sc = ctx;
 	uint64_t el = w->elem_bytes, R, C, rows, cols;
 	uint32_t b, h, i, j, nvis, kv = 0, mo, oo;
 	int q, k[2], v[2], s, o[2], m[2], l;
@@ -128,5 +127,5 @@ emit(struct emit *em, const struct workload *w, const struct tiling *t)
 
 const struct sched sched_flash = {
 	"flash", "FlashAttention-2 style: online softmax over key blocks, MAC and VEC in turn",
-	params, sizeof params / sizeof params[0], fit, emit,
+	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit,
 };

@@ -9,7 +9,7 @@
 static const char *const grans[] = { "row", "head", "batch", NULL };
 enum { G_ROW, G_HEAD, G_BATCH };
 
-static const struct sched_param params[] = {
+static const struct sched_tparam params[] = {
 	{ "gran", "fusion granularity: a row block, a whole head, or all heads of a batch", 0, 2,
 	  grans },
 	{ "rows", "query rows per row block (gran=row)", 1, 1 << 24, NULL },
@@ -45,10 +45,9 @@ fit(const struct npu *n, const struct workload *w, const struct tiling *t,
 }
 
 static int
-emit(struct emit *em, const struct workload *w, const struct tiling *t)
+emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *t)
 {
-	static struct sctx scx;
-	struct sctx *sc = &scx;
+	struct sctx *sc = ctx;
 	uint64_t R, H, el = w->elem_bytes, C;
 	uint32_t b, h0, hh, i, j, nvis, kv = 0;
 	int *q, *o, *m, *l, *s, k[2], v[2];
@@ -121,5 +120,5 @@ emit(struct emit *em, const struct workload *w, const struct tiling *t)
 
 const struct sched sched_flat = {
 	"flat", "FLAT: QK^T, softmax and PV fused per row block, head or batch, in sequence",
-	params, sizeof params / sizeof params[0], fit, emit,
+	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit,
 };

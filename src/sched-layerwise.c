@@ -6,7 +6,7 @@
 
 #include "sched.h"
 
-static const struct sched_param params[] = {
+static const struct sched_tparam params[] = {
 	{ "rows", "query rows per row block", 1, 1 << 24, NULL },
 	{ "cols", "keys per key block", 1, 1 << 24, NULL },
 	{ "vrows", "rows per VEC instruction", 1, 1 << 24, NULL },
@@ -30,10 +30,9 @@ fit(const struct npu *n, const struct workload *w, const struct tiling *t,
 }
 
 static int
-emit(struct emit *em, const struct workload *w, const struct tiling *t)
+emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *t)
 {
-	static struct sctx scx;
-	struct sctx *sc = &scx;
+	struct sctx *sc = ctx;
 	uint64_t el = w->elem_bytes, R, C, tile, scratch;
 	uint32_t b, h, i, j, nvis, kv = 0;
 	int q, k[2], st[2], *srow, m, l, v[2], o;
@@ -117,5 +116,5 @@ emit(struct emit *em, const struct workload *w, const struct tiling *t)
 
 const struct sched sched_layerwise = {
 	"layerwise", "no fusion: all QK^T to DRAM, softmax DRAM to DRAM, then PV",
-	params, sizeof params / sizeof params[0], fit, emit,
+	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit,
 };

@@ -8,7 +8,7 @@
 
 static const char *const on_off[] = { "on", "off", NULL };
 
-static const struct sched_param params[] = {
+static const struct sched_tparam params[] = {
 	{ "rows", "query rows per row block (L1 tier)", 1, 1 << 24, NULL },
 	{ "cols", "keys per key block (MAC sub-tile, L0 tier)", 1, 1 << 24, NULL },
 	{ "vrows", "rows per VEC instruction (VEC tier)", 1, 1 << 24, NULL },
@@ -96,10 +96,10 @@ pv_block(struct mas *a, const struct tiling *t, uint32_t b, uint32_t h, uint32_t
 }
 
 static int
-emit(struct emit *em, const struct workload *w, const struct tiling *t)
+emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *t)
 {
-	static struct mas a;
-	struct sctx *sc = &a.sc;
+	struct mas *a = ctx;
+	struct sctx *sc = &a->sc;
 	uint64_t el = w->elem_bytes, R, C;
 	uint32_t b, h, r, j, nb;
 	int *tiles;
@@ -112,35 +112,35 @@ emit(struct emit *em, const struct workload *w, const struct tiling *t)
 	if (tiles == NULL)
 		return errbuf_set(em->e, "out of memory");
 	for (j = 0; j < 2; j++)
-		a.q[j] = sctx_l1(sc, R * w->d_qk * el, ISA_T_Q);
+		a->q[j] = sctx_l1(sc, R * w->d_qk * el, ISA_T_Q);
 	for (r = 0; r < nb; r++) {
-		a.s[r] = tiles + (size_t)r * sc->ncb;
+		a->s[r] = tiles + (size_t)r * sc->ncb;
 		for (j = 0; j < sc->ncb; j++)
-			a.s[r][j] = sctx_l1(sc, R * C * el, ISA_T_S);
+			a->s[r][j] = sctx_l1(sc, R * C * el, ISA_T_S);
 	}
 	for (j = 0; j < 2; j++) {
-		a.k[j] = sctx_l1(sc, C * w->d_qk * el, ISA_T_K);
-		a.v[j] = sctx_l1(sc, C * w->d_v * el, ISA_T_V);
+		a->k[j] = sctx_l1(sc, C * w->d_qk * el, ISA_T_K);
+		a->v[j] = sctx_l1(sc, C * w->d_v * el, ISA_T_V);
 	}
-	a.o = sctx_l1(sc, R * w->d_v * el, ISA_T_O);
-	a.m = sctx_l1(sc, R * el, ISA_T_M);
-	a.l = sctx_l1(sc, R * el, ISA_T_L);
-	a.kv = 0;
+	a->o = sctx_l1(sc, R * w->d_v * el, ISA_T_O);
+	a->m = sctx_l1(sc, R * el, ISA_T_M);
+	a->l = sctx_l1(sc, R * el, ISA_T_L);
+	a->kv = 0;
 	for (b = 0; b < w->batch && !em->failed; b++) {
 		for (h = 0; h < w->heads && !em->failed; h++) {
 			/* round -1: the first scores */
-			qk_block(&a, t, b, h, 0);
+			qk_block(a, t, b, h, 0);
 			emit_barrier(em);
 			for (r = 0; r < sc->nrb && !em->failed; r++) {
 				/* round r: VEC softmax(r) while MAC does PV(r-1), QK(r+1) */
-				sctx_softmax(sc, b, h, r, a.s[r % nb], a.m, a.l);
+				sctx_softmax(sc, b, h, r, a->s[r % nb], a->m, a->l);
 				if (r >= 1)
-					pv_block(&a, t, b, h, r - 1);
+					pv_block(a, t, b, h, r - 1);
 				if (r + 1 < sc->nrb)
-					qk_block(&a, t, b, h, r + 1);
+					qk_block(a, t, b, h, r + 1);
 				emit_barrier(em);
 			}
-			pv_block(&a, t, b, h, sc->nrb - 1);
+			pv_block(a, t, b, h, sc->nrb - 1);
 		}
 	}
 	sctx_free_all(sc);
@@ -150,5 +150,5 @@ emit(struct emit *em, const struct workload *w, const struct tiling *t)
 
 const struct sched sched_mas = {
 	"mas", "MAS-Attention: QK^T and PV on MAC stream beside softmax on VEC, in rounds",
-	params, sizeof params / sizeof params[0], fit, emit,
+	params, sizeof params / sizeof params[0], sizeof(struct mas), fit, emit,
 };

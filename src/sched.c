@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "num.h"
@@ -57,7 +58,7 @@ sched_get(const struct sched *s, const struct tiling *t, const char *name)
 }
 
 static void
-param_expected(const struct sched_param *p, char *buf, size_t len)
+param_expected(const struct sched_tparam *p, char *buf, size_t len)
 {
 	size_t used = 0;
 	unsigned i;
@@ -216,16 +217,27 @@ sched_emit_to(const struct sched *s, const struct npu *n, const struct workload 
     const struct tiling *t, struct trace_writer *wr, struct sched_result *res,
     struct errbuf *e)
 {
-	struct emit em;
+	struct emit *em;
+	void *ctx;
 	int rc;
 
-	emit_init(&em, wr, n, e);
-	rc = s->emit(&em, w, t);
-	res->instructions = em.next_id;
-	res->makespan = em.makespan;
-	res->macs = em.macs;
-	res->dram_read = em.dram_read;
-	res->dram_write = em.dram_write;
+	/* both are large (the emitter's slots, the dataflow's tiles): never on a stack */
+	em = malloc(sizeof *em);
+	ctx = calloc(1, s->ctx_size);
+	if (em == NULL || ctx == NULL) {
+		free(em);
+		free(ctx);
+		return errbuf_set(e, "out of memory");
+	}
+	emit_init(em, wr, n, e);
+	rc = s->emit(ctx, em, w, t);
+	res->instructions = em->next_id;
+	res->makespan = em->makespan;
+	res->macs = em->macs;
+	res->dram_read = em->dram_read;
+	res->dram_write = em->dram_write;
+	free(ctx);
+	free(em);
 	return rc;
 }
 

@@ -1,8 +1,9 @@
 /* sched: the dataflows, their tiling parameters and the helpers they share. */
-#ifndef MASTRACE_SCHED_H
-#define MASTRACE_SCHED_H
+#ifndef MASTRACE_SCHEDULE_H
+#define MASTRACE_SCHEDULE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "emit.h"
@@ -12,7 +13,7 @@
 #define SCHED_MAX_PARAMS 8
 
 /* A tiling parameter: an integer in [min, max], or one of `choices` (stored as its index). */
-struct sched_param {
+struct sched_tparam {
 	const char *name;
 	const char *doc;
 	int64_t min, max;
@@ -33,8 +34,9 @@ struct sched_fit {
 struct sched {
 	const char *name;
 	const char *summary;
-	const struct sched_param *params;
+	const struct sched_tparam *params;
 	unsigned nparams;
+	size_t ctx_size;	/* its emit()'s context, zeroed on the heap for each run */
 	/*
 	 * Check a complete tiling against the workload and the NPU's local
 	 * buffers (errors name the parameter and the limit) and compute its
@@ -42,7 +44,7 @@ struct sched {
 	 */
 	int (*fit)(const struct npu *n, const struct workload *w, const struct tiling *t,
 	    struct sched_fit *f, struct errbuf *e);
-	int (*emit)(struct emit *em, const struct workload *w, const struct tiling *t);
+	int (*emit)(void *ctx, struct emit *em, const struct workload *w, const struct tiling *t);
 };
 
 const struct sched *sched_find(const char *name);
