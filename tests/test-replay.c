@@ -8,7 +8,7 @@
 #include "cost.h"
 #include "cunit-main.h"
 #include "replay.h"
-#include "sched.h"
+#include "schedule.h"
 #include "stats.h"
 #include "synth.h"
 #include "timeline.h"

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cunit-main.h"
-#include "sched.h"
+#include "schedule.h"
 #include "trace-file.h"
 #include "verify.h"
 

@@ -7,7 +7,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "sched.h"
+#include "schedule.h"
 #include "trace-file.h"
 
 static double

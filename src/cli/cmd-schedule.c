@@ -7,7 +7,7 @@
 
 #include "cmd.h"
 #include "num.h"
-#include "sched.h"
+#include "schedule.h"
 #include "trace-file.h"
 
 static void

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "num.h"
-#include "sched.h"
+#include "schedule.h"
 #include "trace-file.h"
 
 extern const struct sched sched_mas, sched_flat, sched_layerwise, sched_flash;

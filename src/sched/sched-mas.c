@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sched.h"
+#include "schedule.h"
 
 static const char *const on_off[] = { "on", "off", NULL };
 

@@ -1,6 +1,6 @@
-/* search: binary search in arrays of structs sorted by a leading uint64_t key. */
-#ifndef MASTRACE_SEARCH_H
-#define MASTRACE_SEARCH_H
+/* bsearch-u64: where a key goes in an array sorted by a leading uint64_t. */
+#ifndef MASTRACE_BSEARCH_U64_H
+#define MASTRACE_BSEARCH_U64_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -6,7 +6,7 @@
 
 #include "cost.h"
 #include "num.h"
-#include "search.h"
+#include "bsearch-u64.h"
 #include "stats.h"
 
 #define CP_RING STATS_PATHS_KEPT

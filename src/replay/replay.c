@@ -9,7 +9,7 @@
 
 #include "cost.h"
 #include "replay.h"
-#include "search.h"
+#include "bsearch-u64.h"
 #include "timeline.h"
 
 #define RING REPLAY_ENDS_KEPT
