@@ -242,6 +242,18 @@ sched_emit_to(const struct sched *s, const struct npu *n, const struct workload 
 }
 
 int
+sched_prepare(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *tiling, bool allow_spill, struct sched_result *res, struct errbuf *e)
+{
+	memset(res, 0, sizeof *res);
+	if (sched_parse_tiling(s, tiling ? tiling : "", &res->t, e) != 0 ||
+	    sched_plan(s, n, w, &res->t, allow_spill, &res->fit, e) != 0)
+		return -1;
+	sched_format_tiling(s, &res->t, res->tiling, sizeof res->tiling);
+	return 0;
+}
+
+int
 sched_run(const struct sched *s, const struct npu *n, const struct workload *w,
     const char *tiling, bool allow_spill, const char *command, const char *out,
     struct sched_result *res, struct errbuf *e)
@@ -249,11 +261,8 @@ sched_run(const struct sched *s, const struct npu *n, const struct workload *w,
 	struct trace_header h;
 	struct trace_writer *wr;
 
-	memset(res, 0, sizeof *res);
-	if (sched_parse_tiling(s, tiling, &res->t, e) != 0 ||
-	    sched_plan(s, n, w, &res->t, allow_spill, &res->fit, e) != 0)
+	if (sched_prepare(s, n, w, tiling, allow_spill, res, e) != 0)
 		return -1;
-	sched_format_tiling(s, &res->t, res->tiling, sizeof res->tiling);
 	trace_header_init(&h, n, w);
 	snprintf(h.sched, sizeof h.sched, "%s", s->name);
 	snprintf(h.tiling, sizeof h.tiling, "%s", res->tiling);

@@ -76,6 +76,10 @@ struct sched_result {
 	uint64_t instructions, makespan, macs, dram_read, dram_write;
 };
 
+/* Parse the tiling text (NULL or "" for none) and complete it (sched_plan()) into res. */
+int sched_prepare(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *tiling, bool allow_spill, struct sched_result *res, struct errbuf *e);
+
 /*
  * Plan (tiling text, possibly empty, completed by sched_plan()) and write
  * the trace to `out` with a header naming the scheduler, the tiling and

@@ -1,0 +1,43 @@
+/* eval: plan and replay one candidate in memory, as compare, search and the viewer do. */
+#ifndef MASTRACE_EVAL_H
+#define MASTRACE_EVAL_H
+
+#include <stdbool.h>
+
+#include "replay.h"
+#include "schedule.h"
+#include "stats.h"
+
+/* What to evaluate: a dataflow with a tiling on a workload and an NPU. */
+struct eval_spec {
+	const struct sched *sched;
+	const struct npu *npu;		/* planned for and replayed on */
+	const struct workload *wl;
+	const char *tiling;		/* "key=value,..."; NULL or "" picks the largest that fits */
+	bool allow_spill;		/* accept a tiling whose footprint exceeds L1 */
+	struct replay_opts replay;
+	/* more observers of the replay (a viewer, an exporter); may be NULL */
+	const struct replay_observer *observers;
+	unsigned nobservers;
+};
+
+struct eval_result {
+	struct sched_result plan;	/* the tiling chosen, planned makespan and traffic */
+	struct stats st;		/* the replay's statistics, finished */
+};
+
+/* Defaults: every replay model on. */
+void eval_spec_init(struct eval_spec *spec, const struct sched *s, const struct npu *n,
+    const struct workload *w);
+
+/*
+ * Plan, stream the instructions straight into the replay and account them:
+ * nothing touches the file system and memory stays flat in the trace's
+ * length.  Reentrant: each call owns its context, so threads may run any
+ * number at once.  0, or -1 with the reason; either way eval_result_free()
+ * releases res.
+ */
+int eval_run(const struct eval_spec *spec, struct eval_result *res, struct errbuf *e);
+void eval_result_free(struct eval_result *res);
+
+#endif
