@@ -240,36 +240,27 @@ struct program {
 };
 
 static int
-load_program(const char *path, struct program *pg, struct trace_header *hdr, struct errbuf *e)
+load_program(struct trace_reader *r, const char *path, struct program *pg, struct errbuf *e)
 {
-	struct trace_reader *r;
 	const struct isa_instr *in;
-	enum trace_format fmt;
 	struct isa_instr *grown;
 	int rc;
 
-	if (trace_open_read(path, &r, &fmt, e) != 0)
-		return -1;
-	*hdr = r->hdr;
 	while ((rc = trace_next(r, &in, e)) == 1) {
-		if (pg->n == VERIFY_MAX_INSTRS) {
-			trace_close_read(r);
+		if (pg->n == VERIFY_MAX_INSTRS)
 			return errbuf_set(e, "%s: more than %llu instructions, too many to verify in "
 			    "memory; verify a smaller workload (--seq, b=, h=)", path,
 			    (unsigned long long)VERIFY_MAX_INSTRS);
-		}
 		if (pg->n == pg->cap) {
-			pg->cap = pg->cap ? pg->cap * 2 : 4096;
-			grown = realloc(pg->in, pg->cap * sizeof *grown);
-			if (grown == NULL) {
-				trace_close_read(r);
+			size_t cap = pg->cap ? pg->cap * 2 : 4096;
+			grown = realloc(pg->in, cap * sizeof *grown);
+			if (grown == NULL)
 				return errbuf_set(e, "%s: out of memory", path);
-			}
 			pg->in = grown;
+			pg->cap = cap;
 		}
 		pg->in[pg->n++] = *in;
 	}
-	trace_close_read(r);
 	return rc;
 }
 
@@ -321,6 +312,22 @@ int
 verify_trace(const char *path, uint64_t seed, unsigned orders, struct verify_result *res,
     struct errbuf *e)
 {
+	struct trace_reader *r;
+	enum trace_format fmt;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if (trace_open_read(path, &r, &fmt, e) != 0)
+		return -1;
+	rc = verify_reader(r, path, seed, orders, res, e);
+	trace_close_read(r);
+	return rc;
+}
+
+int
+verify_reader(struct trace_reader *rd, const char *path, uint64_t seed, unsigned orders,
+    struct verify_result *res, struct errbuf *e)
+{
 	struct program pg = { 0 };
 	struct trace_header hdr;
 	struct machine mc;
@@ -337,7 +344,8 @@ verify_trace(const char *path, uint64_t seed, unsigned orders, struct verify_res
 
 	memset(res, 0, sizeof *res);
 	memset(&mc, 0, sizeof mc);
-	if (load_program(path, &pg, &hdr, e) != 0)
+	hdr = rd->hdr;
+	if (load_program(rd, path, &pg, e) != 0)
 		goto out;
 	w = &hdr.wl;
 	mc.wl = w;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "errbuf.h"
+#include "isa.h"
 
 #define VERIFY_MAX_FLOATS (1ull << 28)	/* 1 GiB of fp32 working memory */
 #define VERIFY_MAX_INSTRS (1ull << 24)
@@ -26,5 +27,8 @@ struct verify_result {
  */
 int verify_trace(const char *path, uint64_t seed, unsigned orders, struct verify_result *r,
     struct errbuf *e);
+/* The same from any reader (a file, a pipe, an in-memory stream); path names it in messages. */
+int verify_reader(struct trace_reader *r, const char *path, uint64_t seed, unsigned orders,
+    struct verify_result *res, struct errbuf *e);
 
 #endif
