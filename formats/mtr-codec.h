@@ -10,14 +10,15 @@
 #define MTR_MAGIC "\x89MTR\r\n\x1a\n"	/* 8 bytes; catches text-mode mangling */
 #define MTR_END_MAGIC "\x89MTREND\n"	/* 8 bytes */
 #define MTR_VERSION_MAJOR 1
-#define MTR_VERSION_MINOR 0
+#define MTR_VERSION_MINOR 1	/* 1.1: index entries carry their block's time span */
 #define MTR_BLOCK_MAGIC "MTRB"
 #define MTR_INDEX_MAGIC "MTRI"
 #define MTR_FOOTER_MAGIC "MTRF"
 
 #define MTR_PREAMBLE_SIZE 16		/* magic, major, minor, header length */
 #define MTR_BLOCK_HEADER_SIZE 20	/* magic, count, raw length, compressed length, crc */
-#define MTR_INDEX_ENTRY_SIZE 16		/* first instruction, file offset */
+#define MTR_INDEX_ENTRY_SIZE 32		/* first instruction, file offset, first start, last end */
+#define MTR_INDEX_ENTRY_SIZE_1_0 16	/* format 1.0: first instruction, file offset */
 #define MTR_FOOTER_SIZE 48
 
 #define MTR_BLOCK_INSTR 65536u		/* a block, and so a restart point, every ... */

@@ -123,12 +123,20 @@ read_block(struct mtr_reader *r, const uint8_t *magic, struct errbuf *e)
 	return 0;
 }
 
+/* Index entries grew a time span in format 1.1. */
+static size_t
+entry_size(const struct mtr_reader *r)
+{
+	return r->minor == 0 ? MTR_INDEX_ENTRY_SIZE_1_0 : MTR_INDEX_ENTRY_SIZE;
+}
+
 static int
 read_tail(struct mtr_reader *r, struct errbuf *e)
 {
 	uint8_t buf[MTR_FOOTER_SIZE], entry[MTR_INDEX_ENTRY_SIZE];
 	uint64_t index_off = r->off - 4, first, offset, prev_first = 0, prev_off = 0;
 	uint32_t n, i, icrc = 0, file_crc;
+	size_t esize = entry_size(r);
 
 	if (read_exact(r, buf, 4, "the index", e) != 0)
 		return -1;
@@ -137,17 +145,23 @@ read_tail(struct mtr_reader *r, struct errbuf *e)
 		return errbuf_set(e, "%s: byte %llu: index lists %u blocks, the file has %llu",
 		    r->name, (unsigned long long)index_off, n, (unsigned long long)r->blocks);
 	for (i = 0; i < n; i++) {
-		if (read_exact(r, entry, sizeof entry, "the index", e) != 0)
+		if (read_exact(r, entry, esize, "the index", e) != 0)
 			return -1;
-		icrc = (uint32_t)crc32(icrc, entry, sizeof entry);
+		icrc = (uint32_t)crc32(icrc, entry, (uInt)esize);
 		first = mtr_get_u64(entry);
 		offset = mtr_get_u64(entry + 8);
 		if ((i == 0 && first != 0) || (i > 0 && (first <= prev_first || offset <= prev_off)) ||
 		    offset >= index_off)
 			return errbuf_set(e, "%s: byte %llu: index entry %u (instruction %llu at "
 			    "byte %llu) is out of order or past the index", r->name,
-			    (unsigned long long)(r->off - sizeof entry), i,
+			    (unsigned long long)(r->off - esize), i,
 			    (unsigned long long)first, (unsigned long long)offset);
+		if (esize > MTR_INDEX_ENTRY_SIZE_1_0 && mtr_get_u64(entry + 16) > mtr_get_u64(entry + 24))
+			return errbuf_set(e, "%s: byte %llu: index entry %u spans cycles %llu to "
+			    "%llu, expected its start before its end", r->name,
+			    (unsigned long long)(r->off - esize), i,
+			    (unsigned long long)mtr_get_u64(entry + 16),
+			    (unsigned long long)mtr_get_u64(entry + 24));
 		prev_first = first;
 		prev_off = offset;
 	}
@@ -250,7 +264,12 @@ mtr_close(struct trace_reader *tr)
 	free(r);
 }
 
-static const struct trace_reader_ops mtr_reader_ops = { mtr_next, mtr_close };
+static int mtr_seek_time(struct trace_reader *tr, uint64_t cycle, struct errbuf *e);
+static int mtr_total(struct trace_reader *tr, uint64_t *count, struct errbuf *e);
+
+static const struct trace_reader_ops mtr_reader_ops = {
+	mtr_next, mtr_close, mtr_reader_seek, mtr_seek_time, mtr_total,
+};
 
 static int
 read_header(struct mtr_reader *r, struct errbuf *e)
@@ -271,6 +290,10 @@ read_header(struct mtr_reader *r, struct errbuf *e)
 		    r->name, r->major, r->minor, MTR_VERSION_MAJOR,
 		    r->major > MTR_VERSION_MAJOR ? "written by a newer mastrace" :
 		    "an old format this mastrace does not read");
+	if (r->minor > MTR_VERSION_MINOR)
+		return errbuf_set(e, "%s: byte 10: format version %u.%u, expected at most %d.%d "
+		    "(written by a newer mastrace)", r->name, r->major, r->minor,
+		    MTR_VERSION_MAJOR, MTR_VERSION_MINOR);
 	hlen = mtr_get_u32(pre + 12);
 	if (hlen > MTR_HEADER_MAX)
 		return errbuf_set(e, "%s: byte 12: header length %u, expected at most %u",
@@ -311,6 +334,7 @@ mtr_reader_open_stream(FILE *f, const char *name, bool close_f, struct trace_rea
 	r->crc_ok = true;
 	r->decode = true;
 	r->name = strdup(name);
+	r->base.name = r->name;
 	r->ctx = malloc(sizeof *r->ctx);
 	if (r->name == NULL || r->ctx == NULL) {
 		mtr_close(&r->base);
@@ -339,55 +363,117 @@ mtr_reader_open(const char *path, struct trace_reader **out, struct errbuf *e)
 	return mtr_reader_open_stream(f, path, true, out, e);
 }
 
-int
-mtr_reader_seek(struct trace_reader *tr, uint64_t index, struct errbuf *e)
+/* The footer: instruction and block counts, the index's offset; fails on a pipe. */
+static int
+read_footer(struct mtr_reader *r, uint64_t *total, uint64_t *nblocks, uint64_t *index_off,
+    struct errbuf *e)
 {
-	struct mtr_reader *r = (struct mtr_reader *)tr;
-	uint8_t foot[MTR_FOOTER_SIZE], entry[MTR_INDEX_ENTRY_SIZE];
-	uint64_t total, nblocks, index_off, best_first = 0, best_off = 0, best_block = 0;
-	uint64_t i;
-	const struct isa_instr *in;
+	uint8_t foot[MTR_FOOTER_SIZE];
 
 	if (fseeko(r->f, -(off_t)MTR_FOOTER_SIZE, SEEK_END) != 0 ||
 	    fread(foot, 1, sizeof foot, r->f) != sizeof foot)
 		return errbuf_set(e, "%s: cannot seek: %s", r->name,
-		    errno == ESPIPE ? "not a regular file" : "no footer");
+		    errno == ESPIPE ? "not a regular file (a pipe is read from the start)" :
+		    "no footer");
 	if (memcmp(foot, MTR_FOOTER_MAGIC, 4) != 0 ||
 	    mtr_get_u32(foot + 36) != (uint32_t)crc32(0, foot, 36))
 		return errbuf_set(e, "%s: cannot seek: the footer is missing or corrupt", r->name);
-	total = mtr_get_u64(foot + 8);
-	nblocks = mtr_get_u64(foot + 16);
-	index_off = mtr_get_u64(foot + 24);
-	if (index >= total)
+	*total = mtr_get_u64(foot + 8);
+	*nblocks = mtr_get_u64(foot + 16);
+	*index_off = mtr_get_u64(foot + 24);
+	/* the file position is restored by the caller's seek to a block */
+	r->crc_ok = false;	/* the whole-file checksum needs every byte in order */
+	return 0;
+}
+
+/*
+ * Position at the block the index names for instruction `index` (by_time
+ * false) or for cycle `index` (by_time: the first block whose last end is
+ * after it; every earlier block ended by then), then step to the
+ * instruction itself when seeking by number.
+ */
+static int
+position(struct mtr_reader *r, bool by_time, uint64_t index, struct errbuf *e)
+{
+	struct trace_reader *tr = &r->base;
+	uint8_t entry[MTR_INDEX_ENTRY_SIZE];
+	uint64_t total, nblocks, index_off, best_first = 0, best_off = 0, best_block = 0, i;
+	size_t esize = entry_size(r);
+	const struct isa_instr *in;
+	bool found = false;
+
+	if (read_footer(r, &total, &nblocks, &index_off, e) != 0)
+		return -1;
+	if (by_time && esize == MTR_INDEX_ENTRY_SIZE_1_0)
+		return errbuf_set(e, "%s: cannot seek by time: the index of a format 1.0 file has "
+		    "no time spans; 'mastrace convert' writes it again with them", r->name);
+	if (!by_time && index >= total)
 		return errbuf_set(e, "%s: cannot seek to instruction %llu, the trace has %llu",
 		    r->name, (unsigned long long)index, (unsigned long long)total);
 	if (fseeko(r->f, (off_t)index_off + 8, SEEK_SET) != 0)
 		return errbuf_set(e, "%s: cannot seek to the index at byte %llu", r->name,
 		    (unsigned long long)index_off);
-	for (i = 0; i < nblocks; i++) {
-		if (fread(entry, 1, sizeof entry, r->f) != sizeof entry)
+	for (i = 0; i < nblocks && !found; i++) {
+		if (fread(entry, 1, esize, r->f) != esize)
 			return errbuf_set(e, "%s: byte %llu: the index is cut short", r->name,
-			    (unsigned long long)(index_off + 8 + i * sizeof entry));
-		if (mtr_get_u64(entry) > index)
+			    (unsigned long long)(index_off + 8 + i * esize));
+		if (by_time) {
+			if (mtr_get_u64(entry + 24) <= index)
+				continue;
+			found = true;
+		} else if (mtr_get_u64(entry) > index) {
 			break;
+		}
 		best_first = mtr_get_u64(entry);
 		best_off = mtr_get_u64(entry + 8);
 		best_block = i;
+	}
+	if (by_time && !found) {
+		/* nothing runs at or after that cycle: the next read is the end */
+		best_first = total;
+		best_off = index_off;
+		best_block = nblocks;
 	}
 	if (fseeko(r->f, (off_t)best_off, SEEK_SET) != 0)
 		return errbuf_set(e, "%s: cannot seek to byte %llu", r->name,
 		    (unsigned long long)best_off);
 	r->off = best_off;
-	r->crc_ok = false;	/* the whole-file checksum needs every byte */
 	r->done = false;
 	r->left = 0;
 	r->rp = r->rend = NULL;
 	r->blocks = best_block;
 	tr->count = best_first;
-	while (tr->count < index)
+	while (!by_time && tr->count < index)
 		if (mtr_next(tr, &in, e) != 1)
 			return errbuf_set(e, "%s: instruction %llu not found after seeking",
 			    r->name, (unsigned long long)index);
+	return 0;
+}
+
+int
+mtr_reader_seek(struct trace_reader *tr, uint64_t index, struct errbuf *e)
+{
+	return position((struct mtr_reader *)tr, false, index, e);
+}
+
+static int
+mtr_seek_time(struct trace_reader *tr, uint64_t cycle, struct errbuf *e)
+{
+	return position((struct mtr_reader *)tr, true, cycle, e);
+}
+
+static int
+mtr_total(struct trace_reader *tr, uint64_t *count, struct errbuf *e)
+{
+	struct mtr_reader *r = (struct mtr_reader *)tr;
+	uint64_t nblocks, index_off;
+	off_t here = ftello(r->f);
+
+	if (read_footer(r, count, &nblocks, &index_off, e) != 0)
+		return -1;
+	if (here < 0 || fseeko(r->f, here, SEEK_SET) != 0)
+		return errbuf_set(e, "%s: cannot seek back to byte %llu", r->name,
+		    (unsigned long long)r->off);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 
 struct index_entry {
 	uint64_t first, offset;
+	uint64_t t0, t1;		/* the block's first start and last end */
 };
 
 struct mtr_writer {
@@ -26,6 +27,7 @@ struct mtr_writer {
 	uint32_t crc;			/* of every byte written so far */
 	struct index_entry *index;
 	size_t nindex, index_cap;
+	uint64_t block_t0, block_t1;	/* of the block being filled */
 };
 
 static int
@@ -48,14 +50,17 @@ flush_block(struct mtr_writer *w, struct errbuf *e)
 	if (w->block_instr == 0)
 		return 0;
 	if (w->nindex == w->index_cap) {
-		w->index_cap = w->index_cap ? w->index_cap * 2 : 64;
-		grown = realloc(w->index, w->index_cap * sizeof *grown);
+		size_t cap = w->index_cap ? w->index_cap * 2 : 64;
+		grown = realloc(w->index, cap * sizeof *grown);
 		if (grown == NULL)
 			return errbuf_set(e, "%s: out of memory", w->out.path);
 		w->index = grown;
+		w->index_cap = cap;
 	}
 	w->index[w->nindex].first = w->base.count - w->block_instr;
 	w->index[w->nindex].offset = w->offset;
+	w->index[w->nindex].t0 = w->block_t0;
+	w->index[w->nindex].t1 = w->block_t1;
 	w->nindex++;
 
 	deflateReset(&w->z);
@@ -95,6 +100,15 @@ mtr_write(struct trace_writer *tw, const struct isa_instr *in, struct errbuf *e)
 		return errbuf_set(e, "%s: instruction %llu: %s", w->out.path,
 		    (unsigned long long)in->id, why);
 	w->raw_len += mtr_encode(&w->ctx, in, w->raw + w->raw_len);
+	{
+		/* the times a viewer draws: replayed where there are any */
+		uint64_t t0 = in->replayed ? in->rep_start : in->plan_start;
+		uint64_t t1 = in->replayed ? in->rep_end : in->plan_end;
+		if (w->block_instr == 0 || t0 < w->block_t0)
+			w->block_t0 = t0;
+		if (w->block_instr == 0 || t1 > w->block_t1)
+			w->block_t1 = t1;
+	}
 	w->block_instr++;
 	tw->count++;
 	if (w->block_instr >= MTR_BLOCK_INSTR || w->raw_len >= MTR_BLOCK_RAW_FLUSH)
@@ -142,6 +156,8 @@ mtr_close(struct trace_writer *tw, struct errbuf *e)
 	for (i = 0; i < w->nindex; i++) {
 		mtr_put_u64(entry, w->index[i].first);
 		mtr_put_u64(entry + 8, w->index[i].offset);
+		mtr_put_u64(entry + 16, w->index[i].t0);
+		mtr_put_u64(entry + 24, w->index[i].t1);
 		icrc = (uint32_t)crc32(icrc, entry, sizeof entry);
 		if (emit(w, entry, sizeof entry, e) != 0)
 			goto fail;

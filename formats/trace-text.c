@@ -666,7 +666,7 @@ text_close_reader(struct trace_reader *tr)
 	free(r);
 }
 
-static const struct trace_reader_ops text_reader_ops = { text_next, text_close_reader };
+static const struct trace_reader_ops text_reader_ops = { text_next, text_close_reader, NULL, NULL, NULL };
 
 int
 text_reader_open_stream(FILE *f, const char *name, bool close_f, struct trace_reader **out,
@@ -674,7 +674,7 @@ text_reader_open_stream(FILE *f, const char *name, bool close_f, struct trace_re
 {
 	struct text_reader *r = calloc(1, sizeof *r);
 
-	if (r == NULL || (r->name = strdup(name)) == NULL) {
+	if (r == NULL || (r->base.name = r->name = strdup(name)) == NULL) {
 		free(r);
 		if (close_f)
 			fclose(f);

@@ -244,7 +244,7 @@ test_seek(void)
 
 	for (t = 0; t < sizeof targets / sizeof targets[0]; t++) {
 		CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("b.mtr"), &r, &fmt, &e), 0);
-		CU_ASSERT_EQUAL_FATAL(mtr_reader_seek(r, targets[t], &e), 0);
+		CU_ASSERT_EQUAL_FATAL(trace_seek(r, targets[t], &e), 0);
 		CU_ASSERT_EQUAL_FATAL(trace_next(r, &got, &e), 1);
 		synth_init(&s, 8, 0);
 		for (i = 0; i <= targets[t]; i++)
@@ -257,9 +257,80 @@ test_seek(void)
 		trace_close_read(r);
 	}
 	CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("b.mtr"), &r, &fmt, &e), 0);
-	CU_ASSERT_EQUAL(mtr_reader_seek(r, 300000, &e), -1);
+	CU_ASSERT_EQUAL(trace_seek(r, 300000, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "cannot seek to instruction 300000, the trace "
 	    "has 300000"));
+	trace_close_read(r);
+}
+
+/* Seek by time through the index's spans, and the count without reading. */
+static void
+test_seek_time(void)
+{
+	struct trace_reader *r;
+	const struct isa_instr *got;
+	enum trace_format fmt;
+	uint64_t *end, total = 0, i, first, latest, maxend = 0, cycles[5];
+	char path[1024];
+	struct errbuf e;
+	unsigned c;
+
+	/* the ends of every instruction, read in order */
+	end = malloc(300000 * sizeof *end);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("b.mtr"), &r, &fmt, &e), 0);
+	CU_ASSERT_EQUAL(trace_total(r, &total, &e), 0);
+	CU_ASSERT_EQUAL(total, 300000);
+	for (i = 0; trace_next(r, &got, &e) == 1; i++) {
+		end[i] = got->replayed ? got->rep_end : got->plan_end;
+		if (end[i] > maxend)
+			maxend = end[i];
+	}
+	CU_ASSERT_EQUAL_FATAL(i, 300000);
+	trace_close_read(r);
+	cycles[0] = 0;
+	cycles[1] = maxend / 3;
+	cycles[2] = maxend / 2;
+	cycles[3] = maxend - 1;
+	cycles[4] = maxend;
+	for (c = 0; c < 5; c++) {
+		CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("b.mtr"), &r, &fmt, &e), 0);
+		CU_ASSERT_EQUAL_FATAL(trace_seek_time(r, cycles[c], &e), 0);
+		first = r->count;
+		/* nothing skipped runs past the cycle ... */
+		for (i = 0, latest = 0; i < first; i++)
+			if (end[i] > latest)
+				latest = end[i];
+		CU_ASSERT_TRUE(latest <= cycles[c]);
+		/* ... and the block it starts at does, unless nothing does */
+		if (cycles[c] >= maxend) {
+			CU_ASSERT_EQUAL(first, 300000);
+			CU_ASSERT_EQUAL(trace_next(r, &got, &e), 0);
+		} else {
+			for (i = first, latest = 0; i < first + 65536 && i < 300000; i++)
+				if (end[i] > latest)
+					latest = end[i];
+			CU_ASSERT_TRUE(latest > cycles[c]);
+			CU_ASSERT_EQUAL(trace_next(r, &got, &e), 1);
+			CU_ASSERT_EQUAL(got->id, first);
+		}
+		trace_close_read(r);
+	}
+	free(end);
+	/* a format 1.0 file seeks by number but has no spans to seek by time */
+	snprintf(path, sizeof path, "%s/tests/bad-trace/tiny-good.mtr", cunit_srcdir());
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(path, &r, &fmt, &e), 0);
+	CU_ASSERT_EQUAL(trace_seek(r, 3, &e), 0);
+	CU_ASSERT_EQUAL(trace_seek_time(r, 100, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "the index of a format 1.0 file has no time spans"));
+	trace_close_read(r);
+	/* a text trace has no index, and says so */
+	snprintf(path, sizeof path, "%s/traces/examples/tiny.mtt", cunit_srcdir());
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(path, &r, &fmt, &e), 0);
+	CU_ASSERT_EQUAL(trace_seek(r, 3, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "tiny.mtt: cannot seek: a text trace has no index"));
+	CU_ASSERT_EQUAL(trace_total(r, &total, &e), -1);
+	CU_ASSERT_EQUAL(trace_seek_time(r, 0, &e), -1);
 	trace_close_read(r);
 }
 
@@ -452,6 +523,7 @@ main(void)
 		{ "structural checks", test_check },
 		{ "random and synthetic streams survive both formats", test_round_trips },
 		{ "seeking through the index", test_seek },
+		{ "seeking by time and counting through the index", test_seek_time },
 		{ "every truncation and bit flip is detected", test_corruption },
 		{ "writers refuse bad input and leave nothing", test_writer_refuses },
 		{ "text errors name line, column, field", test_text_errors },

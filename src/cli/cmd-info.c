@@ -56,7 +56,7 @@ show_at(struct trace_reader *r, enum trace_format fmt, const char *path, uint64_
 	int rc = 1;
 
 	if (fmt == TRACE_FMT_MTR && strcmp(path, "-") != 0) {
-		if (mtr_reader_seek(r, at, &e) != 0) {
+		if (trace_seek(r, at, &e) != 0) {
 			cli_error("%s", e.msg);
 			return EXIT_ERROR;
 		}

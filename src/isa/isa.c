@@ -253,6 +253,32 @@ isa_check(const struct isa_instr *in, char *why, size_t len)
 	return 0;
 }
 
+static int
+not_seekable(const struct trace_reader *r, const char *what, struct errbuf *e)
+{
+	return errbuf_set(e, "%s: cannot %s: a text trace has no index and is read in order; "
+	    "'mastrace convert' makes an indexed .mtr", r->name ? r->name : "trace", what);
+}
+
+int
+trace_seek(struct trace_reader *r, uint64_t index, struct errbuf *e)
+{
+	return r->ops->seek ? r->ops->seek(r, index, e) : not_seekable(r, "seek", e);
+}
+
+int
+trace_seek_time(struct trace_reader *r, uint64_t cycle, struct errbuf *e)
+{
+	return r->ops->seek_time ? r->ops->seek_time(r, cycle, e) :
+	    not_seekable(r, "seek by time", e);
+}
+
+int
+trace_total(struct trace_reader *r, uint64_t *count, struct errbuf *e)
+{
+	return r->ops->total ? r->ops->total(r, count, e) : not_seekable(r, "count its instructions", e);
+}
+
 void
 trace_header_init(struct trace_header *h, const struct npu *n, const struct workload *w)
 {

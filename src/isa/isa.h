@@ -202,6 +202,7 @@ struct trace_writer_ops {
 
 struct trace_reader {
 	const struct trace_reader_ops *ops;
+	const char *name;		/* for messages: the file, or "standard input" */
 	struct trace_header hdr;
 	uint64_t count;			/* instructions returned so far */
 };
@@ -210,6 +211,10 @@ struct trace_reader_ops {
 	/* 1 and *out set, 0 at a clean end, -1 on error; *out lives until the next call */
 	int (*next)(struct trace_reader *r, const struct isa_instr **out, struct errbuf *e);
 	void (*close)(struct trace_reader *r);
+	/* random access, NULL where the format has none (then the wrappers below say so) */
+	int (*seek)(struct trace_reader *r, uint64_t index, struct errbuf *e);
+	int (*seek_time)(struct trace_reader *r, uint64_t cycle, struct errbuf *e);
+	int (*total)(struct trace_reader *r, uint64_t *count, struct errbuf *e);
 };
 
 static inline int
@@ -223,5 +228,17 @@ trace_next(struct trace_reader *r, const struct isa_instr **out, struct errbuf *
 {
 	return r->ops->next(r, out, e);
 }
+
+/*
+ * Random access.  After a seek the next instruction returned is number
+ * `index`; after a seek by time it is the first of the first stretch of
+ * the trace that runs past `cycle` (replayed times where there are any, else
+ * planned): nothing before it is still running then.  trace_total() gives
+ * the number of instructions without reading them.  A reader without an
+ * index (text, a pipe) answers -1 with a message saying so.
+ */
+int trace_seek(struct trace_reader *r, uint64_t index, struct errbuf *e);
+int trace_seek_time(struct trace_reader *r, uint64_t cycle, struct errbuf *e);
+int trace_total(struct trace_reader *r, uint64_t *count, struct errbuf *e);
 
 #endif
