@@ -10,7 +10,7 @@
 #include "cost.h"
 #include "mtr.h"
 #include "num.h"
-#include "overlap.h"
+#include "summary.h"
 #include "trace-file.h"
 #include "trace-text.h"
 
@@ -32,12 +32,6 @@ usage(FILE *f)
 	    "\n"
 	    "See mastrace-info(1) and mastrace-trace(5).\n", f);
 }
-
-struct tally {
-	uint64_t count;
-	uint64_t busy;		/* planned cycles */
-	uint64_t rep_busy;	/* replayed cycles */
-};
 
 static void
 span_line(const char *what, uint64_t lo, uint64_t hi, const struct npu *n)
@@ -86,19 +80,15 @@ show_at(struct trace_reader *r, enum trace_format fmt, const char *path, uint64_
 static int
 do_info(const char *path, const char *at_arg)
 {
-	static struct tally units[ISA_NUNITS], ops[ISA_NOPS];
 	const struct trace_header *h;
-	const struct isa_instr *in;
+	struct summary sum;
 	struct trace_reader *r;
 	enum trace_format fmt;
 	struct mtr_stats ms;
 	struct errbuf e;
 	struct stat st;
 	char buf[256], spec[WL_SPEC_MAX];
-	uint64_t plan_lo = UINT64_MAX, plan_hi = 0, rep_lo = UINT64_MAX, rep_hi = 0, replayed = 0;
-	uint64_t at = 0, both, rep_both;
-	struct overlap ov, rov;
-	bool bad_order;
+	uint64_t at = 0;
 	unsigned i;
 	int rc;
 
@@ -115,42 +105,7 @@ do_info(const char *path, const char *at_arg)
 		trace_close_read(r);
 		return rc;
 	}
-	memset(units, 0, sizeof units);
-	memset(ops, 0, sizeof ops);
-	overlap_init(&ov);
-	overlap_init(&rov);
-	while ((rc = trace_next(r, &in, &e)) == 1) {
-		uint64_t d = in->plan_end - in->plan_start;
-		if (in->unit == ISA_UNIT_MAC || in->unit == ISA_UNIT_VEC) {
-			overlap_add(&ov, in->unit == ISA_UNIT_VEC, in->plan_start, in->plan_end);
-			if (in->replayed)
-				overlap_add(&rov, in->unit == ISA_UNIT_VEC, in->rep_start, in->rep_end);
-		}
-		units[in->unit].count++;
-		units[in->unit].busy += d;
-		ops[in->op].count++;
-		ops[in->op].busy += d;
-		if (in->plan_start < plan_lo)
-			plan_lo = in->plan_start;
-		if (in->plan_end > plan_hi)
-			plan_hi = in->plan_end;
-		if (in->replayed) {
-			replayed++;
-			units[in->unit].rep_busy += in->rep_end - in->rep_start;
-			ops[in->op].rep_busy += in->rep_end - in->rep_start;
-			if (in->rep_start < rep_lo)
-				rep_lo = in->rep_start;
-			if (in->rep_end > rep_hi)
-				rep_hi = in->rep_end;
-		}
-	}
-	bad_order = overlap_finish(&ov, &both) != 0;
-	bad_order |= overlap_finish(&rov, &rep_both) != 0;	/* both free their queues */
-	if (bad_order && rc >= 0) {
-		rc = errbuf_set(&e, "%s: MAC or VEC instructions overlap each other in time or "
-		    "run out of order, expected each unit to run one at a time", path);
-	}
-	if (rc < 0) {
+	if (summary_read(&sum, r, path, &e) != 0) {
 		cli_error("%s", e.msg);
 		trace_close_read(r);
 		return EXIT_ERROR;
@@ -177,39 +132,39 @@ do_info(const char *path, const char *at_arg)
 	printf("%-13s %s\n", "tiling", h->tiling[0] ? h->tiling : "(none)");
 	printf("%-13s %llu\n", "instructions", (unsigned long long)r->count);
 	if (r->count > 0) {
-		span_line("planned", plan_lo, plan_hi, &h->npu);
+		span_line("planned", sum.plan_lo, sum.plan_hi, &h->npu);
 		printf("%-13s %llu cycles MAC and VEC both busy (%.1f%% of the planned span)\n",
-		    "overlap", (unsigned long long)both,
-		    plan_hi > plan_lo ? 100.0 * (double)both / (double)(plan_hi - plan_lo) : 0.0);
+		    "overlap", (unsigned long long)sum.overlap, sum.plan_hi > sum.plan_lo ?
+		    100.0 * (double)sum.overlap / (double)(sum.plan_hi - sum.plan_lo) : 0.0);
 	}
-	if (replayed > 0) {
-		span_line("replayed", rep_lo, rep_hi, &h->npu);
+	if (sum.replayed > 0) {
+		span_line("replayed", sum.rep_lo, sum.rep_hi, &h->npu);
 		printf("%-13s %llu cycles MAC and VEC both busy (%.1f%% of the replayed span)\n",
-		    "overlap", (unsigned long long)rep_both,
-		    rep_hi > rep_lo ? 100.0 * (double)rep_both / (double)(rep_hi - rep_lo) : 0.0);
+		    "overlap", (unsigned long long)sum.rep_overlap, sum.rep_hi > sum.rep_lo ?
+		    100.0 * (double)sum.rep_overlap / (double)(sum.rep_hi - sum.rep_lo) : 0.0);
 	} else {
 		printf("%-13s no\n", "replayed");
 	}
 	printf("\n%-13s %12s %16s%s\n", "unit", "instructions", "planned busy",
-	    replayed ? "    replayed busy" : "");
+	    sum.replayed ? "    replayed busy" : "");
 	for (i = 0; i < ISA_NUNITS; i++) {
-		if (units[i].count == 0)
+		if (sum.unit[i].count == 0)
 			continue;
 		printf("  %-11s %12llu %16llu", isa_unit_name(i, buf, sizeof buf),
-		    (unsigned long long)units[i].count, (unsigned long long)units[i].busy);
-		if (replayed)
-			printf(" %16llu", (unsigned long long)units[i].rep_busy);
+		    (unsigned long long)sum.unit[i].count, (unsigned long long)sum.unit[i].busy);
+		if (sum.replayed)
+			printf(" %16llu", (unsigned long long)sum.unit[i].rep_busy);
 		printf("\n");
 	}
 	printf("\n%-13s %12s %16s%s\n", "opcode", "instructions", "planned cycles",
-	    replayed ? "  replayed cycles" : "");
+	    sum.replayed ? "  replayed cycles" : "");
 	for (i = 0; i < ISA_NOPS; i++) {
-		if (ops[i].count == 0)
+		if (sum.op[i].count == 0)
 			continue;
-		printf("  %-11s %12llu %16llu", isa_op_name(i), (unsigned long long)ops[i].count,
-		    (unsigned long long)ops[i].busy);
-		if (replayed)
-			printf(" %16llu", (unsigned long long)ops[i].rep_busy);
+		printf("  %-11s %12llu %16llu", isa_op_name(i), (unsigned long long)sum.op[i].count,
+		    (unsigned long long)sum.op[i].busy);
+		if (sum.replayed)
+			printf(" %16llu", (unsigned long long)sum.op[i].rep_busy);
 		printf("\n");
 	}
 	trace_close_read(r);

@@ -2,10 +2,10 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "cmd.h"
 #include "npu.h"
 #include "num.h"
@@ -65,23 +65,19 @@ usec(const struct npu *n, double cycles)
 static void
 show_bounds(const struct workload *w, const struct npu *n)
 {
-	uint64_t macs = wl_macs_qk(w) + wl_macs_pv(w);
-	uint64_t bytes = wl_compulsory_bytes(w);
-	double mac_cycles = ceil((double)macs / (double)npu_macs_per_cycle(n));
-	double dram_cycles = ceil((double)bytes / npu_dram_bytes_per_cycle(n));
+	struct bounds b;
 
+	bounds_ideal(w, n, &b);
 	printf("\nideal bounds on npu '%s' (%u MHz); no schedule can beat them:\n",
 	    n->name, (unsigned)n->clock_mhz);
 	printf("  %-15s %.0f cycles (%.1f us): %llu MACs at %llu per cycle\n", "MAC",
-	    mac_cycles, usec(n, mac_cycles), (unsigned long long)macs,
+	    b.mac_cycles, usec(n, b.mac_cycles), (unsigned long long)b.macs,
 	    (unsigned long long)npu_macs_per_cycle(n));
 	printf("  %-15s %.0f cycles (%.1f us): %llu bytes at %.4g bytes per cycle\n", "DRAM",
-	    dram_cycles, usec(n, dram_cycles), (unsigned long long)bytes,
+	    b.dram_cycles, usec(n, b.dram_cycles), (unsigned long long)b.bytes,
 	    npu_dram_bytes_per_cycle(n));
 	printf("  %-15s %s (arithmetic intensity %.1f MACs/byte, machine balance %.1f)\n",
-	    "bound by", mac_cycles >= dram_cycles ? "MAC" : "DRAM",
-	    (double)macs / (double)bytes,
-	    (double)npu_macs_per_cycle(n) / npu_dram_bytes_per_cycle(n));
+	    "bound by", b.mac_bound ? "MAC" : "DRAM", b.intensity, b.balance);
 }
 
 static int
