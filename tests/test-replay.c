@@ -359,6 +359,122 @@ test_next_use_index(void)
 	CU_ASSERT_EQUAL(replay_self_check_failures, 0);
 }
 
+/* What observers are told: L1 resident bytes and DRAM in use, against the stats. */
+struct watch {
+	uint64_t l1_max, l1_reports, bad_order;
+	double dram_bytes, last_t1, rate_max;
+};
+
+static void
+watch_l1(void *ctx, uint64_t cycle, uint64_t bytes)
+{
+	struct watch *w = ctx;
+
+	(void)cycle;
+	w->l1_reports++;
+	if (bytes > w->l1_max)
+		w->l1_max = bytes;
+}
+
+static void
+watch_dram(void *ctx, double t0, double t1, double rate)
+{
+	struct watch *w = ctx;
+
+	if (t0 < w->last_t1 - 1e-6)
+		w->bad_order++;
+	w->last_t1 = t1;
+	w->dram_bytes += (t1 - t0) * rate;
+	if (rate > w->rate_max)
+		w->rate_max = rate;
+}
+
+static void
+test_observers(void)
+{
+	const struct isa_instr *in;
+	struct replay_observer ob;
+	struct trace_reader *r;
+	struct replay_opts o;
+	enum trace_format fmt;
+	struct watch w;
+	struct replay *rp;
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+	double bursts = 0;
+
+	/* the overwrite-off ablation spills on edge: fills and spills move DRAM bytes too */
+	schedule("mas", "bert-base,h=2", "edge", "rows=80,cols=128,overwrite=off",
+	    cunit_path("obs.mtr"));
+	CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("obs.mtr"), &r, &fmt, &e), 0);
+	n = r->hdr.npu;
+	replay_opts_default(&o);
+	CU_ASSERT_EQUAL_FATAL(stats_init(&st, &n), 0);
+	rp = replay_new(&n, &o, "obs", &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rp);
+	memset(&w, 0, sizeof w);
+	replay_observer_stats(&ob, &st);
+	CU_ASSERT_EQUAL(replay_observe(rp, &ob, &e), 0);
+	memset(&ob, 0, sizeof ob);
+	ob.ctx = &w;
+	ob.l1 = watch_l1;
+	ob.dram = watch_dram;
+	CU_ASSERT_EQUAL(replay_observe(rp, &ob, &e), 0);
+	while (trace_next(r, &in, &e) == 1) {
+		CU_ASSERT_EQUAL_FATAL(replay_feed(rp, in, &e), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(replay_finish(rp, &e), 0);
+	trace_close_read(r);
+	replay_free(rp);
+	CU_ASSERT_EQUAL_FATAL(stats_finish(&st, &e), 0);
+	CU_ASSERT_TRUE(st.spills > 0);
+	/* resident L1 never exceeds the capacity, and is told as it changes */
+	CU_ASSERT_TRUE(w.l1_reports > 100);
+	CU_ASSERT_TRUE(w.l1_max <= n.l1.capacity_bytes);
+	CU_ASSERT_TRUE(w.l1_max > n.l1.capacity_bytes / 2);
+	/* DRAM use comes final, in time order, within the bandwidth, and adds up to every burst */
+	CU_ASSERT_EQUAL(w.bad_order, 0);
+	CU_ASSERT_TRUE(w.rate_max <= npu_dram_bytes_per_cycle(&n) * (1 + 1e-9));
+	bursts = (double)(st.dram_read + st.dram_write + st.spill_bytes + st.fill_bytes);
+	CU_ASSERT_DOUBLE_EQUAL(w.dram_bytes, bursts, bursts * 1e-6);
+	stats_free(&st);
+	/* a fed instruction is checked like a reader's */
+	rp = replay_new(&n, &o, "fed", &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rp);
+	{
+		struct isa_instr bad;
+
+		memset(&bad, 0, sizeof bad);
+		bad.id = 1;
+		bad.unit = ISA_UNIT_VEC;
+		bad.op = ISA_OP_BARRIER;
+		CU_ASSERT_EQUAL(replay_feed(rp, &bad, &e), -1);
+		CU_ASSERT_STRING_EQUAL(e.msg, "fed: instruction id 1, expected 0 (ids count up from 0 "
+		    "in order)");
+		/* after an error, every call repeats it */
+		bad.id = 0;
+		CU_ASSERT_EQUAL(replay_feed(rp, &bad, &e), -1);
+		CU_ASSERT_EQUAL(replay_finish(rp, &e), -1);
+		CU_ASSERT_STRING_EQUAL(e.msg, "fed: instruction id 1, expected 0 (ids count up from 0 "
+		    "in order)");
+	}
+	replay_free(rp);
+	rp = replay_new(&n, &o, "fed", &e);
+	{
+		struct isa_instr big;
+
+		memset(&big, 0, sizeof big);
+		big.unit = ISA_UNIT_DMA0;
+		big.op = ISA_OP_LOAD;
+		big.bytes = UINT64_MAX;
+		CU_ASSERT_EQUAL(replay_feed(rp, &big, &e), -1);
+		CU_ASSERT_STRING_EQUAL(e.msg, "fed: instruction 0: field 'bytes' is "
+		    "18446744073709551615, expected at most 2^48");
+	}
+	replay_free(rp);
+}
+
 static void expect_replay_error(const char *trace, const char *npu_name, const char *message);
 
 /*
@@ -648,6 +764,7 @@ main(void)
 		{ "a dependency beyond the kept ends is bounded and counted", test_far_dependency },
 		{ "a fill before a full dependency list is waited for", test_full_dependencies },
 		{ "a region across two allocations is refused", test_region_across_allocations },
+		{ "observers see L1 and DRAM as the stats do; fed input is checked", test_observers },
 		{ "64 DMA channels schedule and replay with every dataflow", test_many_channels },
 		{ NULL, NULL },
 	};
