@@ -1,24 +1,35 @@
 #!/bin/sh
-# A short, bounded libFuzzer run of each reader and of the replay; skipped
-# (77) unless the tree was configured with --enable-fuzzing.
+# A bounded libFuzzer run of each target (the readers, the NPU parser, the
+# replay and verify) from its seeds, with its dictionary; skipped (77) unless
+# the tree was configured with --enable-fuzzing.  FUZZ_SECONDS (default 30)
+# is each target's time; `make fuzz FUZZ_SECONDS=600` runs them for longer,
+# keeping what they find in FUZZ_CORPUS (default: a temporary folder).
 . "$TOP_SRCDIR/tests/lib.sh"
 
 [ -n "$FUZZ_TARGETS" ] || { echo "fuzzing not configured (--enable-fuzzing)"; exit 77; }
+seconds=${FUZZ_SECONDS:-30}
+corpus=${FUZZ_CORPUS:-$TMP/corpus}
 
+T="$TOP_SRCDIR/tests"
 for t in $FUZZ_TARGETS; do
 	name=${t##*/}
 	case "$name" in
-	fuzz-npu) seeds="$TOP_SRCDIR/traces/npu $TOP_SRCDIR/tests/bad-npu $TOP_SRCDIR/tests/repro" ;;
-	fuzz-mtr) seeds="$TOP_SRCDIR/tests/bad-trace $TOP_SRCDIR/tests/repro" ;;
-	fuzz-text) seeds="$TOP_SRCDIR/traces/examples $TOP_SRCDIR/tests/bad-trace $TOP_SRCDIR/tests/repro" ;;
-	fuzz-replay) seeds="$TOP_SRCDIR/traces/examples $TOP_SRCDIR/tests/replay-seeds $TOP_SRCDIR/tests/repro" ;;
-	*) seeds="" ;;
+	fuzz-npu) seeds="$TOP_SRCDIR/traces/npu $T/bad-npu $T/repro" dict=npu ;;
+	fuzz-mtr) seeds="$T/bad-trace $T/repro" dict=mtr ;;
+	fuzz-text) seeds="$TOP_SRCDIR/traces/examples $T/bad-trace $T/repro" dict=text ;;
+	fuzz-replay) seeds="$TOP_SRCDIR/traces/examples $T/replay-seeds $T/repro" dict=text ;;
+	fuzz-verify) seeds="$TOP_SRCDIR/traces/examples $T/replay-seeds $T/repro" dict=text ;;
+	*) seeds="" dict="" ;;
 	esac
-	mkdir -p "$TMP/$name"
+	mkdir -p "$corpus/$name"
 	checks=$((checks + 1))
-	# a fixed seed and run count keep the run bounded and repeatable
-	"$TOP_BUILDDIR/$t" -seed=1 -runs=200000 -max_total_time=30 -max_len=4096 "$TMP/$name" $seeds \
-		>"$TMP/$name.log" 2>&1 || { fail "$name found a crash:"; tail -n 30 "$TMP/$name.log"; }
+	# a fixed seed keeps a short run repeatable
+	"$TOP_BUILDDIR/$t" -seed=1 -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+		${dict:+-dict="$T/fuzz/$dict.dict"} "$corpus/$name" $seeds \
+		>"$TMP/$name.log" 2>&1 || { fail "$name found a crash:"; tail -n 40 "$TMP/$name.log"; }
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$TMP/$name.log")
+	cov=$(grep -o 'cov: [0-9]*' "$TMP/$name.log" | tail -n 1)
+	echo "$name: ${execs:-?} executions in ${seconds}s, ${cov:-cov: ?}, corpus $(ls "$corpus/$name" | wc -l)"
 done
 
 finish

@@ -35,6 +35,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();	/* every message names the file */
 		return 0;
 	}
+#ifdef FUZZ_MTR
+	/*
+	 * A viewer jumps before reading anything: seek by time or by number to
+	 * what the input's last bytes say, through an index nothing has checked.
+	 */
+	if (size >= 9) {
+		uint64_t to = 0, total;
+		unsigned i;
+		for (i = 0; i < 8; i++)
+			to = to << 8 | data[size - 9 + i];
+		rc = data[size - 1] & 1 ? trace_seek_time(r, to, &e) :
+		    trace_seek(r, to % 200000, &e);
+		if (rc != 0 && strncmp(e.msg, "fuzz", 4) != 0)
+			__builtin_trap();
+		if (rc == 0 && trace_total(r, &total, &e) != 0 && strncmp(e.msg, "fuzz", 4) != 0)
+			__builtin_trap();
+		if (rc != 0) {
+			r->ops->close(r);
+			return 0;
+		}
+	}
+#endif
 	while ((rc = r->ops->next(r, &in, &e)) == 1)
 		if (isa_check(in, why, sizeof why) != 0)
 			__builtin_trap();	/* readers return only valid instructions */
