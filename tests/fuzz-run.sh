@@ -15,7 +15,7 @@ for t in $FUZZ_TARGETS; do
 	name=${t##*/}
 	case "$name" in
 	fuzz-npu) seeds="$TOP_SRCDIR/traces/npu $T/bad-npu $T/repro" dict=npu ;;
-	fuzz-mtr) seeds="$T/bad-trace $T/repro" dict=mtr ;;
+	fuzz-mtr) seeds="$T/mtr-seeds $T/bad-trace $T/repro" dict=mtr ;;
 	fuzz-text) seeds="$TOP_SRCDIR/traces/examples $T/bad-trace $T/repro" dict=text ;;
 	fuzz-replay) seeds="$TOP_SRCDIR/traces/examples $T/replay-seeds $T/repro" dict=text ;;
 	fuzz-verify) seeds="$TOP_SRCDIR/traces/examples $T/replay-seeds $T/repro" dict=text ;;
