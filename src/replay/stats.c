@@ -6,24 +6,48 @@
 
 #include "cost.h"
 #include "num.h"
+#include "overlap.h"
 #include "bsearch-u64.h"
 #include "stats.h"
 
 #define CP_RING STATS_PATHS_KEPT
 
+/*
+ * Paths of recent ids are in a ring; the paths of each unit's last
+ * instruction and of the best so far are saved as they leave it, so those
+ * are always at hand.
+ */
+struct stats_work {
+	struct overlap ov;
+	uint64_t unit_end[ISA_NUNITS];		/* end of each unit's last instruction */
+	uint64_t l1_now;			/* bytes allocated in L1, in trace order */
+	/* live L1 allocations; spilled ones are not resident and do not count */
+	struct stats_live { uint64_t addr, size, since; bool resident; } *live;
+	size_t nlive, live_alloc;
+	uint64_t *cp_end;			/* ring: end of each recent id */
+	uint64_t (*cp)[CP_N + 1];		/* ring: shares and instruction count */
+	uint8_t *cp_unit_of;			/* ring: the unit of each recent id */
+	uint64_t cp_unit[ISA_NUNITS][CP_N + 1], cp_unit_end[ISA_NUNITS], cp_unit_id[ISA_NUNITS];
+	bool failed;
+};
+
 int
 stats_init(struct stats *s, const struct npu *n)
 {
+	struct stats_work *w;
+
 	memset(s, 0, sizeof *s);
 	s->npu = n;
 	s->start = UINT64_MAX;
-	memset(s->cp_unit_id, 0xff, sizeof s->cp_unit_id);
 	s->cp_best_id = UINT64_MAX;
-	overlap_init(&s->ov);
-	s->cp_end = calloc(CP_RING, sizeof *s->cp_end);
-	s->cp = calloc(CP_RING, sizeof *s->cp);
-	s->cp_unit_of = calloc(CP_RING, sizeof *s->cp_unit_of);
-	if (s->cp_end == NULL || s->cp == NULL || s->cp_unit_of == NULL) {
+	if ((w = s->work = calloc(1, sizeof *w)) == NULL)
+		return -1;
+	memset(w->cp_unit_id, 0xff, sizeof w->cp_unit_id);
+	overlap_init(&w->ov);
+	w->cp_end = calloc(CP_RING, sizeof *w->cp_end);
+	w->cp = calloc(CP_RING, sizeof *w->cp);
+	w->cp_unit_of = calloc(CP_RING, sizeof *w->cp_unit_of);
+	if (w->cp_end == NULL || w->cp == NULL || w->cp_unit_of == NULL) {
 		stats_free(s);
 		return -1;
 	}
@@ -33,22 +57,24 @@ stats_init(struct stats *s, const struct npu *n)
 void
 stats_free(struct stats *s)
 {
-	free(s->cp_end);
-	free(s->cp);
-	free(s->cp_unit_of);
-	free(s->live);
-	overlap_free(&s->ov);
-	s->cp_end = NULL;
-	s->cp = NULL;
-	s->cp_unit_of = NULL;
-	s->live = NULL;
+	struct stats_work *w = s->work;
+
+	if (w == NULL)
+		return;
+	free(w->cp_end);
+	free(w->cp);
+	free(w->cp_unit_of);
+	free(w->live);
+	overlap_free(&w->ov);
+	free(w);
+	s->work = NULL;
 }
 
 /* The first live allocation starting after addr. */
 static size_t
 live_pos(const struct stats *s, uint64_t addr)
 {
-	return search_after_u64(s->live, s->nlive, sizeof *s->live, addr);
+	return search_after_u64(s->work->live, s->work->nlive, sizeof *s->work->live, addr);
 }
 
 /* Allocation lifetimes, for the mean L1 occupancy. */
@@ -58,26 +84,26 @@ live_alloc(struct stats *s, const struct isa_region *g, uint64_t t)
 	struct stats_live *v;
 	size_t p;
 
-	if (s->nlive == s->live_alloc) {
+	if (s->work->nlive == s->work->live_alloc) {
 		/* the count grows only with the memory, so a failure leaves it consistent */
-		size_t grown = s->live_alloc ? s->live_alloc * 2 : 64;
-		v = realloc(s->live, grown * sizeof *v);
+		size_t grown = s->work->live_alloc ? s->work->live_alloc * 2 : 64;
+		v = realloc(s->work->live, grown * sizeof *v);
 		if (v == NULL) {
-			s->failed = true;
+			s->work->failed = true;
 			s->lost_live++;
 			return;
 		}
-		s->live = v;
-		s->live_alloc = grown;
+		s->work->live = v;
+		s->work->live_alloc = grown;
 	}
 	/* kept sorted by address for live_find(); allocations are few beside lookups */
 	p = live_pos(s, g->addr);
-	memmove(&s->live[p + 1], &s->live[p], (s->nlive - p) * sizeof *s->live);
-	s->live[p].addr = g->addr;
-	s->live[p].size = g->size;
-	s->live[p].since = t;
-	s->live[p].resident = true;
-	s->nlive++;
+	memmove(&s->work->live[p + 1], &s->work->live[p], (s->work->nlive - p) * sizeof *s->work->live);
+	s->work->live[p].addr = g->addr;
+	s->work->live[p].size = g->size;
+	s->work->live[p].since = t;
+	s->work->live[p].resident = true;
+	s->work->nlive++;
 }
 
 /* The live allocation holding addr, or NULL (traces need not allocate). */
@@ -86,8 +112,8 @@ live_find(struct stats *s, uint64_t addr)
 {
 	size_t p = live_pos(s, addr);
 
-	if (p > 0 && addr < s->live[p - 1].addr + s->live[p - 1].size)
-		return &s->live[p - 1];
+	if (p > 0 && addr < s->work->live[p - 1].addr + s->work->live[p - 1].size)
+		return &s->work->live[p - 1];
 	return NULL;
 }
 
@@ -107,7 +133,7 @@ live_free(struct stats *s, uint64_t addr, uint64_t t)
 
 	if (l != NULL) {
 		live_leave(s, l, t);
-		memmove(l, l + 1, (size_t)(&s->live[--s->nlive] - l) * sizeof *l);
+		memmove(l, l + 1, (size_t)(&s->work->live[--s->work->nlive] - l) * sizeof *l);
 	}
 }
 
@@ -160,14 +186,14 @@ cp_class(unsigned unit)
 static void
 cp_leave(struct stats *s, uint64_t id)
 {
-	unsigned slot = id % CP_RING, u = s->cp_unit_of[slot];
+	unsigned slot = id % CP_RING, u = s->work->cp_unit_of[slot];
 
-	if (s->cp_unit_id[u] == id) {
-		memcpy(s->cp_unit[u], s->cp[slot], sizeof s->cp[0]);
-		s->cp_unit_end[u] = s->cp_end[slot];
+	if (s->work->cp_unit_id[u] == id) {
+		memcpy(s->work->cp_unit[u], s->work->cp[slot], sizeof s->work->cp[0]);
+		s->work->cp_unit_end[u] = s->work->cp_end[slot];
 	}
 	if (s->cp_best_id == id)
-		memcpy(s->cp_best, s->cp[slot], sizeof s->cp[0]);
+		memcpy(s->cp_best, s->work->cp[slot], sizeof s->work->cp[0]);
 }
 
 /* The path to an earlier instruction on `unit`, or NULL if it is no longer kept. */
@@ -175,12 +201,12 @@ static const uint64_t *
 cp_path(const struct stats *s, uint64_t id, unsigned unit, uint64_t *end)
 {
 	if (s->instructions - id <= CP_RING) {
-		*end = s->cp_end[id % CP_RING];
-		return s->cp[id % CP_RING];
+		*end = s->work->cp_end[id % CP_RING];
+		return s->work->cp[id % CP_RING];
 	}
-	if (s->cp_unit_id[unit] == id) {
-		*end = s->cp_unit_end[unit];
-		return s->cp_unit[unit];
+	if (s->work->cp_unit_id[unit] == id) {
+		*end = s->work->cp_unit_end[unit];
+		return s->work->cp_unit[unit];
 	}
 	return NULL;
 }
@@ -239,7 +265,7 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 {
 	struct stats_unit *u = &s->unit[in->unit];
 	uint64_t start = in->rep_start, end = in->rep_end, len = end - start, i;
-	uint64_t *cp = s->cp[in->id % CP_RING], pend = 0;
+	uint64_t *cp = s->work->cp[in->id % CP_RING], pend = 0;
 	const uint64_t *pp;
 	struct stats_live *l;
 	unsigned k;
@@ -255,7 +281,7 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	 * unit and dma) is the instruction's stall, not the unit's.
 	 */
 	stretch = len > base ? len - base : 0;
-	wait = start > s->unit_end[in->unit] ? start - s->unit_end[in->unit] : 0;
+	wait = start > s->work->unit_end[in->unit] ? start - s->work->unit_end[in->unit] : 0;
 	s->instructions++;
 	u->instructions++;
 	num_add_sat(&u->busy, len - stretch);
@@ -264,14 +290,14 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	if (stretch)
 		num_add_sat(&u->stalled[slow_cause ? in->cause : in->unit >= ISA_UNIT_DMA0 ?
 		    ISA_CAUSE_DRAM : ISA_CAUSE_PORT], stretch);
-	if (end > s->unit_end[in->unit])
-		s->unit_end[in->unit] = end;
+	if (end > s->work->unit_end[in->unit])
+		s->work->unit_end[in->unit] = end;
 	if (start < s->start)
 		s->start = start;
 	if (end > s->makespan)
 		s->makespan = end;
 	if (in->unit == ISA_UNIT_MAC || in->unit == ISA_UNIT_VEC)
-		overlap_add(&s->ov, in->unit == ISA_UNIT_VEC, start, end);
+		overlap_add(&s->work->ov, in->unit == ISA_UNIT_VEC, start, end);
 	switch (in->op) {
 	case ISA_OP_LOAD: num_add_sat(&s->dram_read, in->bytes); break;
 	case ISA_OP_STORE: num_add_sat(&s->dram_write, in->bytes); break;
@@ -289,15 +315,15 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 		s->spills++;
 		num_add_sat(&s->spill_bytes, in->bytes);
 		num_add_sat(&s->spill_cycles, len);
-		s->l1_now = s->l1_now > in->bytes ? s->l1_now - in->bytes : 0;
+		s->work->l1_now = s->work->l1_now > in->bytes ? s->work->l1_now - in->bytes : 0;
 		break;
 	case ISA_OP_FILL:
 		s->fills++;
 		num_add_sat(&s->fill_bytes, in->bytes);
 		num_add_sat(&s->spill_cycles, len);
-		num_add_sat(&s->l1_now, in->bytes);
-		if (s->l1_now > s->l1_peak)
-			s->l1_peak = s->l1_now;
+		num_add_sat(&s->work->l1_now, in->bytes);
+		if (s->work->l1_now > s->l1_peak)
+			s->l1_peak = s->work->l1_now;
 		if ((l = live_find(s, in->dst[0].addr)) != NULL && !l->resident) {
 			l->resident = true;
 			l->since = start;
@@ -305,16 +331,16 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 		break;
 	case ISA_OP_MATMUL: num_add_sat(&s->macs, (uint64_t)in->m * in->n * in->k); break;
 	case ISA_OP_ALLOC:
-		num_add_sat(&s->l1_now, region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1));
-		if (s->l1_now > s->l1_peak)
-			s->l1_peak = s->l1_now;
+		num_add_sat(&s->work->l1_now, region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1));
+		if (s->work->l1_now > s->l1_peak)
+			s->l1_peak = s->work->l1_now;
 		for (k = 0; k < in->ndst; k++)
 			if (in->dst[k].buf == ISA_BUF_L1)
 				live_alloc(s, &in->dst[k], start);
 		break;
 	case ISA_OP_FREE:
 		i = region_bytes(in->src, in->nsrc, ISA_BUF_L1, ISA_BUF_L1);
-		s->l1_now = s->l1_now > i ? s->l1_now - i : 0;
+		s->work->l1_now = s->work->l1_now > i ? s->work->l1_now - i : 0;
 		for (k = 0; k < in->nsrc; k++)
 			if (in->src[k].buf == ISA_BUF_L1)
 				live_free(s, in->src[k].addr, end);
@@ -347,21 +373,21 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	pp = pred == UINT64_MAX ? NULL : cp_path(s, pred, in->unit, &pend);
 	if (pp == NULL && pred != UINT64_MAX) {
 		s->cp_far++;
-		if (s->cp_unit_id[in->unit] != UINT64_MAX)
-			pp = cp_path(s, s->cp_unit_id[in->unit], in->unit, &pend);
+		if (s->work->cp_unit_id[in->unit] != UINT64_MAX)
+			pp = cp_path(s, s->work->cp_unit_id[in->unit], in->unit, &pend);
 	}
 	if (pp != NULL) {
-		memcpy(cp, pp, sizeof s->cp[0]);
+		memcpy(cp, pp, sizeof s->work->cp[0]);
 		num_add_sat(&cp[CP_WAIT], start > pend ? start - pend : 0);
 	} else {
-		memset(cp, 0, sizeof s->cp[0]);
+		memset(cp, 0, sizeof s->work->cp[0]);
 		cp[CP_WAIT] = start;
 	}
 	num_add_sat(&cp[cp_class(in->unit)], len);
 	cp[CP_N]++;
-	s->cp_end[in->id % CP_RING] = end;
-	s->cp_unit_of[in->id % CP_RING] = in->unit;
-	s->cp_unit_id[in->unit] = in->id;
+	s->work->cp_end[in->id % CP_RING] = end;
+	s->work->cp_unit_of[in->id % CP_RING] = in->unit;
+	s->work->cp_unit_id[in->unit] = in->id;
 	if (end >= s->cp_best_end) {
 		s->cp_best_end = end;
 		s->cp_best_id = in->id;
@@ -375,19 +401,19 @@ stats_finish(struct stats *s, struct errbuf *e)
 	double us;
 	int rc = 0;
 
-	if (overlap_finish(&s->ov, &s->mac_vec_overlap) != 0)
-		rc = errbuf_set(e, s->ov.failed == OVERLAP_OOM ? "out of memory" :
+	if (overlap_finish(&s->work->ov, &s->mac_vec_overlap) != 0)
+		rc = errbuf_set(e, s->work->ov.failed == OVERLAP_OOM ? "out of memory" :
 		    "MAC or VEC instructions overlap earlier ones on their unit in time, expected "
 		    "each unit to run one instruction at a time");
 	if (s->cp_best_id != UINT64_MAX && s->instructions - s->cp_best_id <= CP_RING)
-		memcpy(s->cp_best, s->cp[s->cp_best_id % CP_RING], sizeof s->cp[0]);
-	if (s->failed && rc == 0)	/* an allocation record could not be kept */
+		memcpy(s->cp_best, s->work->cp[s->cp_best_id % CP_RING], sizeof s->work->cp[0]);
+	if (s->work->failed && rc == 0)	/* an allocation record could not be kept */
 		rc = errbuf_set(e, "out of memory: %llu L1 allocation records lost",
 		    (unsigned long long)s->lost_live);
 	if (s->start == UINT64_MAX)
 		s->start = 0;
-	while (s->nlive > 0)	/* never freed: alive to the end */
-		live_free(s, s->live[0].addr, s->makespan);
+	while (s->work->nlive > 0)	/* never freed: alive to the end */
+		live_free(s, s->work->live[0].addr, s->makespan);
 	us = (double)s->makespan / n->clock_mhz;
 	s->energy_pj[0] = (double)s->macs * n->energy.mac_pj;
 	s->energy_pj[1] = (double)s->vec_ops * n->energy.vec_op_pj;
@@ -396,6 +422,7 @@ stats_finish(struct stats *s, struct errbuf *e)
 	s->energy_pj[4] = (double)(s->dram_read + s->dram_write + s->spill_bytes + s->fill_bytes) *
 	    n->energy.dram_byte_pj;
 	s->energy_pj[5] = n->energy.static_mw * us * 1e3;	/* mW x us = nJ */
+	stats_free(s);	/* what is left is the plain result */
 	return rc;
 }
 

@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "isa.h"
-#include "overlap.h"
 
 /* Critical-path shares: the MAC, VEC, MTE and DMA time on the path, and its waits. */
 enum { CP_MAC, CP_VEC, CP_MTE, CP_DMA, CP_WAIT, CP_N };
@@ -24,17 +23,12 @@ struct stats {
 	uint64_t instructions;
 	uint64_t start, makespan;		/* first start, last end */
 	struct stats_unit unit[ISA_NUNITS];
-	struct overlap ov;
 	uint64_t mac_vec_overlap;
 	uint64_t dram_read, dram_write;		/* schedule traffic */
 	uint64_t spill_bytes, fill_bytes, spills, fills, spill_cycles;
 	uint64_t macs, vec_ops, l1_bytes, l0_bytes;
-	uint64_t unit_end[ISA_NUNITS];		/* end of each unit's last instruction */
-	uint64_t l1_now, l1_peak;		/* bytes allocated in L1, in trace order */
-	double l1_byte_cycles;			/* allocated bytes x cycles, for the mean */
-	/* live L1 allocations; spilled ones are not resident and do not count */
-	struct stats_live { uint64_t addr, size, since; bool resident; } *live;
-	size_t nlive, live_alloc;
+	uint64_t l1_peak;			/* bytes allocated in L1, in trace order */
+	double l1_byte_cycles;			/* resident bytes x cycles, for the mean */
 	/* transfers: bandwidth they got against what DRAM could give one alone */
 	double granted_sum;
 	uint64_t transfers;
@@ -46,21 +40,16 @@ struct stats {
 	unsigned nfirst;
 	double energy_pj[6];			/* mac, vec, l0, l1, dram, static */
 	/*
-	 * Critical path, through the last-ending instruction.  Paths of recent
-	 * ids are in a ring; the paths of each unit's last instruction and of
-	 * the best so far are saved as they leave it, so those are always at
-	 * hand.  A producer further back (cp_far) is not: its consumer continues
-	 * its unit's path instead.
+	 * Critical path, through the last-ending instruction: its shares, its
+	 * instruction count, and how often a producer was too far back to
+	 * follow (cp_far: its consumer continued its unit's path instead).
 	 */
-	uint64_t *cp_end;			/* ring: end of each recent id */
-	uint64_t (*cp)[CP_N + 1];		/* ring: shares and instruction count */
-	uint8_t *cp_unit_of;			/* ring: the unit of each recent id */
-	uint64_t cp_unit[ISA_NUNITS][CP_N + 1], cp_unit_end[ISA_NUNITS], cp_unit_id[ISA_NUNITS];
-	uint64_t cp_best_id, cp_best_end, cp_best[CP_N + 1];	/* cp_best: after stats_finish */
+	uint64_t cp_best_id, cp_best_end, cp_best[CP_N + 1];
 	uint64_t cp_far;
-	uint64_t far_deps;			/* set by the replay: see replay_run() */
+	uint64_t far_deps;			/* set by the replay: see replay_far_deps() */
 	uint64_t lost_live;			/* allocation records memory could not hold */
-	bool failed;
+	/* the accumulator's working state, until stats_finish() or stats_free() */
+	struct stats_work *work;
 };
 
 int stats_init(struct stats *s, const struct npu *n);
@@ -84,8 +73,9 @@ stats_pred(const struct isa_instr *in, uint64_t unit_last)
 }
 
 /*
- * Finish totals (energy, overlap).  -1 with the reason when the intervals
- * were inconsistent or memory ran out; the totals are still readable.
+ * Finish totals (energy, overlap) and release the working state: nothing
+ * is added after it.  -1 with the reason when the intervals were
+ * inconsistent or memory ran out; the totals are still readable.
  */
 int stats_finish(struct stats *s, struct errbuf *e);
 /* Account a replayed trace read back, and finish; `name` starts messages. */
