@@ -1,7 +1,7 @@
 /*
  * The library is reentrant: different evaluations (plan, replay, stats) run
- * on several threads at once, in memory and through files, and each gives
- * exactly what it gives alone.  CI runs this under ThreadSanitizer too.
+ * on several threads at once, in memory and through files (schedule, replay
+ * and verify), and each gives exactly what it gives alone.  CI runs this under ThreadSanitizer too.
  */
 #include "config.h"
 
@@ -13,6 +13,7 @@
 #include "eval.h"
 #include "replay.h"
 #include "trace-file.h"
+#include "verify.h"
 
 #define THREADS 4
 
@@ -116,6 +117,16 @@ through_file(const struct eval_case *c, const char *path, struct outcome *o)
 		outcome_of(&res, o);
 	else
 		fprintf(stderr, "file: %s\n", e.msg);
+	/* and it computes attention, whatever the other threads do */
+	if (rc == 0 && !c->allow_spill) {
+		struct verify_result vr;
+		rc = verify_trace(path, 7, 2, &vr, &e);
+		if (rc != 0 || !(vr.max_err <= 1e-4)) {
+			fprintf(stderr, "verify: %s (max error %g)\n", rc ? e.msg : "inexact",
+			    vr.max_err);
+			rc = -1;
+		}
+	}
 	eval_result_free(&res);
 	return rc;
 }
