@@ -1191,10 +1191,13 @@ rw_write(struct trace_writer *w, const struct isa_instr *in, struct errbuf *e)
 	struct replay_writer *rw = (struct replay_writer *)w;
 	struct isa_instr copy;
 
-	/* a writer numbers what it is given */
-	isa_copy(&copy, in);
-	copy.id = w->count;
-	if (replay_feed(rw->r, &copy, e) != 0)
+	/* a writer numbers what it is given (schedulers number them already) */
+	if (in->id != w->count) {
+		isa_copy(&copy, in);
+		copy.id = w->count;
+		in = &copy;
+	}
+	if (replay_feed(rw->r, in, e) != 0)
 		return -1;
 	w->count++;
 	return 0;
