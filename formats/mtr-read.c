@@ -363,7 +363,10 @@ mtr_reader_open(const char *path, struct trace_reader **out, struct errbuf *e)
 	return mtr_reader_open_stream(f, path, true, out, e);
 }
 
-/* The footer: instruction and block counts, the index's offset; fails on a pipe. */
+/*
+ * The footer: instruction and block counts, the index's offset.  It fails
+ * on a pipe; the caller puts the file position back or moves it on.
+ */
 static int
 read_footer(struct mtr_reader *r, uint64_t *total, uint64_t *nblocks, uint64_t *index_off,
     struct errbuf *e)
@@ -381,9 +384,16 @@ read_footer(struct mtr_reader *r, uint64_t *total, uint64_t *nblocks, uint64_t *
 	*total = mtr_get_u64(foot + 8);
 	*nblocks = mtr_get_u64(foot + 16);
 	*index_off = mtr_get_u64(foot + 24);
-	/* the file position is restored by the caller's seek to a block */
-	r->crc_ok = false;	/* the whole-file checksum needs every byte in order */
 	return 0;
+}
+
+/* A failed look at the footer or index leaves the reader where it was. */
+static int
+stay(struct mtr_reader *r, off_t here)
+{
+	if (here >= 0)
+		fseeko(r->f, here, SEEK_SET);
+	return -1;
 }
 
 /*
@@ -400,23 +410,30 @@ position(struct mtr_reader *r, bool by_time, uint64_t index, struct errbuf *e)
 	uint64_t total, nblocks, index_off, best_first = 0, best_off = 0, best_block = 0, i;
 	size_t esize = entry_size(r);
 	const struct isa_instr *in;
+	off_t here = ftello(r->f);
 	bool found = false;
 
-	if (read_footer(r, &total, &nblocks, &index_off, e) != 0)
-		return -1;
 	if (by_time && esize == MTR_INDEX_ENTRY_SIZE_1_0)
 		return errbuf_set(e, "%s: cannot seek by time: the index of a format 1.0 file has "
 		    "no time spans; 'mastrace convert' writes it again with them", r->name);
-	if (!by_time && index >= total)
-		return errbuf_set(e, "%s: cannot seek to instruction %llu, the trace has %llu",
+	if (read_footer(r, &total, &nblocks, &index_off, e) != 0)
+		return stay(r, here);
+	if (!by_time && index >= total) {
+		errbuf_set(e, "%s: cannot seek to instruction %llu, the trace has %llu",
 		    r->name, (unsigned long long)index, (unsigned long long)total);
-	if (fseeko(r->f, (off_t)index_off + 8, SEEK_SET) != 0)
-		return errbuf_set(e, "%s: cannot seek to the index at byte %llu", r->name,
+		return stay(r, here);
+	}
+	if (fseeko(r->f, (off_t)index_off + 8, SEEK_SET) != 0) {
+		errbuf_set(e, "%s: cannot seek to the index at byte %llu", r->name,
 		    (unsigned long long)index_off);
+		return stay(r, here);
+	}
 	for (i = 0; i < nblocks && !found; i++) {
-		if (fread(entry, 1, esize, r->f) != esize)
-			return errbuf_set(e, "%s: byte %llu: the index is cut short", r->name,
+		if (fread(entry, 1, esize, r->f) != esize) {
+			errbuf_set(e, "%s: byte %llu: the index is cut short", r->name,
 			    (unsigned long long)(index_off + 8 + i * esize));
+			return stay(r, here);
+		}
 		if (by_time) {
 			if (mtr_get_u64(entry + 24) <= index)
 				continue;
@@ -434,9 +451,11 @@ position(struct mtr_reader *r, bool by_time, uint64_t index, struct errbuf *e)
 		best_off = index_off;
 		best_block = nblocks;
 	}
-	if (fseeko(r->f, (off_t)best_off, SEEK_SET) != 0)
-		return errbuf_set(e, "%s: cannot seek to byte %llu", r->name,
-		    (unsigned long long)best_off);
+	if (fseeko(r->f, (off_t)best_off, SEEK_SET) != 0) {
+		errbuf_set(e, "%s: cannot seek to byte %llu", r->name, (unsigned long long)best_off);
+		return stay(r, here);
+	}
+	r->crc_ok = false;	/* the whole-file checksum needs every byte in order */
 	r->off = best_off;
 	r->done = false;
 	r->left = 0;
@@ -470,7 +489,7 @@ mtr_total(struct trace_reader *tr, uint64_t *count, struct errbuf *e)
 	off_t here = ftello(r->f);
 
 	if (read_footer(r, count, &nblocks, &index_off, e) != 0)
-		return -1;
+		return stay(r, here);
 	if (here < 0 || fseeko(r->f, here, SEEK_SET) != 0)
 		return errbuf_set(e, "%s: cannot seek back to byte %llu", r->name,
 		    (unsigned long long)r->off);

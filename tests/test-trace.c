@@ -260,6 +260,12 @@ test_seek(void)
 	CU_ASSERT_EQUAL(trace_seek(r, 300000, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "cannot seek to instruction 300000, the trace "
 	    "has 300000"));
+	/* a failed seek leaves the reader where it was: it reads on, checksums and all */
+	CU_ASSERT_EQUAL(trace_next(r, &got, &e), 1);
+	CU_ASSERT_EQUAL(got->id, 0);
+	while (trace_next(r, &got, &e) == 1)
+		;
+	CU_ASSERT_EQUAL(r->count, 300000);
 	trace_close_read(r);
 }
 
