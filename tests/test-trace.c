@@ -241,6 +241,7 @@ test_seek(void)
 	struct errbuf e;
 	uint64_t i;
 	size_t t;
+	int rc;
 
 	for (t = 0; t < sizeof targets / sizeof targets[0]; t++) {
 		CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("b.mtr"), &r, &fmt, &e), 0);
@@ -263,8 +264,9 @@ test_seek(void)
 	/* a failed seek leaves the reader where it was: it reads on, checksums and all */
 	CU_ASSERT_EQUAL(trace_next(r, &got, &e), 1);
 	CU_ASSERT_EQUAL(got->id, 0);
-	while (trace_next(r, &got, &e) == 1)
+	while ((rc = trace_next(r, &got, &e)) == 1)
 		;
+	CU_ASSERT_EQUAL(rc, 0);
 	CU_ASSERT_EQUAL(r->count, 300000);
 	trace_close_read(r);
 }
