@@ -6,16 +6,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench-clock.h"
 #include "eval.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int
 main(int argc, char **argv)

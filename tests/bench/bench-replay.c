@@ -6,17 +6,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench-clock.h"
 #include "replay.h"
 #include "trace-file.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int
 main(int argc, char **argv)

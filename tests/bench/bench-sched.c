@@ -7,17 +7,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench-clock.h"
 #include "schedule.h"
 #include "trace-file.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A writer that checks and counts, so the scheduler alone is timed. */
 static int

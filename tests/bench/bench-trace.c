@@ -8,17 +8,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bench-clock.h"
 #include "mtr.h"
 #include "../synth.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static long
 peak_rss_kib(void)
