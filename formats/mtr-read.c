@@ -29,6 +29,7 @@ struct mtr_reader {
 	uint64_t block_off;		/* file offset of the current block */
 	uint64_t blocks, raw_bytes;
 	bool decode;			/* false: inflate only (benchmark baseline) */
+	bool checksums;			/* false: corrupt data goes on to be decoded */
 	bool done;
 };
 
@@ -99,7 +100,7 @@ read_block(struct mtr_reader *r, const uint8_t *magic, struct errbuf *e)
 		return errbuf_set(e, "%s: out of memory", r->name);
 	if (read_exact(r, r->comp, comp_len, "block data", e) != 0)
 		return -1;
-	if ((uint32_t)crc32(0, r->comp, comp_len) != crc)
+	if (r->checksums && (uint32_t)crc32(0, r->comp, comp_len) != crc)
 		return errbuf_set(e, "%s: byte %llu: block checksum mismatch, the data is "
 		    "corrupt", r->name, (unsigned long long)r->block_off);
 	inflateReset(&r->z);
@@ -167,7 +168,7 @@ read_tail(struct mtr_reader *r, struct errbuf *e)
 	}
 	if (read_exact(r, buf, 4, "the index checksum", e) != 0)
 		return -1;
-	if (mtr_get_u32(buf) != icrc)
+	if (r->checksums && mtr_get_u32(buf) != icrc)
 		return errbuf_set(e, "%s: byte %llu: index checksum mismatch", r->name,
 		    (unsigned long long)(r->off - 4));
 	file_crc = r->crc;
@@ -176,7 +177,7 @@ read_tail(struct mtr_reader *r, struct errbuf *e)
 	if (memcmp(buf, MTR_FOOTER_MAGIC, 4) != 0 || memcmp(buf + 40, MTR_END_MAGIC, 8) != 0)
 		return errbuf_set(e, "%s: byte %llu: expected the footer ('MTRF' ... "
 		    "'\\x89MTREND\\n')", r->name, (unsigned long long)(r->off - sizeof buf));
-	if (mtr_get_u32(buf + 36) != (uint32_t)crc32(0, buf, 36))
+	if (r->checksums && mtr_get_u32(buf + 36) != (uint32_t)crc32(0, buf, 36))
 		return errbuf_set(e, "%s: byte %llu: footer checksum mismatch", r->name,
 		    (unsigned long long)(r->off - sizeof buf));
 	if (mtr_get_u64(buf + 8) != r->base.count || mtr_get_u64(buf + 16) != n ||
@@ -188,7 +189,7 @@ read_tail(struct mtr_reader *r, struct errbuf *e)
 		    (unsigned long long)mtr_get_u64(buf + 16),
 		    (unsigned long long)mtr_get_u64(buf + 24), (unsigned long long)r->base.count,
 		    n, (unsigned long long)index_off);
-	if (r->crc_ok && mtr_get_u32(buf + 32) != file_crc)
+	if (r->crc_ok && r->checksums && mtr_get_u32(buf + 32) != file_crc)
 		return errbuf_set(e, "%s: file checksum mismatch: the file is corrupt", r->name);
 	if (fgetc(r->f) != EOF)
 		return errbuf_set(e, "%s: byte %llu: unexpected data after the footer",
@@ -306,7 +307,7 @@ read_header(struct mtr_reader *r, struct errbuf *e)
 		free(hdr);
 		return -1;
 	}
-	if (mtr_get_u32(crc) != (uint32_t)crc32(0, hdr, hlen)) {
+	if (r->checksums && mtr_get_u32(crc) != (uint32_t)crc32(0, hdr, hlen)) {
 		free(hdr);
 		return errbuf_set(e, "%s: byte %u: header checksum mismatch, the header is "
 		    "corrupt", r->name, MTR_PREAMBLE_SIZE + hlen);
@@ -316,8 +317,8 @@ read_header(struct mtr_reader *r, struct errbuf *e)
 	return rc;
 }
 
-int
-mtr_reader_open_stream(FILE *f, const char *name, bool close_f, struct trace_reader **out,
+static int
+open_stream(FILE *f, const char *name, bool close_f, bool checksums, struct trace_reader **out,
     struct errbuf *e)
 {
 	struct mtr_reader *r;
@@ -333,6 +334,7 @@ mtr_reader_open_stream(FILE *f, const char *name, bool close_f, struct trace_rea
 	r->own = close_f;
 	r->crc_ok = true;
 	r->decode = true;
+	r->checksums = checksums;
 	r->name = strdup(name);
 	r->base.name = r->name;
 	r->ctx = malloc(sizeof *r->ctx);
@@ -351,6 +353,20 @@ mtr_reader_open_stream(FILE *f, const char *name, bool close_f, struct trace_rea
 	}
 	*out = &r->base;
 	return 0;
+}
+
+int
+mtr_reader_open_stream(FILE *f, const char *name, bool close_f, struct trace_reader **out,
+    struct errbuf *e)
+{
+	return open_stream(f, name, close_f, true, out, e);
+}
+
+int
+mtr_reader_open_unchecked(FILE *f, const char *name, bool close_f, struct trace_reader **out,
+    struct errbuf *e)
+{
+	return open_stream(f, name, close_f, false, out, e);
 }
 
 int
@@ -379,7 +395,7 @@ read_footer(struct mtr_reader *r, uint64_t *total, uint64_t *nblocks, uint64_t *
 		    errno == ESPIPE ? "not a regular file (a pipe is read from the start)" :
 		    "no footer");
 	if (memcmp(foot, MTR_FOOTER_MAGIC, 4) != 0 ||
-	    mtr_get_u32(foot + 36) != (uint32_t)crc32(0, foot, 36))
+	    (r->checksums && mtr_get_u32(foot + 36) != (uint32_t)crc32(0, foot, 36)))
 		return errbuf_set(e, "%s: cannot seek: the footer is missing or corrupt", r->name);
 	*total = mtr_get_u64(foot + 8);
 	*nblocks = mtr_get_u64(foot + 16);
