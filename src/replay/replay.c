@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bsearch-u64.h"
 #include "cost.h"
 #include "replay.h"
-#include "bsearch-u64.h"
 #include "timeline.h"
 
 #define RING REPLAY_ENDS_KEPT

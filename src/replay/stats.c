@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bsearch-u64.h"
 #include "cost.h"
 #include "num.h"
 #include "overlap.h"
-#include "bsearch-u64.h"
 #include "stats.h"
 
 #define CP_RING STATS_PATHS_KEPT
