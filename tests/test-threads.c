@@ -199,12 +199,87 @@ test_threads(void)
 	}
 }
 
+/* Sixteen threads in the schedulers at once, writing to a counting writer each. */
+struct emit_job {
+	const struct eval_case *c;
+	struct sched_result res;
+	uint64_t sum;		/* a checksum of every planned time */
+	int rc;
+};
+
+struct sum_writer {
+	struct trace_writer w;
+	uint64_t sum;
+};
+
+static int
+sum_write(struct trace_writer *w, const struct isa_instr *in, struct errbuf *e)
+{
+	struct sum_writer *s = (struct sum_writer *)w;
+
+	(void)e;
+	s->sum = s->sum * 31 + in->plan_start * 7 + in->plan_end + in->ndeps;
+	w->count++;
+	return 0;
+}
+
+static int sum_close(struct trace_writer *w, struct errbuf *e) { (void)w; (void)e; return 0; }
+static void sum_abort(struct trace_writer *w) { (void)w; }
+static const struct trace_writer_ops sum_ops = { sum_write, sum_close, sum_abort };
+
+static void *
+emit_worker(void *arg)
+{
+	struct emit_job *j = arg;
+	struct sum_writer sw = { { &sum_ops, 0 }, 0 };
+	struct workload wl;
+	struct errbuf e;
+	struct npu n;
+
+	j->rc = -1;
+	if (wl_parse(j->c->wl, &wl, &e) != 0 || npu_resolve(j->c->npu, &n, &e) != 0 ||
+	    sched_prepare(sched_find(j->c->sched), &n, &wl, j->c->tiling, j->c->allow_spill,
+	    &j->res, &e) != 0)
+		return NULL;
+	j->rc = sched_emit_to(sched_find(j->c->sched), &n, &wl, &j->res.t, &sw.w, &j->res, &e);
+	j->sum = sw.sum;
+	return NULL;
+}
+
+static void
+test_sixteen_schedulers(void)
+{
+	static struct emit_job jobs[16], alone_job[NCASES];
+	pthread_t tid[16];
+	unsigned t, i;
+
+	for (i = 0; i < NCASES; i++) {
+		alone_job[i].c = &cases[i];
+		emit_worker(&alone_job[i]);
+		CU_ASSERT_EQUAL_FATAL(alone_job[i].rc, 0);
+	}
+	for (t = 0; t < 16; t++) {
+		memset(&jobs[t], 0, sizeof jobs[t]);
+		jobs[t].c = &cases[t % NCASES];
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&tid[t], NULL, emit_worker, &jobs[t]), 0);
+	}
+	for (t = 0; t < 16; t++) {
+		CU_ASSERT_EQUAL(pthread_join(tid[t], NULL), 0);
+		i = t % NCASES;
+		CU_ASSERT_EQUAL(jobs[t].rc, 0);
+		CU_ASSERT_EQUAL(jobs[t].sum, alone_job[i].sum);
+		CU_ASSERT_EQUAL(jobs[t].res.instructions, alone_job[i].res.instructions);
+		CU_ASSERT_EQUAL(jobs[t].res.makespan, alone_job[i].res.makespan);
+	}
+}
+
 int
 main(void)
 {
 	static const struct test_case tests[] = {
 		{ "each evaluation alone", test_alone },
 		{ "the same on 4 threads at once, in memory and through files", test_threads },
+		{ "16 threads in the schedulers at once", test_sixteen_schedulers },
 		{ NULL, NULL },
 	};
 
