@@ -170,6 +170,26 @@ int isa_check(const struct isa_instr *in, char *why, size_t len);
  * decoder that checks codes as it goes still needs). */
 int isa_check_bounds(const struct isa_instr *in, char *why, size_t len);
 
+/*
+ * The common case of those bounds, for decoders' inner loops: every side
+ * below 2^16 (so the products cannot pass theirs), every address and size
+ * below 2^59, every time below 2^62.  False means "ask isa_check_bounds()".
+ */
+static inline bool
+isa_surely_in_bounds(const struct isa_instr *in)
+{
+	uint64_t big = in->bytes >> 48 | in->plan_end >> 62 | (in->m | in->n | in->k) >> 16;
+	unsigned i;
+
+	if (in->replayed)
+		big |= in->rep_end >> 62;
+	for (i = 0; i < in->nsrc && i < ISA_MAX_SRC; i++)
+		big |= (in->src[i].addr | in->src[i].size) >> 59;
+	for (i = 0; i < in->ndst && i < ISA_MAX_DST; i++)
+		big |= (in->dst[i].addr | in->dst[i].size) >> 59;
+	return big == 0;
+}
+
 /* The self-describing header every trace carries. */
 struct trace_header {
 	char tool[64];			/* "mastrace 0.1.0" */

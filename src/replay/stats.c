@@ -211,17 +211,25 @@ cp_path(const struct stats *s, uint64_t id, unsigned unit, uint64_t *end)
 	return NULL;
 }
 
-/* Bytes read or written in L1 and in L0, for their energy. */
-static void
-buffer_bytes(struct stats *s, const struct isa_region *v, unsigned n)
+/* Bytes read or written in L1 and in L0, for their energy (5 regions of < 2^60 fit). */
+static inline void
+buffer_bytes(struct stats *s, const struct isa_instr *in)
 {
+	uint64_t l1 = 0, l0 = 0;
 	unsigned i;
 
-	for (i = 0; i < n; i++)
-		if (v[i].buf == ISA_BUF_L1)
-			num_add_sat(&s->l1_bytes, v[i].size);
-		else if (v[i].buf >= ISA_BUF_L0A && v[i].buf <= ISA_BUF_L0C)
-			num_add_sat(&s->l0_bytes, v[i].size);
+	for (i = 0; i < in->nsrc; i++)
+		if (in->src[i].buf == ISA_BUF_L1)
+			l1 += in->src[i].size;
+		else if (in->src[i].buf >= ISA_BUF_L0A)
+			l0 += in->src[i].size;
+	for (i = 0; i < in->ndst; i++)
+		if (in->dst[i].buf == ISA_BUF_L1)
+			l1 += in->dst[i].size;
+		else if (in->dst[i].buf >= ISA_BUF_L0A)
+			l0 += in->dst[i].size;
+	num_add_sat(&s->l1_bytes, l1);
+	num_add_sat(&s->l0_bytes, l0);
 }
 
 static uint64_t
@@ -363,8 +371,7 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	if (vec_ops_per_element(in->op))
 		num_add_sat(&s->vec_ops, (uint64_t)in->m * in->n * vec_ops_per_element(in->op));
 	if (in->op != ISA_OP_ALLOC && in->op != ISA_OP_FREE && in->op != ISA_OP_OVERWRITE) {
-		buffer_bytes(s, in->src, in->nsrc);
-		buffer_bytes(s, in->dst, in->ndst);
+		buffer_bytes(s, in);
 	}
 
 	/* the path to this instruction: its predecessor's, then the wait, then itself */
