@@ -27,6 +27,12 @@ for d in $folders; do
 		echo "${h##*/} $d" >>"$TMP/headers"
 	done
 done
+# headers protoc-c generates from a folder's schemas (in the build tree)
+for p in formats/*.proto; do
+	[ -e "$p" ] || continue
+	p=${p##*/}
+	echo "${p%.proto}.pb-c.h formats" >>"$TMP/headers"
+done
 [ -s "$TMP/headers" ] || { echo "no headers found under $TOP_SRCDIR"; exit 99; }
 
 for d in $folders; do
@@ -37,7 +43,7 @@ for d in $folders; do
 		for inc in $(sed -n 's/^#[ \t]*include[ \t]*"\([^"]*\)".*/\1/p' "$f"); do
 			[ "$inc" = config.h ] && continue
 			checks=$((checks + 1))
-			home=$(awk -v h="$inc" '$1 == h { print $2 }' "$TMP/headers")
+			home=$(awk -v h="$inc" '$1 == h { print $2; exit }' "$TMP/headers")
 			if [ -z "$home" ]; then
 				fail "$f includes \"$inc\", which is no header of the library"
 				continue

@@ -26,6 +26,7 @@ extern const struct cmd cmd_schedule;
 extern const struct cmd cmd_verify;
 extern const struct cmd cmd_replay;
 extern const struct cmd cmd_stats;
+extern const struct cmd cmd_export;
 
 /* Print "mastrace: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

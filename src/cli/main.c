@@ -14,6 +14,7 @@ static const struct cmd *const cmds[] = {
 	&cmd_verify,
 	&cmd_replay,
 	&cmd_stats,
+	&cmd_export,
 	&cmd_info,
 	&cmd_convert,
 };

@@ -1,0 +1,73 @@
+/* export: a trace as Perfetto, Chrome JSON, CSV or text, for viewers and scripts. */
+#ifndef MASTRACE_EXPORT_H
+#define MASTRACE_EXPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "errbuf.h"
+#include "isa.h"
+
+enum export_format {
+	EXPORT_FMT_UNKNOWN,
+	EXPORT_FMT_PERFETTO,	/* native protobuf TrackEvent (.pftrace) */
+	EXPORT_FMT_JSON,	/* Chrome trace-event JSON (.json) */
+	EXPORT_FMT_CSV,		/* one row per instruction (.csv) */
+	EXPORT_FMT_TEXT,	/* the lossless text trace format (.mtt) */
+};
+
+/* Which dependencies become flow arrows. */
+enum export_flows { EXPORT_FLOWS_CRITICAL, EXPORT_FLOWS_ALL, EXPORT_FLOWS_NONE };
+
+/* A time on the command line: cycles, or a duration the NPU clock turns into cycles. */
+struct export_time {
+	bool set;
+	bool cycles;		/* n is a cycle count; else us is microseconds */
+	uint64_t n;
+	double us;
+};
+
+/* "1200" (cycles), "1.5us", "200ns", "3ms", "1s"; 0, or -1 with the reason in why. */
+int export_time_parse(const char *s, struct export_time *t, char *why, size_t len);
+
+struct export_opts {
+	enum export_format format;
+	bool gzip;		/* compress the output with gzip */
+	bool planned;		/* export planned times even where replayed ones exist */
+	enum export_flows flows;
+	struct export_time from, to;	/* the window: instructions running in [from, to) */
+	struct export_time util_window;	/* per utilisation sample; unset: one microsecond */
+};
+
+/* Perfetto, critical-path flows, the whole trace. */
+void export_opts_default(struct export_opts *o);
+
+/* "perfetto", "json", "csv", "text"; UNKNOWN otherwise. */
+enum export_format export_format_named(const char *name);
+/*
+ * By the output's name: .pftrace (and .perfetto-trace, .pb), .json, .csv,
+ * .mtt, each optionally followed by .gz (then *gzip is set).  UNKNOWN when
+ * the name says nothing.
+ */
+enum export_format export_format_for_path(const char *path, bool *gzip);
+/* The formats and their extensions, for messages. */
+#define EXPORT_FORMATS "perfetto (.pftrace), json (.json), csv (.csv) or text (.mtt)"
+
+/*
+ * Export the trace `in` ("-" for standard input) to `out` ("-" for standard
+ * output).  Critical-path flows read the input twice, so they need a file.
+ * On failure nothing is left under `out`.  0 or -1 with the reason in e.
+ */
+int export_file(const char *in, const char *out, const struct export_opts *o, struct errbuf *e);
+
+/* What the last export_file() wrote, for messages and benchmarks. */
+struct export_counts {
+	uint64_t read, slices, instants, counters, flows, spills, fills;
+	uint64_t flows_lost;		/* --flows all: producers too far back to draw */
+	uint64_t late;			/* counter changes shown late (see the man page) */
+	unsigned long long bytes;	/* before compression */
+};
+int export_file_counts(const char *in, const char *out, const struct export_opts *o,
+    struct export_counts *c, struct errbuf *e);
+
+#endif

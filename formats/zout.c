@@ -1,0 +1,181 @@
+/* zout: buffered, optionally gzip-compressed output through outfile. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "outfile.h"
+#include "zout.h"
+
+#define ZOUT_BUF (256u * 1024)
+
+struct zout {
+	struct outfile out;
+	const char *name;		/* for messages */
+	bool gzip, failed;
+	z_stream zs;
+	unsigned long long bytes;
+	size_t len;
+	struct errbuf err;		/* the first failure */
+	unsigned char buf[ZOUT_BUF];
+	unsigned char zbuf[ZOUT_BUF];
+};
+
+static void
+fail(struct zout *z, const char *what)
+{
+	if (!z->failed)
+		errbuf_set(&z->err, "%s: %s", z->name, what);
+	z->failed = true;
+}
+
+/* Hand the buffer to the file, through deflate when compressing. */
+static void
+drain(struct zout *z, bool finish)
+{
+	if (z->failed)
+		return;
+	if (!z->gzip) {
+		if (z->len > 0 && fwrite(z->buf, 1, z->len, z->out.f) != z->len)
+			fail(z, strerror(errno));
+		z->len = 0;
+		return;
+	}
+	z->zs.next_in = z->buf;
+	z->zs.avail_in = (uInt)z->len;
+	for (;;) {
+		int rc;
+		size_t have;
+
+		z->zs.next_out = z->zbuf;
+		z->zs.avail_out = ZOUT_BUF;
+		rc = deflate(&z->zs, finish ? Z_FINISH : Z_NO_FLUSH);
+		if (rc == Z_STREAM_ERROR) {
+			fail(z, "gzip compression failed");
+			return;
+		}
+		have = ZOUT_BUF - z->zs.avail_out;
+		if (have > 0 && fwrite(z->zbuf, 1, have, z->out.f) != have) {
+			fail(z, strerror(errno));
+			return;
+		}
+		if (finish ? rc == Z_STREAM_END : z->zs.avail_in == 0)
+			break;
+	}
+	z->len = 0;
+}
+
+struct zout *
+zout_open(const char *path, bool gzip, struct errbuf *e)
+{
+	struct zout *z = calloc(1, sizeof *z);
+
+	if (z == NULL) {
+		errbuf_set(e, "out of memory");
+		return NULL;
+	}
+	z->name = strcmp(path, "-") == 0 ? "standard output" : path;
+	z->gzip = gzip;
+	/* level 1: gzip at the speed of the exporters; traces compress well even so */
+	if (gzip && deflateInit2(&z->zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(z);
+		errbuf_set(e, "out of memory");
+		return NULL;
+	}
+	if (outfile_open(&z->out, path, e) != 0) {
+		if (gzip)
+			deflateEnd(&z->zs);
+		free(z);
+		return NULL;
+	}
+	return z;
+}
+
+void
+zout_write(struct zout *z, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	z->bytes += n;
+	while (n > 0) {
+		size_t room = ZOUT_BUF - z->len, k = n < room ? n : room;
+		memcpy(z->buf + z->len, s, k);
+		z->len += k;
+		s += k;
+		n -= k;
+		if (z->len == ZOUT_BUF)
+			drain(z, false);
+	}
+}
+
+void
+zout_printf(struct zout *z, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		fail(z, "cannot format output");
+		return;
+	}
+	if ((size_t)n < sizeof line) {
+		zout_write(z, line, (size_t)n);
+		return;
+	}
+	{
+		char *big = malloc((size_t)n + 1);
+		if (big == NULL) {
+			fail(z, "out of memory");
+			return;
+		}
+		va_start(ap, fmt);
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		zout_write(z, big, (size_t)n);
+		free(big);
+	}
+}
+
+unsigned long long
+zout_bytes(const struct zout *z)
+{
+	return z->bytes;
+}
+
+int
+zout_close(struct zout *z, struct errbuf *e)
+{
+	int rc;
+
+	drain(z, true);
+	if (z->gzip)
+		deflateEnd(&z->zs);
+	if (z->failed) {
+		*e = z->err;
+		outfile_abort(&z->out);
+		free(z);
+		return -1;
+	}
+	rc = outfile_commit(&z->out, e);
+	free(z);
+	return rc;
+}
+
+void
+zout_abort(struct zout *z)
+{
+	if (z == NULL)
+		return;
+	if (z->gzip)
+		deflateEnd(&z->zs);
+	outfile_abort(&z->out);
+	free(z);
+}

@@ -1,0 +1,32 @@
+/* zout: a buffered output file, gzip-compressed when asked, that appears only when complete. */
+#ifndef MASTRACE_ZOUT_H
+#define MASTRACE_ZOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "errbuf.h"
+
+struct zout;
+
+/*
+ * Open `path` ("-" for standard output) through outfile, compressing with
+ * gzip when `gzip` is set.  Writes are buffered; the first failure is kept
+ * and reported by zout_close().
+ */
+struct zout *zout_open(const char *path, bool gzip, struct errbuf *e);
+void zout_write(struct zout *z, const void *p, size_t n);
+void zout_printf(struct zout *z, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void
+zout_puts(struct zout *z, const char *s)
+{
+	zout_write(z, s, __builtin_strlen(s));
+}
+/* Bytes given to zout_write() so far (before compression). */
+unsigned long long zout_bytes(const struct zout *z);
+/* Flush, finish the gzip stream and commit the file; 0 or -1 with the reason.  Frees z. */
+int zout_close(struct zout *z, struct errbuf *e);
+/* Discard: nothing is left under the name.  Frees z; NULL is fine. */
+void zout_abort(struct zout *z);
+
+#endif
