@@ -57,16 +57,24 @@ csv_event(void *s, const struct export_event *ev)
 		if (a == NULL)
 			;
 		else if (a->type == EA_U64)
-			zout_printf(c->z, "%" PRIu64, a->v.u);
+			zout_u64(c->z, a->v.u);
 		else if (a->type == EA_DBL)
 			zout_printf(c->z, "%.17g", a->v.d);
-		else if (strchr(a->v.s, ',') != NULL)
-			zout_printf(c->z, "\"%s\"", a->v.s);	/* names and regions hold no quotes */
-		else
+		else if (a->key == EK_DEPS && strchr(a->v.s, ',') != NULL) {
+			zout_puts(c->z, "\"");	/* names and regions hold no quotes */
 			zout_puts(c->z, a->v.s);
+			zout_puts(c->z, "\"");
+		} else {
+			zout_puts(c->z, a->v.s);
+		}
 		zout_puts(c->z, ",");
 	}
-	zout_printf(c->z, "%" PRIu64 ",%" PRIu64 ",%s\n", ev->ns0, ev->ns1, ev->name);
+	zout_u64(c->z, ev->ns0);
+	zout_puts(c->z, ",");
+	zout_u64(c->z, ev->ns1);
+	zout_puts(c->z, ",");
+	zout_puts(c->z, ev->name);
+	zout_puts(c->z, "\n");
 }
 
 static void

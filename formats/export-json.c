@@ -22,27 +22,34 @@ struct js {
 static void
 put_str(struct zout *z, const char *s)
 {
-	const char *p;
+	const char *p, *run = s;
 
 	zout_write(z, "\"", 1);
 	for (p = s; *p != '\0'; p++) {
 		unsigned char c = (unsigned char)*p;
+		if (c != '"' && c != '\\' && c >= 0x20)
+			continue;
+		zout_write(z, run, (size_t)(p - run));	/* the plain run before it */
+		run = p + 1;
 		if (c == '"' || c == '\\') {
 			char esc[2] = { '\\', (char)c };
 			zout_write(z, esc, 2);
-		} else if (c < 0x20) {
-			zout_printf(z, "\\u%04x", c);
 		} else {
-			zout_write(z, p, 1);
+			zout_printf(z, "\\u%04x", c);
 		}
 	}
+	zout_write(z, run, (size_t)(p - run));
 	zout_write(z, "\"", 1);
 }
 
 static void
 put_us(struct zout *z, uint64_t ns)
 {
-	zout_printf(z, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000));
+	char frac[4] = { '.', (char)('0' + ns / 100 % 10), (char)('0' + ns / 10 % 10),
+	    (char)('0' + ns % 10) };
+
+	zout_u64(z, ns / 1000);
+	zout_write(z, frac, sizeof frac);
 }
 
 static void
@@ -102,9 +109,11 @@ put_args(struct zout *z, const struct export_arg *a, unsigned n)
 
 	zout_puts(z, "\"args\":{");
 	for (i = 0; i < n; i++) {
-		zout_printf(z, "%s\"%s\":", i ? "," : "", export_key_names[a[i].key]);
+		zout_puts(z, i ? ",\"" : "\"");
+		zout_puts(z, export_key_names[a[i].key]);
+		zout_puts(z, "\":");
 		if (a[i].type == EA_U64)
-			zout_printf(z, "%" PRIu64, a[i].v.u);
+			zout_u64(z, a[i].v.u);
 		else if (a[i].type == EA_DBL)
 			zout_printf(z, "%.17g", a[i].v.d);
 		else
@@ -132,10 +141,14 @@ js_event(void *s, const struct export_event *ev)
 
 	name_thread(j, ev->track);
 	sep(j);
-	zout_printf(j->z, "{\"ph\":\"%s\",\"pid\":1,\"tid\":%u,\"name\":",
-	    ev->t1 > ev->t0 ? "X" : "i", ev->track);
+	zout_puts(j->z, ev->t1 > ev->t0 ? "{\"ph\":\"X\",\"pid\":1,\"tid\":" :
+	    "{\"ph\":\"i\",\"pid\":1,\"tid\":");
+	zout_u64(j->z, ev->track);
+	zout_puts(j->z, ",\"name\":");
 	put_str(j->z, ev->name);
-	zout_printf(j->z, ",\"cat\":\"%s\",\"ts\":", ev->cat);
+	zout_puts(j->z, ",\"cat\":\"");
+	zout_puts(j->z, ev->cat);
+	zout_puts(j->z, "\",\"ts\":");
 	put_us(j->z, ev->ns0);
 	if (ev->t1 > ev->t0) {
 		zout_puts(j->z, ",\"dur\":");

@@ -30,14 +30,23 @@ struct pf {
 	uint8_t *buf;
 	size_t cap;
 	bool oom;
+	/* initialised once: an event sets only the value it carries */
+	Perfetto__Protos__DebugAnnotation da[EXPORT_MAX_ARGS], *dap[EXPORT_MAX_ARGS];
 };
 
+/*
+ * Instruction events are bounded (EXPORT_MAX_ARGS annotations of short
+ * strings, EXPORT_MAX_FLOWS flows): packed into a buffer this size they
+ * need no sizing pass first, which is a third of protobuf-c's work here.
+ */
+#define PF_EVENT_MAX 65536
+
 static void
-put_packet(struct pf *p, const Perfetto__Protos__TracePacket *pkt)
+put_packet(struct pf *p, const Perfetto__Protos__TracePacket *pkt, bool bounded)
 {
-	size_t n = protobuf_c_message_get_packed_size(&pkt->base);
+	size_t n = bounded ? PF_EVENT_MAX : protobuf_c_message_get_packed_size(&pkt->base);
 	uint8_t head[11];
-	size_t k = 0, v = n;
+	size_t k = 0, v;
 
 	if (n > p->cap) {
 		size_t cap = n * 2;
@@ -49,8 +58,9 @@ put_packet(struct pf *p, const Perfetto__Protos__TracePacket *pkt)
 		p->buf = b;
 		p->cap = cap;
 	}
-	protobuf_c_message_pack(&pkt->base, p->buf);
+	n = protobuf_c_message_pack(&pkt->base, p->buf);
 	head[k++] = 0x0a;	/* Trace.packet: field 1, length-delimited */
+	v = n;
 	do {
 		head[k++] = (uint8_t)(v & 0x7f) | (v > 0x7f ? 0x80 : 0);
 		v >>= 7;
@@ -86,7 +96,7 @@ describe(struct pf *p, unsigned track)
 		td.description = (char *)p->h->command;
 		td.has_child_ordering = 1;
 		td.child_ordering = PERFETTO__PROTOS__TRACK_DESCRIPTOR__CHILD_TRACKS_ORDERING__EXPLICIT;
-		put_packet(p, &pkt);
+		put_packet(p, &pkt, false);
 		return;
 	}
 	describe(p, EXPORT_TRK_ROOT);
@@ -104,7 +114,7 @@ describe(struct pf *p, unsigned track)
 			cd.unit_name = (char *)export_track_unit(track);
 		}
 	}
-	put_packet(p, &pkt);
+	put_packet(p, &pkt, false);
 }
 
 static void *
@@ -124,6 +134,11 @@ pf_open(struct zout *z, const struct trace_header *h, const char *title, struct 
 	p->z = z;
 	p->h = h;
 	p->title = title;
+	for (i = 0; i < EXPORT_MAX_ARGS; i++) {
+		perfetto__protos__debug_annotation__init(&p->da[i]);
+		p->da[i].has_name_iid = 1;
+		p->dap[i] = &p->da[i];
+	}
 	for (i = 0; i < CAT_N; i++) {
 		perfetto__protos__event_category__init(&cats[i]);
 		cats[i].has_iid = 1;
@@ -149,7 +164,7 @@ pf_open(struct zout *z, const struct trace_header *h, const char *title, struct 
 	pkt.has_sequence_flags = 1;
 	pkt.sequence_flags = PERFETTO__PROTOS__TRACE_PACKET__SEQUENCE_FLAGS__SEQ_INCREMENTAL_STATE_CLEARED;
 	pkt.interned_data = &id;
-	put_packet(p, &pkt);
+	put_packet(p, &pkt, false);
 	describe(p, EXPORT_TRK_ROOT);
 	return p;
 }
@@ -188,22 +203,22 @@ pf_event(void *s, const struct export_event *ev)
 	struct pf *p = s;
 	Perfetto__Protos__TracePacket pkt;
 	Perfetto__Protos__TrackEvent te = PERFETTO__PROTOS__TRACK_EVENT__INIT;
-	Perfetto__Protos__DebugAnnotation da[EXPORT_MAX_ARGS], *dap[EXPORT_MAX_ARGS];
+	Perfetto__Protos__DebugAnnotation *da = p->da;
 	uint64_t cat = cat_of(ev->cat);
 	unsigned i;
 
 	describe(p, ev->track);
 	for (i = 0; i < ev->nargs; i++) {
 		const struct export_arg *a = &ev->args[i];
-		perfetto__protos__debug_annotation__init(&da[i]);
-		da[i].has_name_iid = 1;
 		da[i].name_iid = (uint64_t)a->key + 1;
+		da[i].has_uint_value = a->type == EA_U64;
+		da[i].has_double_value = a->type == EA_DBL;
+		da[i].string_value = NULL;
 		switch (a->type) {
-		case EA_U64: da[i].has_uint_value = 1; da[i].uint_value = a->v.u; break;
-		case EA_DBL: da[i].has_double_value = 1; da[i].double_value = a->v.d; break;
+		case EA_U64: da[i].uint_value = a->v.u; break;
+		case EA_DBL: da[i].double_value = a->v.d; break;
 		default: da[i].string_value = (char *)a->v.s; break;
 		}
-		dap[i] = &da[i];
 	}
 	event_packet(&pkt, &te, ev->ns0, ev->t1 > ev->t0 ?
 	    PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_BEGIN :
@@ -215,17 +230,17 @@ pf_event(void *s, const struct export_event *ev)
 	te.n_category_iids = 1;
 	te.category_iids = &cat;
 	te.n_debug_annotations = ev->nargs;
-	te.debug_annotations = dap;
+	te.debug_annotations = p->dap;
 	te.n_flow_ids = ev->nflow_out;
 	te.flow_ids = (uint64_t *)ev->flow_out;
 	te.n_terminating_flow_ids = ev->nflow_in;
 	te.terminating_flow_ids = (uint64_t *)ev->flow_in;
-	put_packet(p, &pkt);
+	put_packet(p, &pkt, true);
 	if (ev->t1 > ev->t0) {
 		Perfetto__Protos__TrackEvent end = PERFETTO__PROTOS__TRACK_EVENT__INIT;
 		event_packet(&pkt, &end, ev->ns1, PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_END,
 		    te.track_uuid);
-		put_packet(p, &pkt);
+		put_packet(p, &pkt, true);
 	}
 }
 
@@ -246,7 +261,7 @@ pf_counter(void *s, unsigned track, uint64_t cycle, uint64_t ns, double value)
 		te.has_double_counter_value = 1;
 		te.double_counter_value = value;
 	}
-	put_packet(p, &pkt);
+	put_packet(p, &pkt, true);
 }
 
 static int

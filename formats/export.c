@@ -552,13 +552,48 @@ tensor_of(const struct isa_instr *in)
 	return ISA_T_NONE;
 }
 
+/* A string built in a fixed buffer, always terminated, cut short rather than overrun. */
+struct sb {
+	char *p, *end;		/* end: the last byte, kept for the terminator */
+};
+
+static struct sb
+sb_init(char *buf, size_t len)
+{
+	return (struct sb){ buf, buf + len - 1 };
+}
+
+static void
+sb_str(struct sb *b, const char *s)
+{
+	while (*s != '\0' && b->p < b->end)
+		*b->p++ = *s++;
+	*b->p = '\0';
+}
+
+static void
+sb_ch(struct sb *b, char c)
+{
+	if (b->p < b->end)
+		*b->p++ = c;
+	*b->p = '\0';
+}
+
+static void
+sb_u64(struct sb *b, uint64_t v)
+{
+	if (b->end - b->p >= 20)
+		b->p = num_u64_digits(b->p, v);
+	*b->p = '\0';
+}
+
 /* "QK b0 h3 r5 c2", "load K b0 h3 r0 c7", "exp b0 h3 r5 c2 s1" */
 static void
 slice_name(const struct isa_instr *in, char *buf, size_t len)
 {
+	struct sb b = sb_init(buf, len);
 	const char *what;
 	unsigned t = tensor_of(in);
-	int n;
 
 	switch (in->op) {
 	case ISA_OP_MATMUL: what = in->flags & ISA_F_TRANSB ? "QK" : "PV"; break;
@@ -570,35 +605,48 @@ slice_name(const struct isa_instr *in, char *buf, size_t len)
 	case ISA_OP_VRESCALE: what = "rescale"; break;
 	default: what = isa_op_name(in->op); break;
 	}
+	sb_str(&b, what);
 	if (t != ISA_T_NONE && (isa_op_is_transfer(in->op) || in->op == ISA_OP_MOVE ||
 	    in->op == ISA_OP_ALLOC || in->op == ISA_OP_FREE || in->op == ISA_OP_OVERWRITE)) {
-		char tn[16];
-		size_t i;
-		snprintf(tn, sizeof tn, "%s", isa_tensor_name(t));
-		for (i = 0; tn[i] != '\0'; i++)	/* tensors read as in the paper: Q, K, V, S, P, O */
-			tn[i] = (char)toupper((unsigned char)tn[i]);
-		n = snprintf(buf, len, "%s %s", what, tn);
-	} else
-		n = snprintf(buf, len, "%s", what);
-	if (n < 0 || (size_t)n >= len)
-		return;
-	snprintf(buf + n, len - (size_t)n, in->st ? " b%u h%u r%u c%u s%u" : " b%u h%u r%u c%u",
-	    in->b, in->h, in->rb, in->cb, in->st);
+		const char *tn = isa_tensor_name(t);
+		sb_ch(&b, ' ');
+		while (*tn != '\0')	/* tensors read as in the paper: Q, K, V, S, P, O */
+			sb_ch(&b, (char)toupper((unsigned char)*tn++));
+	}
+	sb_str(&b, " b");
+	sb_u64(&b, in->b);
+	sb_str(&b, " h");
+	sb_u64(&b, in->h);
+	sb_str(&b, " r");
+	sb_u64(&b, in->rb);
+	sb_str(&b, " c");
+	sb_u64(&b, in->cb);
+	if (in->st) {
+		sb_str(&b, " s");
+		sb_u64(&b, in->st);
+	}
 }
 
+/* "l1:20480+20480:s", as the text trace format writes a region */
 static void
 region_text(const struct isa_region *r, char *buf, size_t len)
 {
-	if (r->tensor != ISA_T_NONE)
-		snprintf(buf, len, "%s:%" PRIu64 "+%" PRIu64 ":%s", isa_buf_name(r->buf), r->addr,
-		    r->size, isa_tensor_name(r->tensor));
-	else
-		snprintf(buf, len, "%s:%" PRIu64 "+%" PRIu64, isa_buf_name(r->buf), r->addr, r->size);
+	struct sb b = sb_init(buf, len);
+
+	sb_str(&b, isa_buf_name(r->buf));
+	sb_ch(&b, ':');
+	sb_u64(&b, r->addr);
+	sb_ch(&b, '+');
+	sb_u64(&b, r->size);
+	if (r->tensor != ISA_T_NONE) {
+		sb_ch(&b, ':');
+		sb_str(&b, isa_tensor_name(r->tensor));
+	}
 }
 
 /* Text that annotations point into, for one event. */
 struct argtext {
-	char unit[8], flags[64], regions[ISA_MAX_SRC + ISA_MAX_DST][96], deps[ISA_MAX_DEPS * 21];
+	char unit[8], flags[64], regions[ISA_MAX_SRC + ISA_MAX_DST][96], deps[ISA_MAX_DEPS * 21 + 1];
 };
 
 static void
@@ -633,7 +681,6 @@ build_args(const struct export *x, const struct isa_instr *in, uint64_t base,
 	static const unsigned dst_keys[] = { EK_DST0, EK_DST1 };
 	uint64_t t0 = t_start(x, in), t1 = t_end(x, in);
 	unsigned n = 0, i;
-	size_t len = 0;
 
 	arg_u(a, &n, EK_ID, in->id);
 	arg_s(a, &n, EK_OP, isa_op_name(in->op));
@@ -656,13 +703,12 @@ build_args(const struct export *x, const struct isa_instr *in, uint64_t base,
 	else if (in->unit == ISA_UNIT_VEC && in->op != ISA_OP_BARRIER && in->op < ISA_OP_BARRIER)
 		arg_u(a, &n, EK_ELEM_OPS, (uint64_t)in->m * in->n);
 	if (in->flags) {
-		tx->flags[0] = '\0';
+		struct sb b = sb_init(tx->flags, sizeof tx->flags);
 		for (i = 0; i < ISA_NFLAGS; i++)
 			if (in->flags & (1u << i)) {
-				int k = snprintf(tx->flags + len, sizeof tx->flags - len, "%s%s",
-				    len ? "|" : "", isa_flag_name(i));
-				if (k > 0 && len + (size_t)k < sizeof tx->flags)
-					len += (size_t)k;
+				if (b.p != tx->flags)
+					sb_ch(&b, '|');
+				sb_str(&b, isa_flag_name(i));
 			}
 		arg_s(a, &n, EK_FLAGS, tx->flags);
 	}
@@ -675,12 +721,11 @@ build_args(const struct export *x, const struct isa_instr *in, uint64_t base,
 		arg_s(a, &n, dst_keys[i], tx->regions[ISA_MAX_SRC + i]);
 	}
 	if (in->ndeps) {
-		len = 0;
+		struct sb b = sb_init(tx->deps, sizeof tx->deps);
 		for (i = 0; i < in->ndeps; i++) {
-			int k = snprintf(tx->deps + len, sizeof tx->deps - len, "%s%" PRIu64,
-			    i ? "," : "", in->deps[i]);
-			if (k > 0 && len + (size_t)k < sizeof tx->deps)
-				len += (size_t)k;
+			if (i)
+				sb_ch(&b, ',');
+			sb_u64(&b, in->deps[i]);
 		}
 		arg_s(a, &n, EK_DEPS, tx->deps);
 	}
@@ -721,7 +766,11 @@ flush_marks(struct export *x, const uint64_t *for_id)
 		char name[64], victim[96];
 		unsigned n = 0;
 
-		snprintf(name, sizeof name, "%s %" PRIu64 " B", m->fill ? "fill" : "spill", m->bytes);
+		struct sb b = sb_init(name, sizeof name);
+
+		sb_str(&b, m->fill ? "fill " : "spill ");
+		sb_u64(&b, m->bytes);
+		sb_str(&b, " B");
 		region_text(&m->victim, victim, sizeof victim);
 		arg_u(a, &n, EK_ID, m->id);
 		arg_u(a, &n, EK_BYTES, m->bytes);

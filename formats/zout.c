@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "num.h"
 #include "outfile.h"
 #include "zout.h"
 
@@ -142,6 +143,21 @@ zout_printf(struct zout *z, const char *fmt, ...)
 		zout_write(z, big, (size_t)n);
 		free(big);
 	}
+}
+
+void
+zout_u64(struct zout *z, uint64_t v)
+{
+	char d[20];
+
+	if (ZOUT_BUF - z->len >= sizeof d) {	/* the common case: straight into the buffer */
+		char *end = num_u64_digits((char *)z->buf + z->len, v);
+		size_t n = (size_t)(end - (char *)z->buf) - z->len;
+		z->len += n;
+		z->bytes += n;
+		return;
+	}
+	zout_write(z, d, (size_t)(num_u64_digits(d, v) - d));
 }
 
 unsigned long long

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "errbuf.h"
 
@@ -22,6 +23,8 @@ zout_puts(struct zout *z, const char *s)
 {
 	zout_write(z, s, __builtin_strlen(s));
 }
+/* v in decimal. */
+void zout_u64(struct zout *z, uint64_t v);
 /* Bytes given to zout_write() so far (before compression). */
 unsigned long long zout_bytes(const struct zout *z);
 /* Flush, finish the gzip stream and commit the file; 0 or -1 with the reason.  Frees z. */

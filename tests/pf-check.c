@@ -200,8 +200,6 @@ descriptor(struct ck *c, const Perfetto__Protos__TrackDescriptor *td)
 static const char *
 ann_name(const struct ck *c, const Perfetto__Protos__DebugAnnotation *a)
 {
-	if (a->name != NULL)
-		return a->name;
 	return a->has_name_iid && a->name_iid < c->nann ? c->ann[a->name_iid] : NULL;
 }
 
@@ -228,9 +226,9 @@ event(struct ck *c, const Perfetto__Protos__TracePacket *p)
 			return -1;
 	for (i = 0; i < te->n_debug_annotations; i++) {
 		const Perfetto__Protos__DebugAnnotation *a = te->debug_annotations[i];
-		if (a->name == NULL && !a->has_name_iid)
-			return bad(c, "debug annotation without a name");
-		if (a->name == NULL && use(c, c->ann, c->nann, a->name_iid, "annotation name") != 0)
+		if (!a->has_name_iid)
+			return bad(c, "debug annotation without an interned name");
+		if (use(c, c->ann, c->nann, a->name_iid, "annotation name") != 0)
 			return -1;
 	}
 	if (type == PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_COUNTER) {

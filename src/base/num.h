@@ -37,4 +37,24 @@ num_add_sat(uint64_t *acc, uint64_t v)
 		*acc = UINT64_MAX;
 }
 
+/*
+ * Decimal digits of v at p (room for 20), without a terminator; returns the
+ * end.  Exporters write hundreds of numbers per instruction, where printf's
+ * format parsing costs more than everything else together.
+ */
+static inline char *
+num_u64_digits(char *p, uint64_t v)
+{
+	char tmp[20];
+	unsigned n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
 #endif
