@@ -15,14 +15,13 @@
 #define ZOUT_BUF (256u * 1024)
 
 struct zout {
+	struct zout_buf b;		/* first: zout_write() in zout.h reaches it */
 	struct outfile out;
 	const char *name;		/* for messages */
 	bool gzip, failed;
 	z_stream zs;
-	unsigned long long bytes;
-	size_t len;
 	struct errbuf err;		/* the first failure */
-	unsigned char buf[ZOUT_BUF];
+	unsigned char data[ZOUT_BUF];
 	unsigned char zbuf[ZOUT_BUF];
 };
 
@@ -41,13 +40,13 @@ drain(struct zout *z, bool finish)
 	if (z->failed)
 		return;
 	if (!z->gzip) {
-		if (z->len > 0 && fwrite(z->buf, 1, z->len, z->out.f) != z->len)
+		if (z->b.len > 0 && fwrite(z->b.buf, 1, z->b.len, z->out.f) != z->b.len)
 			fail(z, strerror(errno));
-		z->len = 0;
+		z->b.len = 0;
 		return;
 	}
-	z->zs.next_in = z->buf;
-	z->zs.avail_in = (uInt)z->len;
+	z->zs.next_in = z->b.buf;
+	z->zs.avail_in = (uInt)z->b.len;
 	for (;;) {
 		int rc;
 		size_t have;
@@ -67,7 +66,7 @@ drain(struct zout *z, bool finish)
 		if (finish ? rc == Z_STREAM_END : z->zs.avail_in == 0)
 			break;
 	}
-	z->len = 0;
+	z->b.len = 0;
 }
 
 struct zout *
@@ -79,6 +78,8 @@ zout_open(const char *path, bool gzip, struct errbuf *e)
 		errbuf_set(e, "out of memory");
 		return NULL;
 	}
+	z->b.buf = z->data;
+	z->b.cap = ZOUT_BUF;
 	z->name = strcmp(path, "-") == 0 ? "standard output" : path;
 	z->gzip = gzip;
 	/* level 1: gzip at the speed of the exporters; traces compress well even so */
@@ -97,18 +98,18 @@ zout_open(const char *path, bool gzip, struct errbuf *e)
 }
 
 void
-zout_write(struct zout *z, const void *p, size_t n)
+zout_write_slow(struct zout *z, const void *p, size_t n)
 {
 	const unsigned char *s = p;
 
-	z->bytes += n;
+	z->b.bytes += n;
 	while (n > 0) {
-		size_t room = ZOUT_BUF - z->len, k = n < room ? n : room;
-		memcpy(z->buf + z->len, s, k);
-		z->len += k;
+		size_t room = ZOUT_BUF - z->b.len, k = n < room ? n : room;
+		memcpy(z->b.buf + z->b.len, s, k);
+		z->b.len += k;
 		s += k;
 		n -= k;
-		if (z->len == ZOUT_BUF)
+		if (z->b.len == ZOUT_BUF)
 			drain(z, false);
 	}
 }
@@ -150,11 +151,11 @@ zout_u64(struct zout *z, uint64_t v)
 {
 	char d[20];
 
-	if (ZOUT_BUF - z->len >= sizeof d) {	/* the common case: straight into the buffer */
-		char *end = num_u64_digits((char *)z->buf + z->len, v);
-		size_t n = (size_t)(end - (char *)z->buf) - z->len;
-		z->len += n;
-		z->bytes += n;
+	if (ZOUT_BUF - z->b.len >= sizeof d) {	/* the common case: straight into the buffer */
+		char *end = num_u64_digits((char *)z->b.buf + z->b.len, v);
+		size_t n = (size_t)(end - (char *)z->b.buf) - z->b.len;
+		z->b.len += n;
+		z->b.bytes += n;
 		return;
 	}
 	zout_write(z, d, (size_t)(num_u64_digits(d, v) - d));
@@ -163,7 +164,7 @@ zout_u64(struct zout *z, uint64_t v)
 unsigned long long
 zout_bytes(const struct zout *z)
 {
-	return z->bytes;
+	return z->b.bytes;
 }
 
 int

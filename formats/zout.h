@@ -16,7 +16,27 @@ struct zout;
  * and reported by zout_close().
  */
 struct zout *zout_open(const char *path, bool gzip, struct errbuf *e);
-void zout_write(struct zout *z, const void *p, size_t n);
+void zout_write_slow(struct zout *z, const void *p, size_t n);
+/* The buffer's state, public so that small writes are a copy, not a call. */
+struct zout_buf {
+	unsigned char *buf;
+	size_t len, cap;
+	unsigned long long bytes;
+};
+
+static inline void
+zout_write(struct zout *z, const void *p, size_t n)
+{
+	struct zout_buf *b = (struct zout_buf *)z;	/* the first member of struct zout */
+
+	if (b->cap - b->len > n) {
+		__builtin_memcpy(b->buf + b->len, p, n);
+		b->len += n;
+		b->bytes += n;
+		return;
+	}
+	zout_write_slow(z, p, n);
+}
 void zout_printf(struct zout *z, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static inline void
 zout_puts(struct zout *z, const char *s)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * These accept exactly one number and nothing else (no sign for unsigned
@@ -45,16 +46,27 @@ num_add_sat(uint64_t *acc, uint64_t v)
 static inline char *
 num_u64_digits(char *p, uint64_t v)
 {
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	    "8081828384858687888990919293949596979899";
 	char tmp[20];
-	unsigned n = 0;
+	unsigned n = 20;
 
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	while (n > 0)
-		*p++ = tmp[--n];
-	return p;
+	while (v >= 100) {	/* two digits per division */
+		unsigned r = (unsigned)(v % 100) * 2;
+		v /= 100;
+		tmp[--n] = pairs[r + 1];
+		tmp[--n] = pairs[r];
+	}
+	if (v >= 10) {
+		tmp[--n] = pairs[v * 2 + 1];
+		tmp[--n] = pairs[v * 2];
+	} else {
+		tmp[--n] = (char)('0' + v);
+	}
+	memcpy(p, tmp + n, 20 - n);
+	return p + (20 - n);
 }
 
 #endif
