@@ -74,7 +74,7 @@ name_thread(struct js *j, unsigned track)
 	zout_puts(j->z, "}}");
 	sep(j);
 	zout_printf(j->z, "{\"ph\":\"M\",\"pid\":1,\"tid\":%u,\"name\":\"thread_sort_index\","
-	    "\"args\":{\"sort_index\":%u}}", track, track);
+	    "\"args\":{\"sort_index\":%d}}", track, export_track_rank(track));
 }
 
 static void *

@@ -104,7 +104,7 @@ describe(struct pf *p, unsigned track)
 	td.parent_uuid = uuid_of(EXPORT_TRK_ROOT);
 	td.name = (char *)export_track_name(track, name, sizeof name);
 	td.has_sibling_order_rank = 1;
-	td.sibling_order_rank = (int32_t)track;
+	td.sibling_order_rank = export_track_rank(track);
 	if (export_track_is_counter(track)) {
 		td.counter = &cd;
 		if (track == EXPORT_TRK_L1) {

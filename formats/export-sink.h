@@ -14,9 +14,12 @@
 #include "zout.h"
 
 /*
- * Tracks, in display order: the trace's root, one per unit, the spills and
- * fills, then the counters.  Perfetto and JSON number them the same way.
+ * Tracks: the trace's root, one per unit, the spills and fills, the
+ * counters, then the extra lanes of units whose instructions overlap (a
+ * hand-made trace may have them; a replay never does).  Perfetto and JSON
+ * number them the same way; export_track_rank() gives the display order.
  */
+#define EXPORT_LANES 4	/* a unit's own track and three more */
 enum {
 	EXPORT_TRK_ROOT = 0,
 	EXPORT_TRK_UNIT0 = 1,					/* + unit code */
@@ -24,14 +27,26 @@ enum {
 	EXPORT_TRK_L1,						/* counter: bytes */
 	EXPORT_TRK_DRAM,					/* counter: GB/s */
 	EXPORT_TRK_UTIL0,					/* counter: % busy, + unit code */
-	EXPORT_NTRACKS = EXPORT_TRK_UTIL0 + ISA_NUNITS
+	EXPORT_TRK_LANE0 = EXPORT_TRK_UTIL0 + ISA_NUNITS,	/* + unit * 3 + lane - 1 */
+	EXPORT_NTRACKS = EXPORT_TRK_LANE0 + ISA_NUNITS * (EXPORT_LANES - 1)
 };
 
 static inline bool
 export_track_is_counter(unsigned t)
 {
-	return t >= EXPORT_TRK_L1;
+	return t >= EXPORT_TRK_L1 && t < EXPORT_TRK_LANE0;
 }
+
+/* The track of a unit's lane (0: its own). */
+static inline unsigned
+export_track_lane(unsigned unit, unsigned lane)
+{
+	return lane == 0 ? EXPORT_TRK_UNIT0 + unit :
+	    EXPORT_TRK_LANE0 + unit * (EXPORT_LANES - 1) + lane - 1;
+}
+
+/* Display order: units with their lanes, spills, L1, DRAM, utilisation. */
+int export_track_rank(unsigned t);
 
 /* A track's name ("mac", "L1 resident", "dma2 utilisation") into buf. */
 const char *export_track_name(unsigned t, char *buf, size_t len);

@@ -57,8 +57,28 @@ export_track_name(unsigned t, char *buf, size_t len)
 		return "L1 resident";
 	if (t == EXPORT_TRK_DRAM)
 		return "DRAM bandwidth";
-	snprintf(buf, len, "%s utilisation", isa_unit_name(t - EXPORT_TRK_UTIL0, unit, sizeof unit));
+	if (t < EXPORT_TRK_LANE0)
+		snprintf(buf, len, "%s utilisation", isa_unit_name(t - EXPORT_TRK_UTIL0, unit,
+		    sizeof unit));
+	else
+		snprintf(buf, len, "%s #%u", isa_unit_name((t - EXPORT_TRK_LANE0) /
+		    (EXPORT_LANES - 1), unit, sizeof unit), (t - EXPORT_TRK_LANE0) % (EXPORT_LANES - 1) + 2);
 	return buf;
+}
+
+int
+export_track_rank(unsigned t)
+{
+	const int units = ISA_NUNITS * EXPORT_LANES;
+
+	if (t == EXPORT_TRK_ROOT)
+		return 0;
+	if (t < EXPORT_TRK_SPILLS)
+		return 1 + (int)(t - EXPORT_TRK_UNIT0) * EXPORT_LANES;
+	if (t >= EXPORT_TRK_LANE0)
+		return 1 + (int)((t - EXPORT_TRK_LANE0) / (EXPORT_LANES - 1)) * EXPORT_LANES +
+		    (int)((t - EXPORT_TRK_LANE0) % (EXPORT_LANES - 1)) + 1;
+	return 1 + units + (int)(t - EXPORT_TRK_SPILLS);
 }
 
 const char *
@@ -68,7 +88,7 @@ export_track_unit(unsigned t)
 		return "bytes";
 	if (t == EXPORT_TRK_DRAM)
 		return "GB/s";
-	return t > EXPORT_TRK_DRAM ? "%" : NULL;
+	return t > EXPORT_TRK_DRAM && t < EXPORT_TRK_LANE0 ? "%" : NULL;
 }
 
 void
@@ -309,6 +329,10 @@ struct export {
 	double util_shown[ISA_NUNITS];
 	bool util_any[ISA_NUNITS];
 
+	/* each unit's lanes: the end of the last slice on each */
+	uint64_t lane_end[ISA_NUNITS][EXPORT_LANES];
+	const char *name;		/* the input, for messages */
+
 	/* spills and fills waiting for the instruction they made room for */
 	struct pending_mark *marks;
 	size_t nmarks, marks_cap;
@@ -485,7 +509,7 @@ account_l1(struct export *x, const struct isa_instr *in, uint64_t t)
 static void
 util_show(struct export *x, unsigned u, uint64_t bin, double pct)
 {
-	uint64_t t = bin * x->util_w;
+	uint64_t t = bin * x->util_w > x->from ? bin * x->util_w : x->from;
 
 	if (x->util_any[u] && x->util_shown[u] == pct)
 		return;
@@ -498,7 +522,9 @@ util_show(struct export *x, unsigned u, uint64_t bin, double pct)
 static void
 util_close_bin(struct export *x, unsigned u)
 {
-	util_show(x, u, x->bin[u], 100.0 * (double)x->busy[u] / (double)x->util_w);
+	double pct = 100.0 * (double)x->busy[u] / (double)x->util_w;
+
+	util_show(x, u, x->bin[u], pct < 100 ? pct : 100);
 	x->busy[u] = 0;
 }
 
@@ -511,6 +537,8 @@ util_add(struct export *x, unsigned u, uint64_t t0, uint64_t t1)
 		x->bin[u] = t0 / w;
 		x->busy[u] = 0;
 	}
+	if (t0 / w < x->bin[u])	/* overlapping instructions: count from the sample reached */
+		t0 = x->bin[u] * w < t1 ? x->bin[u] * w : t1;
 	while (t0 < t1) {
 		uint64_t b = t0 / w, stop;
 		if (b != x->bin[u]) {
@@ -792,7 +820,7 @@ flush_marks(struct export *x, const uint64_t *for_id)
 }
 
 /* Hand one instruction to the sink, with the flows it starts and ends. */
-static void
+static int
 emit(struct export *x, const struct isa_instr *in, uint64_t base, const uint64_t *out,
     unsigned nout, const uint64_t *inflow, unsigned nin)
 {
@@ -800,12 +828,28 @@ emit(struct export *x, const struct isa_instr *in, uint64_t base, const uint64_t
 	struct argtext tx;
 	struct export_event ev;
 	char name[96];
+	unsigned lane = 0;
 
-	slice_name(in, name, sizeof name);
 	memset(&ev, 0, sizeof ev);
-	ev.track = EXPORT_TRK_UNIT0 + in->unit;
 	ev.t0 = t_start(x, in);
 	ev.t1 = t_end(x, in);
+	if (ev.t1 > ev.t0) {	/* the first lane free by then: a unit's slices never overlap */
+		uint64_t *end = x->lane_end[in->unit];
+		while (lane < EXPORT_LANES && end[lane] > ev.t0)
+			lane++;
+		if (lane == EXPORT_LANES) {
+			char unit[8];
+			errbuf_set(&x->err, "%s: instruction %" PRIu64 " starts at cycle %" PRIu64
+			    " while %u earlier ones still run on %s (a unit runs one instruction at a "
+			    "time)", x->name, in->id, ev.t0, EXPORT_LANES,
+			    isa_unit_name(in->unit, unit, sizeof unit));
+			x->failed = true;
+			return -1;
+		}
+		end[lane] = ev.t1;
+	}
+	slice_name(in, name, sizeof name);
+	ev.track = export_track_lane(in->unit, lane);
 	ev.ns0 = export_ns(x->npu->clock_mhz, ev.t0);
 	ev.ns1 = export_ns(x->npu->clock_mhz, ev.t1);
 	ev.name = name;
@@ -823,10 +867,11 @@ emit(struct export *x, const struct isa_instr *in, uint64_t base, const uint64_t
 	else
 		x->cnt->instants++;
 	x->cnt->flows += nin;
+	return 0;
 }
 
 /* --flows all: the oldest held instruction leaves. */
-static void
+static int
 ring_release(struct export *x)
 {
 	struct held *hd = &x->ring[x->ring_first % FLOW_RING];
@@ -837,27 +882,30 @@ ring_release(struct export *x)
 		for (d = 0; d < hd->in.ndeps; d++)
 			if (hd->inmask & (1u << d))
 				inflow[nin++] = hd->in.id * ISA_MAX_DEPS + d + 1;
-		emit(x, &hd->in, hd->base, hd->out, hd->nout, inflow, nin);
+		if (emit(x, &hd->in, hd->base, hd->out, hd->nout, inflow, nin) != 0)
+			return -1;
 	}
 	x->ring_first++;
+	return 0;
 }
 
 /* --flows all: hold `in` back, and add a flow to each producer still held. */
-static void
+static int
 ring_hold(struct export *x, const struct isa_instr *in, uint64_t base, bool present)
 {
 	struct held *hd;
 	unsigned d;
 
 	while (x->ring_next - x->ring_first >= FLOW_RING)
-		ring_release(x);
+		if (ring_release(x) != 0)
+			return -1;
 	hd = &x->ring[x->ring_next % FLOW_RING];
 	x->ring_next++;
 	hd->present = present;
 	hd->nout = 0;
 	hd->inmask = 0;
 	if (!present)
-		return;
+		return 0;
 	isa_copy(&hd->in, in);
 	hd->base = base;
 	for (d = 0; d < in->ndeps; d++) {
@@ -870,6 +918,7 @@ ring_hold(struct export *x, const struct isa_instr *in, uint64_t base, bool pres
 		ph->out[ph->nout++] = in->id * ISA_MAX_DEPS + d + 1;
 		hd->inmask |= (uint16_t)(1u << d);
 	}
+	return 0;
 }
 
 /* ---- the critical path ------------------------------------------------ */
@@ -1019,16 +1068,15 @@ export_instr(struct export *x, const struct isa_instr *in, uint64_t cp_entry)
 	switch (x->o->flows) {
 	case EXPORT_FLOWS_NONE:
 		if (win)
-			emit(x, in, base, NULL, 0, NULL, 0);
+			return emit(x, in, base, NULL, 0, NULL, 0);
 		break;
 	case EXPORT_FLOWS_ALL:
-		ring_hold(x, in, base, win);
-		break;
+		return ring_hold(x, in, base, win);
 	case EXPORT_FLOWS_CRITICAL:
 		if (win) {
 			uint64_t out = cp_entry & CP_ID_MASK, inflow = in->id + 1;
 			bool on = (cp_entry & CP_ON_PATH) != 0;
-			emit(x, in, base, &out, on && out != 0, &inflow,
+			return emit(x, in, base, &out, on && out != 0, &inflow,
 			    on && (cp_entry & CP_HAS_IN) != 0);
 		}
 		break;
@@ -1036,13 +1084,14 @@ export_instr(struct export *x, const struct isa_instr *in, uint64_t cp_entry)
 	return x->failed ? -1 : 0;
 }
 
-static void
+static int
 export_end(struct export *x)
 {
 	unsigned u;
 
 	while (x->ring != NULL && x->ring_first < x->ring_next)
-		ring_release(x);
+		if (ring_release(x) != 0)
+			return -1;
 	if (x->nmarks > 0)
 		flush_marks(x, NULL);
 	counters_flush(x, UINT64_MAX);
@@ -1050,6 +1099,7 @@ export_end(struct export *x)
 		if (x->bin[u] != UINT64_MAX)
 			util_close_bin(x, u);
 	x->cnt->late = x->q.late;
+	return 0;
 }
 
 /* ---- the passes over a file ------------------------------------------- */
@@ -1232,6 +1282,7 @@ export_file_counts(const char *inpath, const char *out, const struct export_opts
 		return errbuf_set(e, "out of memory");
 	x->o = o;
 	x->cnt = c;
+	x->name = name;
 	x->ops = sink_for(o->format);
 	if (o->flows == EXPORT_FLOWS_ALL && (x->ring = calloc(FLOW_RING, sizeof *x->ring)) == NULL) {
 		rc = errbuf_set(e, "out of memory");
@@ -1298,8 +1349,11 @@ export_file_counts(const char *inpath, const char *out, const struct export_opts
 			break;
 		}
 	}
+	if (rc == 0 && export_end(x) != 0) {
+		*e = x->err;
+		rc = -1;
+	}
 	if (rc == 0) {
-		export_end(x);
 		rc = x->ops->close(x->sink, e);
 		x->sink = NULL;
 		c->bytes = zout_bytes(z);

@@ -143,6 +143,26 @@ run export "$TMP/named.mtr"
 expect_status 0 "export without -o"
 [ -s "$TMP/named.pftrace" ] || fail "without -o the output is not TRACE's name with .pftrace"
 
+# a hand-made trace whose instructions overlap on a unit: extra lanes, still valid
+cat >"$TMP/overlap.mtt" <<'MTT'
+#!mastrace-trace 1
+#!workload = b=1,h=1,s=16,d=16
+#!npu.base = edge
+id=0 unit=dma0 op=load bytes=2048 src=dram:0+2048:q dst=l1:0+2048:q plan=0-180
+id=1 unit=dma0 op=load bytes=2048 src=dram:4096+2048:k dst=l1:4096+2048:k plan=100-280
+id=2 unit=dma0 op=load bytes=2048 src=dram:8192+2048:v dst=l1:8192+2048:v plan=50-90
+id=3 unit=dma0 op=load bytes=2048 src=dram:9192+2048:v dst=l1:9192+2048:v plan=60-90
+MTT
+run export "$TMP/overlap.mtt" -o "$TMP/overlap.pftrace"
+expect_status 0 "overlapping instructions on one unit"
+"$CHECK" "$TMP/overlap.pftrace" >"$TMP/report" 2>&1 || fail "the checker rejects the overlap: $(cat "$TMP/report")"
+grep -q '^track dma0 #3|slices slices 1 ' "$TMP/report" || fail "overlapping slices not on lanes"
+printf 'id=4 unit=dma0 op=load bytes=2048 src=dram:0+2048:q dst=l1:0+2048:q plan=70-90\n' >>"$TMP/overlap.mtt"
+run export "$TMP/overlap.mtt" -o "$TMP/overlap5.pftrace"
+expect_status 1 "five instructions at once on one unit"
+expect_err_contains "overlap.mtt: instruction 4 starts at cycle 70 while 4 earlier ones still run on dma0" "the overlap is explained"
+[ -e "$TMP/overlap5.pftrace" ] && fail "a refused overlap left a file"
+
 # bad input: one line, exit 1, nothing left behind
 head -c 6000 "$TMP/mas.r.mtr" >"$TMP/cut.mtr"
 for flows in critical none; do

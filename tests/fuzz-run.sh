@@ -1,6 +1,6 @@
 #!/bin/sh
 # A bounded libFuzzer run of each target (the readers, the NPU parser, the
-# replay and verify) from its seeds, with its dictionary; skipped (77) unless
+# replay, verify and the exporters) from its seeds, with its dictionary; skipped (77) unless
 # the tree was configured with --enable-fuzzing.  FUZZ_SECONDS (default 30)
 # is each target's time; `make fuzz FUZZ_SECONDS=600` runs them for longer,
 # keeping what they find in FUZZ_CORPUS (default: a temporary folder).
@@ -19,6 +19,7 @@ for t in $FUZZ_TARGETS; do
 	fuzz-text) seeds="$TOP_SRCDIR/traces/examples $T/bad-trace $T/repro" dict=text ;;
 	fuzz-replay) seeds="$TOP_SRCDIR/traces/examples $T/replay-seeds $T/repro" dict=text ;;
 	fuzz-verify) seeds="$TOP_SRCDIR/traces/examples $T/replay-seeds $T/repro" dict=text ;;
+	fuzz-export) seeds="$T/export-seeds" dict=text ;;
 	*) seeds="" dict="" ;;
 	esac
 	mkdir -p "$corpus/$name"

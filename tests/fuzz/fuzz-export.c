@@ -1,0 +1,109 @@
+/*
+ * libFuzzer target for the exporters: every text trace the reader accepts
+ * exports, in every format and flow mode, windowed or not, to a file or to
+ * one explained error that leaves no file; and every Perfetto trace written
+ * passes the checker of the rules Perfetto's importer enforces.  The first
+ * byte chooses the options, the rest is the trace.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "export.h"
+#include "pf-check.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The one process's scratch folder (a fuzz target is a program, not the library). */
+static char dir[64];
+
+static uint8_t *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	long n;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n)
+		*len = (size_t)n;
+	fclose(f);
+	return buf;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const enum export_format formats[] = {
+		EXPORT_FMT_PERFETTO, EXPORT_FMT_PERFETTO, EXPORT_FMT_JSON, EXPORT_FMT_CSV,
+	};
+	char in[96], out[96], why[512];
+	struct export_counts c;
+	struct export_opts o;
+	struct errbuf e;
+	uint8_t *buf;
+	size_t len;
+	FILE *f;
+	int rc;
+
+	if (size < 1)
+		return 0;
+	if (dir[0] == '\0') {
+		snprintf(dir, sizeof dir, "%s/fuzz-export.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		if (mkdtemp(dir) == NULL)
+			abort();
+	}
+	snprintf(in, sizeof in, "%s/in.mtt", dir);
+	snprintf(out, sizeof out, "%s/out", dir);
+	if ((f = fopen(in, "wb")) == NULL)
+		abort();
+	if (fwrite(data + 1, 1, size - 1, f) != size - 1 || fclose(f) != 0)
+		abort();
+	unlink(out);
+
+	export_opts_default(&o);
+	o.format = formats[data[0] & 3];
+	o.flows = (enum export_flows)((data[0] >> 2) % 3);
+	o.planned = (data[0] >> 4) & 1;
+	if ((data[0] >> 5) & 1) {	/* a window of a few hundred cycles */
+		o.from.set = o.from.cycles = true;
+		o.from.n = 50;
+		o.to.set = o.to.cycles = true;
+		o.to.n = 400;
+	}
+	if ((data[0] >> 6) & 1) {
+		o.util_window.set = o.util_window.cycles = true;
+		o.util_window.n = 7;
+	}
+	e.msg[0] = '\0';
+	rc = export_file_counts(in, out, &o, &c, &e);
+	if (rc != 0) {
+		if (e.msg[0] == '\0')
+			__builtin_trap();	/* every failure says why */
+		if (access(out, F_OK) == 0)
+			__builtin_trap();	/* and leaves nothing behind */
+		return 0;
+	}
+	if (o.format == EXPORT_FMT_PERFETTO) {
+		struct pfc_report rep;
+		buf = slurp(out, &len);
+		if (buf == NULL && len == 0 && access(out, F_OK) != 0)
+			__builtin_trap();
+		if (pfc_check(buf, len, &rep, why, sizeof why) != 0) {
+			fprintf(stderr, "fuzz-export: the checker refuses the output: %s\n", why);
+			__builtin_trap();
+		}
+		if (o.flows == EXPORT_FLOWS_CRITICAL && rep.flows != c.flows)
+			__builtin_trap();
+		free(buf);
+	}
+	return 0;
+}
