@@ -14,6 +14,7 @@
 #include "export-sink.h"
 #include "export.h"
 #include "stats.h"
+#include "replay.h"
 #include "trace-file.h"
 
 /*
@@ -328,6 +329,12 @@ struct export {
 	uint64_t util_w, bin[ISA_NUNITS], busy[ISA_NUNITS];
 	double util_shown[ISA_NUNITS];
 	bool util_any[ISA_NUNITS];
+
+	struct trace_header hdr;
+	struct zout *z;
+	char *out;			/* export_new(): where to write, once the first instruction is seen */
+	bool observed;			/* a replay's observer: counters come from it */
+	uint64_t l1_level;		/* the last L1 level it reported */
 
 	/* each unit's lanes: the end of the last slice on each */
 	uint64_t lane_end[ISA_NUNITS][EXPORT_LANES];
@@ -1026,9 +1033,9 @@ export_instr(struct export *x, const struct isa_instr *in, uint64_t cp_entry)
 	x->unit_on[u] = true;
 	x->unit_start[u] = t0;
 	x->unit_seen[u] = x->seen++;
-	if (account_l1(x, in, t0) != 0)
+	if (!x->observed && account_l1(x, in, t0) != 0)
 		return -1;
-	if (isa_op_is_transfer(in->op) && in->bytes > 0) {
+	if (!x->observed && isa_op_is_transfer(in->op) && in->bytes > 0) {
 		uint64_t s = t0 + cost_dram_latency(x->npu);
 		if (s < t1) {	/* data moves after the latency, at the rate that fits the rest */
 			double rate = (double)in->bytes / (double)(t1 - s);
@@ -1244,6 +1251,107 @@ export_text(struct trace_reader *r, const char *name, const char *out,
 	return trace_close_write(w, e);
 }
 
+/* ---- setting up and finishing --------------------------------------- */
+
+static struct export *
+xnew(const struct export_opts *o, struct export_counts *c, const char *name, struct errbuf *e)
+{
+	struct export *x;
+
+	if (sink_for(o->format) == NULL) {
+		errbuf_set(e, "unknown export format: expected " EXPORT_FORMATS);
+		return NULL;
+	}
+	if ((x = calloc(1, sizeof *x)) == NULL ||
+	    (o->flows == EXPORT_FLOWS_ALL && (x->ring = calloc(FLOW_RING, sizeof *x->ring)) == NULL)) {
+		free(x);
+		errbuf_set(e, "out of memory");
+		return NULL;
+	}
+	memset(c, 0, sizeof *c);
+	x->o = o;
+	x->cnt = c;
+	x->name = name;
+	x->ops = sink_for(o->format);
+	return x;
+}
+
+/* The trace's header is known: times, bounds and the cost model follow from its NPU. */
+static int
+xheader(struct export *x, const struct trace_header *h, struct errbuf *e)
+{
+	const struct export_opts *o = x->o;
+	unsigned __int128 m;
+
+	x->hdr = *h;
+	x->h = &x->hdr;
+	x->npu = &x->hdr.npu;
+	x->from = time_cycles(&o->from, x->npu->clock_mhz, 0);
+	x->to = time_cycles(&o->to, x->npu->clock_mhz, UINT64_MAX);
+	if (x->from >= x->to)
+		return errbuf_set(e, "the window is empty: --from (cycle %" PRIu64 ") is not before "
+		    "--to (cycle %" PRIu64 ")", x->from, x->to);
+	m = (unsigned __int128)INT64_MAX * x->npu->clock_mhz / 1000;
+	x->max_cycle = m > UINT64_MAX ? UINT64_MAX : (uint64_t)m;
+	cost_memo_init(&x->cost, x->npu);
+	x->util_w = time_cycles(&o->util_window, x->npu->clock_mhz, x->npu->clock_mhz);
+	if (x->util_w == 0)
+		return errbuf_set(e, "the utilisation window is shorter than a cycle");
+	memset(x->bin, 0xff, sizeof x->bin);
+	return 0;
+}
+
+/* Open the output, once it is known whether the times are replayed (the title says). */
+static int
+xopen(struct export *x, const char *out, struct errbuf *e)
+{
+	char title[512];
+
+	make_title(x->h, x->replayed, title, sizeof title);
+	if ((x->z = zout_open(out, x->o->gzip, e)) == NULL ||
+	    (x->sink = x->ops->open(x->z, x->h, title, e)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Write what is held back and commit the output. */
+static int
+xclose(struct export *x, struct errbuf *e)
+{
+	int rc;
+
+	if (export_end(x) != 0) {
+		*e = x->err;
+		return -1;
+	}
+	rc = x->ops->close(x->sink, e);
+	x->sink = NULL;
+	x->cnt->bytes = zout_bytes(x->z);
+	if (rc == 0) {
+		rc = zout_close(x->z, e);
+		x->z = NULL;
+	}
+	return rc;
+}
+
+/* Release everything; an output not committed is discarded. */
+static void
+xfree(struct export *x)
+{
+	if (x == NULL)
+		return;
+	if (x->sink != NULL)
+		x->ops->abort(x->sink);
+	zout_abort(x->z);
+	if (x->path != NULL)
+		fclose(x->path);
+	free(x->q.h);
+	free(x->live);
+	free(x->marks);
+	free(x->ring);
+	free(x);
+}
+
 int
 export_file_counts(const char *inpath, const char *out, const struct export_opts *o,
     struct export_counts *c, struct errbuf *e)
@@ -1251,12 +1359,10 @@ export_file_counts(const char *inpath, const char *out, const struct export_opts
 	const char *name = strcmp(inpath, "-") == 0 ? "standard input" : inpath;
 	struct trace_reader *r = NULL;
 	struct export *x;
-	struct zout *z = NULL;
 	const struct isa_instr *in;
 	enum trace_format fmt;
 	uint64_t past = 0, cp_entry = 0;
-	char title[512];
-	int rc;
+	int rc = -1;
 
 	memset(c, 0, sizeof *c);
 	if (o->format == EXPORT_FMT_TEXT) {
@@ -1272,68 +1378,24 @@ export_file_counts(const char *inpath, const char *out, const struct export_opts
 		trace_close_read(r);
 		return rc;
 	}
-	if (sink_for(o->format) == NULL)
-		return errbuf_set(e, "unknown export format: expected " EXPORT_FORMATS);
 	if (o->flows == EXPORT_FLOWS_CRITICAL && strcmp(inpath, "-") == 0)
 		return errbuf_set(e, "the critical path is found in a first pass over the trace, "
 		    "so standard input cannot be used: give a file, or --flows all or none");
-	x = calloc(1, sizeof *x);
-	if (x == NULL)
-		return errbuf_set(e, "out of memory");
-	x->o = o;
-	x->cnt = c;
-	x->name = name;
-	x->ops = sink_for(o->format);
-	if (o->flows == EXPORT_FLOWS_ALL && (x->ring = calloc(FLOW_RING, sizeof *x->ring)) == NULL) {
-		rc = errbuf_set(e, "out of memory");
+	if ((x = xnew(o, c, name, e)) == NULL)
+		return -1;
+	if (trace_open_read(inpath, &r, &fmt, e) != 0 || xheader(x, &r->hdr, e) != 0)
 		goto done;
-	}
-	if (trace_open_read(inpath, &r, &fmt, e) != 0) {
-		rc = -1;
-		goto done;
-	}
-	x->h = &r->hdr;
-	x->npu = &r->hdr.npu;
-	x->from = time_cycles(&o->from, x->npu->clock_mhz, 0);
-	x->to = time_cycles(&o->to, x->npu->clock_mhz, UINT64_MAX);
-	if (x->from >= x->to) {
-		rc = errbuf_set(e, "the window is empty: --from (cycle %" PRIu64 ") is not before "
-		    "--to (cycle %" PRIu64 ")", x->from, x->to);
-		goto done;
-	}
-	{
-		unsigned __int128 m = (unsigned __int128)INT64_MAX * x->npu->clock_mhz / 1000;
-		x->max_cycle = m > UINT64_MAX ? UINT64_MAX : (uint64_t)m;
-	}
 	if (o->flows == EXPORT_FLOWS_CRITICAL) {
-		if (critical_pass(x, r, name, e) != 0) {
-			rc = -1;
+		if (critical_pass(x, r, name, e) != 0)
 			goto done;
-		}
 		trace_close_read(r);
-		r = NULL;
 		if (trace_open_read(inpath, &r, &fmt, e) != 0) {
-			rc = -1;
+			r = NULL;
 			goto done;
 		}
-		x->h = &r->hdr;
-		x->npu = &r->hdr.npu;
 	}
-	cost_memo_init(&x->cost, x->npu);
-	x->util_w = time_cycles(&o->util_window, x->npu->clock_mhz, x->npu->clock_mhz);
-	if (x->util_w == 0) {
-		rc = errbuf_set(e, "the utilisation window is shorter than a cycle");
-		goto done;
-	}
-	memset(x->bin, 0xff, sizeof x->bin);
-
 	/* the first instruction tells planned from replayed, which the title names */
-	rc = next_instr(x, r, name, &in, &past, e);
-	if (rc < 0)
-		goto done;
-	make_title(x->h, x->replayed, title, sizeof title);
-	if ((z = zout_open(out, o->gzip, e)) == NULL ||
-	    (x->sink = x->ops->open(z, x->h, title, e)) == NULL) {
+	if ((rc = next_instr(x, r, name, &in, &past, e)) < 0 || xopen(x, out, e) != 0) {
 		rc = -1;
 		goto done;
 	}
@@ -1349,33 +1411,152 @@ export_file_counts(const char *inpath, const char *out, const struct export_opts
 			break;
 		}
 	}
-	if (rc == 0 && export_end(x) != 0) {
-		*e = x->err;
-		rc = -1;
-	}
-	if (rc == 0) {
-		rc = x->ops->close(x->sink, e);
-		x->sink = NULL;
-		c->bytes = zout_bytes(z);
-		if (rc == 0) {
-			rc = zout_close(z, e);
-			z = NULL;
-		}
-	}
+	if (rc == 0)
+		rc = xclose(x, e);
 done:
-	if (x->sink != NULL)
-		x->ops->abort(x->sink);
-	zout_abort(z);
 	if (r != NULL)
 		trace_close_read(r);
-	if (x->path != NULL)
-		fclose(x->path);
-	free(x->q.h);
-	free(x->live);
-	free(x->marks);
-	free(x->ring);
-	free(x);
+	xfree(x);
 	return rc < 0 ? -1 : 0;
+}
+
+/* ---- exporting as the trace is made ----------------------------------- */
+
+struct export *
+export_new(const char *out, const struct trace_header *h, const struct export_opts *o,
+    struct export_counts *c, struct errbuf *e)
+{
+	struct export *x;
+
+	if (o->format == EXPORT_FMT_TEXT) {
+		errbuf_set(e, "a text trace is written by a trace writer, not exported");
+		return NULL;
+	}
+	if (o->flows == EXPORT_FLOWS_CRITICAL) {
+		errbuf_set(e, "the critical path needs the whole trace first: export the trace "
+		    "from a file, or draw all flows or none");
+		return NULL;
+	}
+	if ((x = xnew(o, c, "export", e)) == NULL)
+		return NULL;
+	if (xheader(x, h, e) != 0) {
+		xfree(x);
+		return NULL;
+	}
+	if ((x->out = strdup(out)) == NULL) {
+		errbuf_set(e, "out of memory");
+		xfree(x);
+		return NULL;
+	}
+	return x;
+}
+
+int
+export_push(struct export *x, const struct isa_instr *in, struct errbuf *e)
+{
+	char why[256];
+
+	if (x->failed) {
+		*e = x->err;
+		return -1;
+	}
+	if (isa_check(in, why, sizeof why) != 0 || in->id != x->cnt->read) {
+		if (in->id != x->cnt->read)
+			snprintf(why, sizeof why, "id %" PRIu64 ", expected %" PRIu64, in->id,
+			    x->cnt->read);
+		errbuf_set(&x->err, "%s: instruction %" PRIu64 ": %s", x->name, x->cnt->read, why);
+		x->failed = true;
+		*e = x->err;
+		return -1;
+	}
+	if (x->sink == NULL) {
+		x->replayed = !x->o->planned && in->replayed;
+		if (xopen(x, x->out, &x->err) != 0) {
+			x->failed = true;
+			*e = x->err;
+			return -1;
+		}
+	} else if (x->replayed && !in->replayed) {
+		errbuf_set(&x->err, "%s: instruction %" PRIu64 " has no replayed times, unlike the "
+		    "ones before it", x->name, in->id);
+		x->failed = true;
+	} else if (t_end(x, in) > x->max_cycle) {
+		errbuf_set(&x->err, "%s: instruction %" PRIu64 " ends at cycle %" PRIu64 ", later "
+		    "than a nanosecond timestamp can hold", x->name, in->id, t_end(x, in));
+		x->failed = true;
+	}
+	if (x->failed || export_instr(x, in, 0) != 0) {
+		x->failed = true;
+		*e = x->err;
+		return -1;
+	}
+	x->cnt->read++;
+	return 0;
+}
+
+static int
+observe_instr(void *ctx, const struct isa_instr *in, uint64_t pred, uint64_t base,
+    struct errbuf *e)
+{
+	(void)pred;
+	(void)base;
+	return export_push(ctx, in, e);
+}
+
+/* The replay's own L1 level and DRAM use, instead of what the trace implies. */
+static void
+observe_l1(void *ctx, uint64_t cycle, uint64_t bytes)
+{
+	struct export *x = ctx;
+
+	if (l1_change(x, cycle, (double)bytes - (double)x->l1_level) == 0)
+		x->l1_level = bytes;
+}
+
+static void
+observe_dram(void *ctx, double t0, double t1, double rate)
+{
+	struct export *x = ctx;
+	uint64_t a = (uint64_t)(t0 + 0.5), b = (uint64_t)(t1 + 0.5);
+
+	if (a < b && (tq_push(&x->q, EXPORT_TRK_DRAM, a, rate) != 0 ||
+	    tq_push(&x->q, EXPORT_TRK_DRAM, b, -rate) != 0))
+		xfail(x, "out of memory");
+}
+
+void
+export_observer(struct replay_observer *ob, struct export *x)
+{
+	x->observed = true;
+	ob->ctx = x;
+	ob->instr = observe_instr;
+	ob->l1 = observe_l1;
+	ob->dram = observe_dram;
+}
+
+int
+export_finish(struct export *x, struct errbuf *e)
+{
+	int rc = -1;
+
+	if (x->failed)
+		*e = x->err;
+	else if (x->sink == NULL && xopen(x, x->out, e) != 0)
+		;
+	else
+		rc = xclose(x, e);
+	free(x->out);
+	x->out = NULL;
+	xfree(x);
+	return rc;
+}
+
+void
+export_abort(struct export *x)
+{
+	if (x != NULL)
+		free(x->out);
+	xfree(x);
 }
 
 int

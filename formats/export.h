@@ -70,4 +70,24 @@ struct export_counts {
 int export_file_counts(const char *in, const char *out, const struct export_opts *o,
     struct export_counts *c, struct errbuf *e);
 
+/*
+ * Exporting as a trace is made, from a scheduler's output or a replay's
+ * observer, with no file in between: export_new() takes the header the
+ * trace would carry, export_push() each instruction in id order (checked
+ * like a reader's), export_finish() commits the output.  The critical path
+ * needs the whole trace first, so flows are all or none here; the output
+ * is opened at the first instruction (it tells planned from replayed).
+ */
+struct export;
+struct replay_observer;
+struct export *export_new(const char *out, const struct trace_header *h, const struct export_opts *o,
+    struct export_counts *counts, struct errbuf *e);
+int export_push(struct export *x, const struct isa_instr *in, struct errbuf *e);
+/* An observer of a replay: its instructions, and its own L1 level and DRAM use as counters. */
+void export_observer(struct replay_observer *ob, struct export *x);
+/* Commit the output; 0 or -1 with the reason (then nothing is left).  Frees x. */
+int export_finish(struct export *x, struct errbuf *e);
+/* Discard the output and free x; NULL is fine. */
+void export_abort(struct export *x);
+
 #endif

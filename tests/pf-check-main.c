@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "pf-check.h"
 
@@ -12,38 +11,20 @@ int
 main(int argc, char **argv)
 {
 	struct pfc_report rep;
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
+	uint8_t *buf;
+	size_t len;
 	char why[512];
 	unsigned i;
-	gzFile f;
-	int n;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: pf-check TRACE.pftrace[.gz]\n");
 		return 2;
 	}
-	if ((f = gzopen(argv[1], "rb")) == NULL) {
-		fprintf(stderr, "pf-check: %s: cannot open\n", argv[1]);
+	if ((buf = pfc_read_file(argv[1], &len)) == NULL) {
+		fprintf(stderr, "pf-check: %s: cannot read it (missing, or a damaged gzip stream?)\n",
+		    argv[1]);
 		return 2;
 	}
-	do {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 1 << 20;
-			if ((buf = realloc(buf, cap)) == NULL) {
-				fprintf(stderr, "pf-check: out of memory\n");
-				return 2;
-			}
-		}
-		n = gzread(f, buf + len, (unsigned)(cap - len));
-		if (n > 0)
-			len += (size_t)n;
-	} while (n > 0);
-	if (n < 0) {
-		fprintf(stderr, "pf-check: %s: cannot read (a damaged gzip stream?)\n", argv[1]);
-		return 2;
-	}
-	gzclose(f);
 	if (pfc_check(buf, len, &rep, why, sizeof why) != 0) {
 		fprintf(stderr, "pf-check: %s: %s\n", argv[1], why);
 		free(buf);

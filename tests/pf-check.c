@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "perfetto_trace.pb-c.h"
 #include "pf-check.h"
@@ -489,4 +490,37 @@ pfc_check(const uint8_t *buf, size_t len, struct pfc_report *rep, char *why, siz
 	free(c.flows);
 	free(c.ended);
 	return rc;
+}
+
+uint8_t *
+pfc_read_file(const char *path, size_t *len)
+{
+	uint8_t *buf = NULL, *b;
+	size_t cap = 0;
+	gzFile f;
+	int n;
+
+	*len = 0;
+	if ((f = gzopen(path, "rb")) == NULL)
+		return NULL;
+	do {
+		if (*len == cap) {
+			cap = cap ? cap * 2 : 1 << 16;
+			if ((b = realloc(buf, cap)) == NULL) {
+				free(buf);
+				gzclose(f);
+				return NULL;
+			}
+			buf = b;
+		}
+		n = gzread(f, buf + *len, (unsigned)(cap - *len));
+		if (n > 0)
+			*len += (size_t)n;
+	} while (n > 0);
+	gzclose(f);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }

@@ -28,4 +28,7 @@ struct pfc_report {
  */
 int pfc_check(const uint8_t *buf, size_t len, struct pfc_report *rep, char *why, size_t wlen);
 
+/* A whole file, gunzipped if it is gzip; NULL when it cannot be read.  Free it. */
+uint8_t *pfc_read_file(const char *path, size_t *len);
+
 #endif

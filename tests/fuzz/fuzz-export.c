@@ -22,23 +22,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The one process's scratch folder (a fuzz target is a program, not the library). */
 static char dir[64];
 
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (buf = malloc((size_t)n + 1)) != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	fclose(f);
-	return buf;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -94,7 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (o.format == EXPORT_FMT_PERFETTO) {
 		struct pfc_report rep;
-		buf = slurp(out, &len);
+		buf = (void *)pfc_read_file(out, &len);
 		if (buf == NULL && len == 0 && access(out, F_OK) != 0)
 			__builtin_trap();
 		if (pfc_check(buf, len, &rep, why, sizeof why) != 0) {
