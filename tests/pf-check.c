@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -30,7 +31,9 @@
  *  7. per track, slice begins and ends and counter values come in time
  *     order (the sorter keeps equal times in arrival order, so a slice
  *     whose end comes before a later begin in time must arrive first);
- *  8. a flow ends only after it started, and ends once.
+ *  8. a flow ends only while it is open (started by an event's flow ids,
+ *     not yet ended; an id may start again after it ended), and id 0 is
+ *     invalid (the importer counts such flows as errors and drops them).
  */
 
 struct ev {
@@ -59,8 +62,8 @@ struct ck {
 	size_t ncat, nann, nevn;
 	struct trk *trk;
 	size_t ntrk, trk_cap;
-	uint64_t *flows, *ended;
-	size_t nflows, flows_cap, nended, ended_cap;
+	uint64_t *open;			/* flows started and not yet ended */
+	size_t nopen, open_cap;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -148,15 +151,16 @@ push_u64(uint64_t **v, size_t *n, size_t *cap, uint64_t x)
 	return 0;
 }
 
-static bool
-has_u64(const uint64_t *v, size_t n, uint64_t x)
+/* Where x is in v, SIZE_MAX if nowhere; recent first, where flows end. */
+static size_t
+find_u64(const uint64_t *v, size_t n, uint64_t x)
 {
 	size_t i;
 
-	for (i = n; i > 0; i--)	/* recent first: flows end close to where they start */
+	for (i = n; i > 0; i--)
 		if (v[i - 1] == x)
-			return true;
-	return false;
+			return i - 1;
+	return SIZE_MAX;
 }
 
 static int
@@ -267,22 +271,20 @@ event(struct ck *c, const Perfetto__Protos__TracePacket *p)
 		t->cap = nc;
 	}
 	t->ev[t->n++] = (struct ev){ p->timestamp, type, c->packet };
-	for (i = 0; i < te->n_flow_ids; i++) {
-		if (has_u64(c->ended, c->nended, te->flow_ids[i]))
-			return bad(c, "flow %llu continues after it ended",
-			    (unsigned long long)te->flow_ids[i]);
-		if (!has_u64(c->flows, c->nflows, te->flow_ids[i]) &&
-		    push_u64(&c->flows, &c->nflows, &c->flows_cap, te->flow_ids[i]) != 0)
+	for (i = 0; i < te->n_flow_ids; i++) {	/* a flow starts, or steps on if open */
+		if (te->flow_ids[i] == 0)
+			return bad(c, "flow id 0 (the importer drops it)");
+		if (find_u64(c->open, c->nopen, te->flow_ids[i]) == SIZE_MAX &&
+		    push_u64(&c->open, &c->nopen, &c->open_cap, te->flow_ids[i]) != 0)
 			return bad(c, "out of memory");
 	}
 	for (i = 0; i < te->n_terminating_flow_ids; i++) {
 		uint64_t f = te->terminating_flow_ids[i];
-		if (!has_u64(c->flows, c->nflows, f))
-			return bad(c, "flow %llu ends but never started", (unsigned long long)f);
-		if (has_u64(c->ended, c->nended, f))
-			return bad(c, "flow %llu ends twice", (unsigned long long)f);
-		if (push_u64(&c->ended, &c->nended, &c->ended_cap, f) != 0)
-			return bad(c, "out of memory");
+		size_t k = find_u64(c->open, c->nopen, f);
+		if (k == SIZE_MAX)
+			return bad(c, "flow %llu ends but is not open (it never started, or ended "
+			    "already)", (unsigned long long)f);
+		c->open[k] = c->open[--c->nopen];
 		c->rep->flows++;
 	}
 	c->rep->events++;
@@ -487,8 +489,7 @@ pfc_check(const uint8_t *buf, size_t len, struct pfc_report *rep, char *why, siz
 	free(c.cat);
 	free(c.ann);
 	free(c.trk);
-	free(c.flows);
-	free(c.ended);
+	free(c.open);
 	return rc;
 }
 

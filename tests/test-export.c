@@ -39,7 +39,7 @@ enum plant {
 	P_NONE, P_NO_SEQ, P_SEQ_ZERO, P_SECOND_SEQ, P_NOT_CLEARED, P_NEEDS_BEFORE_CLEAR,
 	P_IID_ZERO, P_IID_UNDEFINED, P_IID_REDEFINED, P_TRACK_UNDESCRIBED, P_COUNTER_ON_SLICE,
 	P_SLICE_ON_COUNTER, P_END_WITHOUT_BEGIN, P_LEFT_OPEN, P_BACK_IN_TIME, P_FLOW_NOT_STARTED,
-	P_FLOW_ENDS_TWICE, P_GARBAGE,
+	P_FLOW_ENDS_TWICE, P_FLOW_ZERO, P_GARBAGE,
 };
 
 static void
@@ -128,7 +128,7 @@ build(struct tb *t, enum plant pl)
 	Perfetto__Protos__InternedData id = PERFETTO__PROTOS__INTERNED_DATA__INIT;
 	Perfetto__Protos__EventCategory cat = PERFETTO__PROTOS__EVENT_CATEGORY__INIT, *catp = &cat;
 	Perfetto__Protos__DebugAnnotationName an[2], *anp[2] = { &an[0], &an[1] };
-	const uint64_t f5 = 5, f6 = 6;
+	const uint64_t f5 = 5, f6 = 6, f0 = 0;
 	enum { B = PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_BEGIN,
 	       E = PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_END,
 	       C = PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_COUNTER };
@@ -168,7 +168,8 @@ build(struct tb *t, enum plant pl)
 	track(t, pl, 3, 1, "L1 resident", true);
 	if (pl == P_END_WITHOUT_BEGIN)
 		ev(t, pl, 5, E, 2, NULL, 0, NULL, NULL);
-	ev(t, pl, 10, B, 2, "QK b0 h0 r0 c0", pl == P_IID_UNDEFINED ? 9 : 1, &f5, NULL);
+	ev(t, pl, 10, B, 2, "QK b0 h0 r0 c0", pl == P_IID_UNDEFINED ? 9 : 1,
+	    pl == P_FLOW_ZERO ? &f0 : &f5, NULL);
 	ev(t, pl, 20, E, 2, NULL, 0, NULL, NULL);
 	ev(t, pl, pl == P_BACK_IN_TIME ? 15 : 20, B, 2, "PV b0 h0 r0 c0", 2, NULL,
 	    pl == P_FLOW_NOT_STARTED ? &f6 : &f5);
@@ -238,8 +239,9 @@ test_checker_catches_each_rule(void)
 		{ P_END_WITHOUT_BEGIN, "no slice open" },
 		{ P_LEFT_OPEN, "left open" },
 		{ P_BACK_IN_TIME, "goes back in time" },
-		{ P_FLOW_NOT_STARTED, "never started" },
-		{ P_FLOW_ENDS_TWICE, "ends twice" },
+		{ P_FLOW_NOT_STARTED, "flow 6 ends but is not open" },
+		{ P_FLOW_ENDS_TWICE, "flow 5 ends but is not open" },
+		{ P_FLOW_ZERO, "flow id 0" },
 		{ P_GARBAGE, "expected a packet" },
 	};
 	size_t i;
