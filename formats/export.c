@@ -918,7 +918,9 @@ ring_hold(struct export *x, const struct isa_instr *in, uint64_t base, bool pres
 	for (d = 0; d < in->ndeps; d++) {
 		uint64_t p = in->deps[d];
 		struct held *ph = &x->ring[p % FLOW_RING];
-		if (p < x->ring_first || !ph->present || ph->nout == EXPORT_MAX_FLOWS) {
+		if (p >= x->ring_first && !ph->present)
+			continue;	/* outside the window: nothing to draw */
+		if (p < x->ring_first || ph->nout == EXPORT_MAX_FLOWS) {
 			x->cnt->flows_lost++;
 			continue;
 		}

@@ -20,7 +20,7 @@ printf '%s\n' "$out" >"$TMP/stats"
 
 run export "$TMP/mas.r.mtr" -o "$TMP/mas.pftrace"
 expect_status 0 "export perfetto"
-expect_err_contains "mas.pftrace: 7042 instructions" "export says what it wrote"
+expect_err_contains "from 7042 instructions read" "export says what it wrote"
 "$CHECK" "$TMP/mas.pftrace" >"$TMP/report" 2>&1 || fail "the checker rejects the export: $(cat "$TMP/report")"
 checks=$((checks + 1))
 

@@ -138,9 +138,9 @@ run(int argc, char **argv)
 		cli_error("%s", e.msg);
 	} else {
 		if (strcmp(out, "-") != 0)
-			fprintf(stderr, "%s: %" PRIu64 " instructions: %" PRIu64 " slices, %" PRIu64
-			    " instants, %" PRIu64 " counter values, %" PRIu64 " flows\n", out, c.read,
-			    c.slices, c.instants, c.counters, c.flows);
+			fprintf(stderr, "%s: %" PRIu64 " slices, %" PRIu64 " instants, %" PRIu64
+			    " counter values, %" PRIu64 " flows, from %" PRIu64 " instructions read\n",
+			    out, c.slices, c.instants, c.counters, c.flows, c.read);
 		if (c.flows_lost > 0)
 			fprintf(stderr, "mastrace: export: %" PRIu64 " dependencies not drawn: their "
 			    "producer was more than 4096 instructions back or had more than 64 "
