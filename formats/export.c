@@ -15,6 +15,7 @@
 #include "export.h"
 #include "stats.h"
 #include "replay.h"
+#include "residency.h"
 #include "trace-file.h"
 
 /*
@@ -284,11 +285,6 @@ tq_pop(struct tq *q)
 
 /* ---- the exporter ----------------------------------------------------- */
 
-struct live {			/* an L1 allocation, for the resident-bytes counter */
-	uint64_t addr, size;
-	bool resident;
-};
-
 struct pending_mark {		/* a spill or fill waiting to learn what it made room for */
 	uint64_t id, t, bytes;
 	bool fill;
@@ -323,8 +319,8 @@ struct export {
 	uint64_t unit_start[ISA_NUNITS], unit_seen[ISA_NUNITS];
 	bool unit_on[ISA_NUNITS];
 	uint64_t seen;			/* instructions given to export_instr() */
-	struct live *live;
-	size_t nlive, live_cap;
+	struct residency l1;		/* L1 allocation lifetimes, for its counter */
+	uint64_t max_end;		/* the last end so far: what is never freed leaves then */
 	/* utilisation: the current sample of each unit */
 	uint64_t util_w, bin[ISA_NUNITS], busy[ISA_NUNITS];
 	double util_shown[ISA_NUNITS];
@@ -438,24 +434,6 @@ watermark(const struct export *x)
 	return w;
 }
 
-static struct live *
-live_find(struct export *x, const struct isa_region *g)
-{
-	size_t lo = 0, hi = x->nlive;
-
-	while (lo < hi) {	/* the last allocation starting at or before g */
-		size_t mid = (lo + hi) / 2;
-		if (x->live[mid].addr <= g->addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return NULL;
-	struct live *a = &x->live[lo - 1];
-	return g->addr - a->addr < a->size ? a : NULL;
-}
-
 static int
 l1_change(struct export *x, uint64_t t, double delta)
 {
@@ -464,52 +442,10 @@ l1_change(struct export *x, uint64_t t, double delta)
 	return 0;
 }
 
-/* L1 resident bytes, as the replay's capacity model keeps them. */
-static int
-account_l1(struct export *x, const struct isa_instr *in, uint64_t t)
+static void
+residency_change(void *ctx, uint64_t cycle, int64_t delta)
 {
-	unsigned i;
-
-	if (in->op == ISA_OP_ALLOC) {
-		for (i = 0; i < in->ndst; i++) {
-			const struct isa_region *g = &in->dst[i];
-			size_t p;
-			if (g->buf != ISA_BUF_L1 || g->size == 0 || live_find(x, g) != NULL)
-				continue;
-			if (grow(&x->live, x->nlive, &x->live_cap, sizeof *x->live) != 0)
-				return xfail(x, "out of memory");
-			for (p = x->nlive; p > 0 && x->live[p - 1].addr > g->addr; p--)
-				x->live[p] = x->live[p - 1];
-			x->live[p] = (struct live){ g->addr, g->size, true };
-			x->nlive++;
-			if (l1_change(x, t, (double)g->size) != 0)
-				return -1;
-		}
-		return 0;
-	}
-	if (in->op == ISA_OP_FREE) {
-		for (i = 0; i < in->nsrc; i++) {
-			struct live *a;
-			if (in->src[i].buf != ISA_BUF_L1 || (a = live_find(x, &in->src[i])) == NULL)
-				continue;
-			if (a->resident && l1_change(x, t, -(double)a->size) != 0)
-				return -1;
-			memmove(a, a + 1, (size_t)(&x->live[x->nlive] - (a + 1)) * sizeof *a);
-			x->nlive--;
-		}
-		return 0;
-	}
-	if (in->op == ISA_OP_SPILL || in->op == ISA_OP_FILL) {
-		const struct isa_region *g = in->op == ISA_OP_SPILL ? &in->src[0] : &in->dst[0];
-		struct live *a;
-		bool fill = in->op == ISA_OP_FILL;
-		if ((fill ? in->ndst : in->nsrc) == 0 || g->buf != ISA_BUF_L1 ||
-		    (a = live_find(x, g)) == NULL || a->resident == fill)
-			return 0;
-		a->resident = fill;
-		return l1_change(x, t, fill ? (double)a->size : -(double)a->size);
-	}
-	return 0;
+	l1_change(ctx, cycle, (double)delta);
 }
 
 /* A unit's busy share over fixed samples of util_w cycles. */
@@ -1034,9 +970,15 @@ export_instr(struct export *x, const struct isa_instr *in, uint64_t cp_entry)
 
 	x->unit_on[u] = true;
 	x->unit_start[u] = t0;
+	if (t1 > x->max_end)
+		x->max_end = t1;
 	x->unit_seen[u] = x->seen++;
-	if (!x->observed && account_l1(x, in, t0) != 0)
-		return -1;
+	if (!x->observed) {	/* L1 resident bytes as mastrace stats counts them */
+		const struct residency_cb cb = { x, residency_change, NULL };
+		residency_apply(&x->l1, in, t0, t1, &cb);
+		if (x->l1.lost > 0)
+			return xfail(x, "out of memory");
+	}
 	if (!x->observed && isa_op_is_transfer(in->op) && in->bytes > 0) {
 		uint64_t s = t0 + cost_dram_latency(x->npu);
 		if (s < t1) {	/* data moves after the latency, at the rate that fits the rest */
@@ -1103,6 +1045,10 @@ export_end(struct export *x)
 			return -1;
 	if (x->nmarks > 0)
 		flush_marks(x, NULL);
+	if (!x->observed) {
+		const struct residency_cb cb = { x, residency_change, NULL };
+		residency_finish(&x->l1, x->max_end, &cb);
+	}
 	counters_flush(x, UINT64_MAX);
 	for (u = 0; u < ISA_NUNITS; u++)
 		if (x->bin[u] != UINT64_MAX)
@@ -1348,7 +1294,7 @@ xfree(struct export *x)
 	if (x->path != NULL)
 		fclose(x->path);
 	free(x->q.h);
-	free(x->live);
+	residency_free(&x->l1);
 	free(x->marks);
 	free(x->ring);
 	free(x);

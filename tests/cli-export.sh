@@ -38,6 +38,27 @@ done
 cp_len=$(sed -n 's/^critical path \([0-9]*\) instructions.*/\1/p' "$TMP/stats")
 flows=$(sed -n 's/.*flows \([0-9]*\) spills.*/\1/p' "$TMP/report")
 [ "$flows" -eq $((cp_len - 1)) ] || fail "critical path of $cp_len instructions drawn as $flows flows"
+# the counters: GB/s is bytes per nanosecond, so the DRAM counter's area is
+# every byte moved; the L1 counter's area over the makespan is the mean
+counters_agree() {	# REPORT STATS
+	awk -v what="$3" '
+	FNR == NR && /^track DRAM bandwidth\|counter/ { dram = $NF }
+	FNR == NR && /^track L1 resident\|counter/ { l1 = $NF }
+	FNR != NR && /^makespan/ { span = $4 * 1000 }	# ns
+	FNR != NR && /^dram  / { bytes += $3 + $6 }
+	FNR != NR && /^spills/ { gsub(/[(]/, ""); bytes += $4 + $9 }
+	FNR != NR && /^l1  / { mean = $8 }
+	END {
+		if (bytes == 0 || dram < bytes * 0.99999 || dram > bytes * 1.00001) {
+			printf "%s: DRAM counter area %s, bytes moved %s\n", what, dram, bytes; exit 1
+		}
+		d = l1 / span - mean
+		if (span == 0 || d > 1 || d < -1) {
+			printf "%s: L1 counter mean %s, stats %s\n", what, l1 / span, mean; exit 1
+		}
+	}' "$1" "$2" || fail "counters disagree with stats ($3)"
+}
+counters_agree "$TMP/report" "$TMP/stats" "mas"
 for track in "L1 resident|counter" "DRAM bandwidth|counter" "mac utilisation|counter"; do
 	grep -q "^track $track " "$TMP/report" || fail "no '$track' track"
 done
@@ -57,6 +78,7 @@ printf '[npu]\nbase = flat-edge\nname = fe128\n[l1]\ncapacity_kib = 128\n' >"$TM
 run schedule -s mas --npu flat-edge -o "$TMP/fe.mtr"
 run replay "$TMP/fe.mtr" --npu "$TMP/fe128.ini" -o "$TMP/fe.r.mtr" --stats text
 expect_status 0 "replay with spills"
+fe_out=$out
 spills=$(printf '%s\n' "$out" | sed -n 's/^spills        \([0-9]*\) spills.*and \([0-9]*\) fills.*/\1/p')
 fills=$(printf '%s\n' "$out" | sed -n 's/^spills        \([0-9]*\) spills.*and \([0-9]*\) fills.*/\2/p')
 [ "${spills:-0}" -gt 0 ] || fail "no spills to export"
@@ -66,6 +88,8 @@ expect_status 0 "export gzip"
 "$CHECK" "$TMP/fe.pftrace.gz" >"$TMP/report" 2>&1 || fail "the checker rejects the spilling export: $(cat "$TMP/report")"
 got=$(sed -n 's/.* spills \([0-9]*\) fills \([0-9]*\).*/\1 \2/p' "$TMP/report")
 [ "$got" = "$spills $fills" ] || fail "exported spills and fills '$got', stats '$spills $fills'"
+printf '%s\n' "$fe_out" >"$TMP/fe.stats"
+counters_agree "$TMP/report" "$TMP/fe.stats" "spilling mas"
 
 # every dataflow, every kind of flow, planned and replayed: all pass the checker
 for s in mas flat layerwise flash; do

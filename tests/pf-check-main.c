@@ -35,11 +35,11 @@ main(int argc, char **argv)
 	    (unsigned long long)rep.flows, (unsigned long long)rep.spills,
 	    (unsigned long long)rep.fills, (unsigned long long)rep.mac_vec_overlap_ns);
 	for (i = 0; i < rep.ntracks; i++)
-		printf("track %s|%s slices %llu instants %llu counters %llu cycles %llu busy %llu\n",
+		printf("track %s|%s slices %llu instants %llu counters %llu cycles %llu busy %llu area %.0f\n",
 		    rep.tracks[i].name, rep.tracks[i].counter ? "counter" : "slices",
 		    (unsigned long long)rep.tracks[i].slices, (unsigned long long)rep.tracks[i].instants,
 		    (unsigned long long)rep.tracks[i].counters, (unsigned long long)rep.tracks[i].cycles,
-		    (unsigned long long)rep.tracks[i].busy_cycles);
+		    (unsigned long long)rep.tracks[i].busy_cycles, rep.tracks[i].area);
 	free(buf);
 	return 0;
 }

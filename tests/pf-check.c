@@ -40,6 +40,7 @@ struct ev {
 	uint64_t ts;
 	int type;
 	uint64_t packet;
+	double value;			/* counters */
 };
 
 struct trk {
@@ -270,7 +271,8 @@ event(struct ck *c, const Perfetto__Protos__TracePacket *p)
 		t->ev = v;
 		t->cap = nc;
 	}
-	t->ev[t->n++] = (struct ev){ p->timestamp, type, c->packet };
+	t->ev[t->n++] = (struct ev){ p->timestamp, type, c->packet,
+	    te->has_double_counter_value ? te->double_counter_value : (double)te->counter_value };
 	for (i = 0; i < te->n_flow_ids; i++) {	/* a flow starts, or steps on if open */
 		if (te->flow_ids[i] == 0)
 			return bad(c, "flow id 0 (the importer drops it)");
@@ -463,8 +465,14 @@ pfc_check(const uint8_t *buf, size_t len, struct pfc_report *rep, char *why, siz
 		c.packet++;
 		rep->packets++;
 	}
-	for (i = 0; i < c.ntrk && rc == 0; i++)
-		rc = nesting(&c, &c.trk[i]);
+	for (i = 0; i < c.ntrk && rc == 0; i++) {
+		const struct trk *t = &c.trk[i];
+		struct pfc_track *rt = rep_track(&c, t->uuid);
+		size_t k;
+		rc = nesting(&c, t);
+		for (k = 0; rt != NULL && t->counter && k + 1 < t->n; k++)	/* in time order: rule 7 */
+			rt->area += t->ev[k].value * (double)(t->ev[k + 1].ts - t->ev[k].ts);
+	}
 	if (rc == 0) {
 		struct pfc_track *mac = NULL, *vec = NULL;
 		for (i = 0; i < rep->ntracks; i++) {

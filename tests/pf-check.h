@@ -12,6 +12,7 @@ struct pfc_track {
 	int counter;
 	uint64_t slices, instants, counters;
 	uint64_t cycles, busy_cycles;	/* sums of the slices' annotations */
+	double area;			/* counters: the sum of value x nanoseconds it held */
 };
 
 struct pfc_report {

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bsearch-u64.h"
 #include "cost.h"
 #include "num.h"
 #include "overlap.h"
+#include "residency.h"
 #include "stats.h"
 
 #define CP_RING STATS_PATHS_KEPT
@@ -21,14 +21,11 @@ struct stats_work {
 	struct overlap ov;
 	uint64_t unit_end[ISA_NUNITS];		/* end of each unit's last instruction */
 	uint64_t l1_now;			/* bytes allocated in L1, in trace order */
-	/* live L1 allocations; spilled ones are not resident and do not count */
-	struct stats_live { uint64_t addr, size, since; bool resident; } *live;
-	size_t nlive, live_alloc;
+	struct residency l1;			/* allocation lifetimes, for the mean */
 	uint64_t *cp_end;			/* ring: end of each recent id */
 	uint64_t (*cp)[CP_N + 1];		/* ring: shares and instruction count */
 	uint8_t *cp_unit_of;			/* ring: the unit of each recent id */
 	uint64_t cp_unit[ISA_NUNITS][CP_N + 1], cp_unit_end[ISA_NUNITS], cp_unit_id[ISA_NUNITS];
-	bool failed;
 };
 
 int
@@ -44,6 +41,7 @@ stats_init(struct stats *s, const struct npu *n)
 		return -1;
 	memset(w->cp_unit_id, 0xff, sizeof w->cp_unit_id);
 	overlap_init(&w->ov);
+	residency_init(&w->l1);
 	w->cp_end = calloc(CP_RING, sizeof *w->cp_end);
 	w->cp = calloc(CP_RING, sizeof *w->cp);
 	w->cp_unit_of = calloc(CP_RING, sizeof *w->cp_unit_of);
@@ -64,77 +62,19 @@ stats_free(struct stats *s)
 	free(w->cp_end);
 	free(w->cp);
 	free(w->cp_unit_of);
-	free(w->live);
+	residency_free(&w->l1);
 	overlap_free(&w->ov);
 	free(w);
 	s->work = NULL;
 }
 
-/* The first live allocation starting after addr. */
-static size_t
-live_pos(const struct stats *s, uint64_t addr)
-{
-	return search_after_u64(s->work->live, s->work->nlive, sizeof *s->work->live, addr);
-}
-
-/* Allocation lifetimes, for the mean L1 occupancy. */
+/* A stretch of L1 residency, for the mean occupancy. */
 static void
-live_alloc(struct stats *s, const struct isa_region *g, uint64_t t)
+l1_stay(void *ctx, uint64_t size, uint64_t since, uint64_t until)
 {
-	struct stats_live *v;
-	size_t p;
+	struct stats *s = ctx;
 
-	if (s->work->nlive == s->work->live_alloc) {
-		/* the count grows only with the memory, so a failure leaves it consistent */
-		size_t grown = s->work->live_alloc ? s->work->live_alloc * 2 : 64;
-		v = realloc(s->work->live, grown * sizeof *v);
-		if (v == NULL) {
-			s->work->failed = true;
-			s->lost_live++;
-			return;
-		}
-		s->work->live = v;
-		s->work->live_alloc = grown;
-	}
-	/* kept sorted by address for live_find(); allocations are few beside lookups */
-	p = live_pos(s, g->addr);
-	memmove(&s->work->live[p + 1], &s->work->live[p], (s->work->nlive - p) * sizeof *s->work->live);
-	s->work->live[p].addr = g->addr;
-	s->work->live[p].size = g->size;
-	s->work->live[p].since = t;
-	s->work->live[p].resident = true;
-	s->work->nlive++;
-}
-
-/* The live allocation holding addr, or NULL (traces need not allocate). */
-static struct stats_live *
-live_find(struct stats *s, uint64_t addr)
-{
-	size_t p = live_pos(s, addr);
-
-	if (p > 0 && addr < s->work->live[p - 1].addr + s->work->live[p - 1].size)
-		return &s->work->live[p - 1];
-	return NULL;
-}
-
-/* Count its bytes x cycles in L1 up to t; it stays live, resident or not. */
-static void
-live_leave(struct stats *s, struct stats_live *l, uint64_t t)
-{
-	if (l->resident)
-		s->l1_byte_cycles += (double)l->size * (double)(t > l->since ? t - l->since : 0);
-	l->resident = false;
-}
-
-static void
-live_free(struct stats *s, uint64_t addr, uint64_t t)
-{
-	struct stats_live *l = live_find(s, addr);
-
-	if (l != NULL) {
-		live_leave(s, l, t);
-		memmove(l, l + 1, (size_t)(&s->work->live[--s->work->nlive] - l) * sizeof *l);
-	}
+	s->l1_byte_cycles += (double)size * (double)(until - since);
 }
 
 /* Keep the five transfers given the least share of DRAM, least first. */
@@ -275,7 +215,6 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	uint64_t start = in->rep_start, end = in->rep_end, len = end - start, i;
 	uint64_t *cp = s->work->cp[in->id % CP_RING], pend = 0;
 	const uint64_t *pp;
-	struct stats_live *l;
 	unsigned k;
 
 	uint64_t stretch, wait;
@@ -309,9 +248,7 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	switch (in->op) {
 	case ISA_OP_LOAD: num_add_sat(&s->dram_read, in->bytes); break;
 	case ISA_OP_STORE: num_add_sat(&s->dram_write, in->bytes); break;
-	case ISA_OP_SPILL:	/* what is spilled leaves L1 until it is filled back */
-		if ((l = live_find(s, in->src[0].addr)) != NULL)
-			live_leave(s, l, end);
+	case ISA_OP_SPILL:
 		if (s->nfirst < 5) {
 			s->first_spills[s->nfirst].id = in->id;
 			s->first_spills[s->nfirst].cycle = start;
@@ -332,29 +269,23 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 		num_add_sat(&s->work->l1_now, in->bytes);
 		if (s->work->l1_now > s->l1_peak)
 			s->l1_peak = s->work->l1_now;
-		if ((l = live_find(s, in->dst[0].addr)) != NULL && !l->resident) {
-			l->resident = true;
-			l->since = start;
-		}
 		break;
 	case ISA_OP_MATMUL: num_add_sat(&s->macs, (uint64_t)in->m * in->n * in->k); break;
 	case ISA_OP_ALLOC:
 		num_add_sat(&s->work->l1_now, region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1));
 		if (s->work->l1_now > s->l1_peak)
 			s->l1_peak = s->work->l1_now;
-		for (k = 0; k < in->ndst; k++)
-			if (in->dst[k].buf == ISA_BUF_L1)
-				live_alloc(s, &in->dst[k], start);
 		break;
 	case ISA_OP_FREE:
 		i = region_bytes(in->src, in->nsrc, ISA_BUF_L1, ISA_BUF_L1);
 		s->work->l1_now = s->work->l1_now > i ? s->work->l1_now - i : 0;
-		for (k = 0; k < in->nsrc; k++)
-			if (in->src[k].buf == ISA_BUF_L1)
-				live_free(s, in->src[k].addr, end);
 		break;
 	default:
 		break;
+	}
+	{
+		const struct residency_cb cb = { s, NULL, l1_stay };
+		residency_apply(&s->work->l1, in, start, end, &cb);
 	}
 	/*
 	 * The replay writes spills and fills just before the instruction that
@@ -414,13 +345,16 @@ stats_finish(struct stats *s, struct errbuf *e)
 		    "each unit to run one instruction at a time");
 	if (s->cp_best_id != UINT64_MAX && s->instructions - s->cp_best_id <= CP_RING)
 		memcpy(s->cp_best, s->work->cp[s->cp_best_id % CP_RING], sizeof s->work->cp[0]);
-	if (s->work->failed && rc == 0)	/* an allocation record could not be kept */
+	s->lost_live = s->work->l1.lost;
+	if (s->lost_live > 0 && rc == 0)	/* an allocation record could not be kept */
 		rc = errbuf_set(e, "out of memory: %llu L1 allocation records lost",
 		    (unsigned long long)s->lost_live);
 	if (s->start == UINT64_MAX)
 		s->start = 0;
-	while (s->work->nlive > 0)	/* never freed: alive to the end */
-		live_free(s, s->work->live[0].addr, s->makespan);
+	{
+		const struct residency_cb cb = { s, NULL, l1_stay };
+		residency_finish(&s->work->l1, s->makespan, &cb);	/* never freed: alive to the end */
+	}
 	us = (double)s->makespan / n->clock_mhz;
 	s->energy_pj[0] = (double)s->macs * n->energy.mac_pj;
 	s->energy_pj[1] = (double)s->vec_ops * n->energy.vec_op_pj;
