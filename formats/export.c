@@ -1244,7 +1244,7 @@ xheader(struct export *x, const struct trace_header *h, struct errbuf *e)
 	cost_memo_init(&x->cost, x->npu);
 	x->util_w = time_cycles(&o->util_window, x->npu->clock_mhz, x->npu->clock_mhz);
 	if (x->util_w == 0)
-		return errbuf_set(e, "the utilisation window is shorter than a cycle");
+		return errbuf_set(e, "the utilisation window (--util-window) is shorter than a cycle");
 	memset(x->bin, 0xff, sizeof x->bin);
 	return 0;
 }
@@ -1355,6 +1355,10 @@ export_file_counts(const char *inpath, const char *out, const struct export_opts
 		}
 		if (export_instr(x, in, cp_entry) != 0) {
 			*e = x->err;
+			rc = -1;
+			break;
+		}
+		if ((c->read & 4095) == 0 && zout_check(x->z, e) != 0) {	/* a full disk */
 			rc = -1;
 			break;
 		}

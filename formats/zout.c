@@ -37,8 +37,10 @@ fail(struct zout *z, const char *what)
 static void
 drain(struct zout *z, bool finish)
 {
-	if (z->failed)
+	if (z->failed) {
+		z->b.len = 0;	/* the output is lost already: drop what comes */
 		return;
+	}
 	if (!z->gzip) {
 		if (z->b.len > 0 && fwrite(z->b.buf, 1, z->b.len, z->out.f) != z->b.len)
 			fail(z, strerror(errno));
@@ -56,12 +58,12 @@ drain(struct zout *z, bool finish)
 		rc = deflate(&z->zs, finish ? Z_FINISH : Z_NO_FLUSH);
 		if (rc == Z_STREAM_ERROR) {
 			fail(z, "gzip compression failed");
-			return;
+			break;
 		}
 		have = ZOUT_BUF - z->zs.avail_out;
 		if (have > 0 && fwrite(z->zbuf, 1, have, z->out.f) != have) {
 			fail(z, strerror(errno));
-			return;
+			break;
 		}
 		if (finish ? rc == Z_STREAM_END : z->zs.avail_in == 0)
 			break;
@@ -159,6 +161,15 @@ zout_u64(struct zout *z, uint64_t v)
 		return;
 	}
 	zout_write(z, d, (size_t)(num_u64_digits(d, v) - d));
+}
+
+int
+zout_check(const struct zout *z, struct errbuf *e)
+{
+	if (!z->failed)
+		return 0;
+	*e = z->err;
+	return -1;
 }
 
 unsigned long long

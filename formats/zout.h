@@ -45,6 +45,8 @@ zout_puts(struct zout *z, const char *s)
 }
 /* v in decimal. */
 void zout_u64(struct zout *z, uint64_t v);
+/* -1 with the reason once a write has failed (what follows is dropped), else 0. */
+int zout_check(const struct zout *z, struct errbuf *e);
 /* Bytes given to zout_write() so far (before compression). */
 unsigned long long zout_bytes(const struct zout *z);
 /* Flush, finish the gzip stream and commit the file; 0 or -1 with the reason.  Frees z. */

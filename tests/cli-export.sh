@@ -222,6 +222,18 @@ run export "$TMP/mas.r.mtr" -o "$TMP/mas.r.mtr"
 expect_status 1 "TRACE and OUT the same file"
 run export --bogus "$TMP/mas.r.mtr"
 expect_status 1 "unknown option"
+run export "$TMP/mas.r.mtr" --util-window 0.1ns -o "$TMP/e.pftrace"
+expect_status 1 "a utilisation window under a cycle"
+expect_err_contains "shorter than a cycle" "says why"
+if [ -w /dev/full ]; then
+	run export "$TMP/mas.r.mtr" -f json -o /dev/full
+	expect_status 1 "a full device"
+	expect_err_line "mastrace: /dev/full: No space left on device" "a full device is one line"
+	checks=$((checks + 1))
+	status=0
+	"$MASTRACE" export "$TMP/mas.r.mtr" -f csv -o - >/dev/full 2>"$TMP/err" || status=$?
+	[ "$status" -eq 1 ] || fail "a full standard output: status $status"
+fi
 run export "$TMP/nonexistent.mtr" -o "$TMP/n.pftrace"
 expect_status 1 "a missing trace"
 expect_err_contains "nonexistent.mtr" "names the missing file"
