@@ -56,7 +56,7 @@ const char *export_track_unit(unsigned t);
 /* Annotation keys: one fixed list, so Perfetto can intern them once. */
 enum export_key {
 	EK_ID, EK_OP, EK_UNIT, EK_BATCH, EK_HEAD, EK_ROW_BLOCK, EK_COL_BLOCK, EK_SUB_TILE,
-	EK_M, EK_N, EK_K, EK_BYTES, EK_MACS, EK_ELEM_OPS, EK_FLAGS,
+	EK_M, EK_N, EK_K, EK_BYTES, EK_MACS, EK_VEC_OPS, EK_FLAGS,
 	EK_SRC0, EK_SRC1, EK_SRC2, EK_DST0, EK_DST1, EK_DEPS,
 	EK_PLAN_START, EK_PLAN_END, EK_START, EK_END, EK_CYCLES, EK_BUSY,
 	EK_STALL, EK_CAUSE, EK_WAITED_FOR, EK_REQUESTED, EK_GRANTED,

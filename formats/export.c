@@ -33,7 +33,7 @@ const char *const export_key_names[EK_N_KEYS] = {
 	[EK_ID] = "id", [EK_OP] = "op", [EK_UNIT] = "unit", [EK_BATCH] = "batch",
 	[EK_HEAD] = "head", [EK_ROW_BLOCK] = "row_block", [EK_COL_BLOCK] = "col_block",
 	[EK_SUB_TILE] = "sub_tile", [EK_M] = "m", [EK_N] = "n", [EK_K] = "k",
-	[EK_BYTES] = "bytes", [EK_MACS] = "macs", [EK_ELEM_OPS] = "elem_ops",
+	[EK_BYTES] = "bytes", [EK_MACS] = "macs", [EK_VEC_OPS] = "vec_ops",
 	[EK_FLAGS] = "flags", [EK_SRC0] = "src0", [EK_SRC1] = "src1", [EK_SRC2] = "src2",
 	[EK_DST0] = "dst0", [EK_DST1] = "dst1", [EK_DEPS] = "deps",
 	[EK_PLAN_START] = "plan_start_cycle", [EK_PLAN_END] = "plan_end_cycle",
@@ -671,8 +671,8 @@ build_args(const struct export *x, const struct isa_instr *in, uint64_t base,
 		arg_u(a, &n, EK_BYTES, in->bytes);
 	if (in->op == ISA_OP_MATMUL)
 		arg_u(a, &n, EK_MACS, (uint64_t)in->m * in->n * in->k);
-	else if (in->unit == ISA_UNIT_VEC && in->op != ISA_OP_BARRIER && in->op < ISA_OP_BARRIER)
-		arg_u(a, &n, EK_ELEM_OPS, (uint64_t)in->m * in->n);
+	else if (stats_vec_ops_per_element(in->op))
+		arg_u(a, &n, EK_VEC_OPS, (uint64_t)in->m * in->n * stats_vec_ops_per_element(in->op));
 	if (in->flags) {
 		struct sb b = sb_init(tx->flags, sizeof tx->flags);
 		for (i = 0; i < ISA_NFLAGS; i++)

@@ -105,17 +105,6 @@ note_transfer(struct stats *s, const struct isa_instr *in)
 
 /* VEC operations per element of each vector opcode (for energy). */
 static unsigned
-vec_ops_per_element(unsigned op)
-{
-	switch (op) {
-	case ISA_OP_VEXP: return 3;	/* subtract, scale, exponentiate */
-	case ISA_OP_VRESCALE: return 2;	/* scale and add */
-	case ISA_OP_VMAX: case ISA_OP_VSUM: case ISA_OP_VDIV: case ISA_OP_VSCALE: return 1;
-	default: return 0;
-	}
-}
-
-static unsigned
 cp_class(unsigned unit)
 {
 	return unit == ISA_UNIT_MAC ? CP_MAC : unit == ISA_UNIT_VEC ? CP_VEC :
@@ -299,8 +288,8 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 				s->first_spills[k].for_id = in->id;
 	if (isa_op_is_transfer(in->op) && in->bytes > 0)
 		note_transfer(s, in);
-	if (vec_ops_per_element(in->op))
-		num_add_sat(&s->vec_ops, (uint64_t)in->m * in->n * vec_ops_per_element(in->op));
+	if (stats_vec_ops_per_element(in->op))
+		num_add_sat(&s->vec_ops, (uint64_t)in->m * in->n * stats_vec_ops_per_element(in->op));
 	if (in->op != ISA_OP_ALLOC && in->op != ISA_OP_FREE && in->op != ISA_OP_OVERWRITE) {
 		buffer_bytes(s, in);
 	}

@@ -72,6 +72,18 @@ stats_pred(const struct isa_instr *in, uint64_t unit_last)
 	return unit_last ? unit_last - 1 : UINT64_MAX;
 }
 
+/* Vector operations per element of a vector instruction (0 for other opcodes). */
+static inline unsigned
+stats_vec_ops_per_element(unsigned op)
+{
+	switch (op) {
+	case ISA_OP_VEXP: return 3;	/* subtract, scale, exponentiate */
+	case ISA_OP_VRESCALE: return 2;	/* scale and add */
+	case ISA_OP_VMAX: case ISA_OP_VSUM: case ISA_OP_VDIV: case ISA_OP_VSCALE: return 1;
+	default: return 0;
+	}
+}
+
 /*
  * Finish totals (energy, overlap) and release the working state: nothing
  * is added after it.  -1 with the reason when the intervals were
