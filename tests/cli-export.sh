@@ -118,8 +118,10 @@ run export "$TMP/mas.r.mtr" -o "$TMP/mas.json"
 expect_status 0 "export json"
 run export "$TMP/mas.r.mtr" -o "$TMP/mas.csv"
 expect_status 0 "export csv"
+run stats --format json "$TMP/mas.r.mtr"
+printf '%s\n' "$out" >"$TMP/stats.json"
 if command -v python3 >/dev/null 2>&1; then
-	python3 - "$TMP/mas.json" "$TMP/win.json" "$TMP/mas.csv" <<'PY' || fail "JSON or CSV checks failed"
+	python3 - "$TMP/mas.json" "$TMP/win.json" "$TMP/mas.csv" "$TMP/stats.json" <<'PY' || fail "JSON or CSV checks failed"
 import csv, json, sys
 d = json.load(open(sys.argv[1]))
 ev = d["traceEvents"]
@@ -141,8 +143,14 @@ rows = list(csv.DictReader(open(sys.argv[3])))
 assert len(rows) == 7042, "%d CSV rows" % len(rows)
 assert [r["id"] for r in rows] == [str(i) for i in range(7042)], "CSV ids out of order"
 assert all(r["stall_cause"] for r in rows), "a row without a stall cause"
-busy = sum(int(r["busy_cycles"]) for r in rows if r["unit"] == "mac")
-print("mac busy", busy)
+st = json.load(open(sys.argv[4]))
+for u, v in st["units"].items():
+    busy = sum(int(r["busy_cycles"]) for r in rows if r["unit"] == u)
+    assert busy == v["busy"], "%s: CSV busy %d, stats %d" % (u, busy, v["busy"])
+    assert sum(1 for r in rows if r["unit"] == u) == v["instructions"], u
+moved = sum(int(r["bytes"]) for r in rows if r["op"] in ("load", "store", "spill", "fill"))
+assert moved == sum(st["dram"].values()), "CSV bytes moved %d, stats %r" % (moved, st["dram"])
+print("mac busy", sum(int(r["busy_cycles"]) for r in rows if r["unit"] == "mac"))
 PY
 	checks=$((checks + 1))
 fi
