@@ -483,7 +483,7 @@ util_add(struct export *x, unsigned u, uint64_t t0, uint64_t t1)
 	if (t0 / w < x->bin[u])	/* overlapping instructions: count from the sample reached */
 		t0 = x->bin[u] * w < t1 ? x->bin[u] * w : t1;
 	while (t0 < t1) {
-		uint64_t b = t0 / w, stop;
+		uint64_t b = t0 / w, stop, whole;
 		if (b != x->bin[u]) {
 			util_close_bin(x, u);
 			if (b > x->bin[u] + 1)
@@ -493,6 +493,14 @@ util_add(struct export *x, unsigned u, uint64_t t0, uint64_t t1)
 		stop = (b + 1) * w < t1 ? (b + 1) * w : t1;
 		x->busy[u] += stop - t0;
 		t0 = stop;
+		whole = (t1 - t0) / w;
+		if (whole > 1) {	/* samples it fills: one value says so, however many */
+			util_close_bin(x, u);
+			util_show(x, u, t0 / w, 100);
+			x->bin[u] = t0 / w + whole - 1;
+			x->busy[u] = w;
+			t0 += whole * w;
+		}
 	}
 }
 

@@ -195,6 +195,19 @@ expect_status 1 "five instructions at once on one unit"
 expect_err_contains "overlap.mtt: instruction 4 starts at cycle 70 while 4 earlier ones still run on dma0" "the overlap is explained"
 [ -e "$TMP/overlap5.pftrace" ] && fail "a refused overlap left a file"
 
+# an instruction over a hundred billion cycles, sampled every 7: one value
+# stands for all the samples it fills (this took hours, one sample at a time)
+cat >"$TMP/long.mtt" <<'MTT'
+#!mastrace-trace 1
+#!workload = b=1,h=1,s=16,d=16
+#!npu.base = edge
+id=0 unit=dma0 op=load bytes=2048 src=dram:0+2048:q dst=l1:0+2048:q plan=0-100000000000
+MTT
+checks=$((checks + 1))
+timeout 120 "$MASTRACE" export "$TMP/long.mtt" --util-window 7 -o "$TMP/long.pftrace" 2>/dev/null ||
+	fail "a long instruction with a short utilisation window did not export in time"
+"$CHECK" "$TMP/long.pftrace" >"$TMP/report" 2>&1 || fail "the checker rejects the long instruction"
+
 # bad input: one line, exit 1, nothing left behind
 head -c 6000 "$TMP/mas.r.mtr" >"$TMP/cut.mtr"
 for flows in critical none; do
