@@ -972,9 +972,10 @@ io:
 static int
 export_instr(struct export *x, const struct isa_instr *in, uint64_t cp_entry)
 {
-	uint64_t t0 = t_start(x, in), t1 = t_end(x, in), base = cost_memo_instr(&x->cost, in);
+	uint64_t t0 = t_start(x, in), t1 = t_end(x, in);
 	unsigned u = in->unit;
 	bool win = in_window(x, t0, t1);
+	uint64_t base = win ? cost_memo_instr(&x->cost, in) : 0;	/* only what is shown needs it */
 
 	x->unit_on[u] = true;
 	x->unit_start[u] = t0;
@@ -1077,26 +1078,36 @@ window_done(const struct export *x, uint64_t t0, uint64_t *past)
 	return *past >= EXPORT_QUIET;
 }
 
+/* The times an export takes from `in`; the first instruction tells replayed from planned. */
+static int
+check_times(struct export *x, const struct isa_instr *in, bool first, struct errbuf *e)
+{
+	uint64_t end;
+
+	if (first)
+		x->replayed = !x->o->planned && in->replayed;
+	else if (x->replayed && !in->replayed)
+		return errbuf_set(e, "%s: instruction %" PRIu64 " has no replayed times, unlike "
+		    "the ones before it (export --planned shows the plan)", x->name, in->id);
+	end = t_end(x, in);
+	if (end > x->max_cycle)
+		return errbuf_set(e, "%s: instruction %" PRIu64 " ends at cycle %" PRIu64 ", later "
+		    "than a nanosecond timestamp can hold at %u MHz", x->name, in->id, end,
+		    x->npu->clock_mhz);
+	return 0;
+}
+
 /* The next instruction, checked for what an export needs; 1, 0 at the end, -1. */
 static int
-next_instr(struct export *x, struct trace_reader *r, const char *name,
-    const struct isa_instr **in, uint64_t *past, struct errbuf *e)
+next_instr(struct export *x, struct trace_reader *r, const struct isa_instr **in,
+    uint64_t *past, struct errbuf *e)
 {
 	int rc = trace_next(r, in, e);
-	uint64_t end;
 
 	if (rc <= 0)
 		return rc;
-	if (r->count == 1)
-		x->replayed = !x->o->planned && (*in)->replayed;
-	else if (x->replayed && !(*in)->replayed)
-		return errbuf_set(e, "%s: instruction %" PRIu64 " has no replayed times, unlike "
-		    "the ones before it (export --planned shows the plan)", name, (*in)->id);
-	end = t_end(x, *in);
-	if (end > x->max_cycle)
-		return errbuf_set(e, "%s: instruction %" PRIu64 " ends at cycle %" PRIu64 ", later "
-		    "than a nanosecond timestamp can hold at %u MHz", name, (*in)->id, end,
-		    x->npu->clock_mhz);
+	if (check_times(x, *in, r->count == 1, e) != 0)
+		return -1;
 	if (window_done(x, t_start(x, *in), past))
 		return 0;
 	return 1;
@@ -1104,7 +1115,7 @@ next_instr(struct export *x, struct trace_reader *r, const char *name,
 
 /* The first pass, for the critical path: predecessors out, then the walk back. */
 static int
-critical_pass(struct export *x, struct trace_reader *r, const char *name, struct errbuf *e)
+critical_pass(struct export *x, struct trace_reader *r, struct errbuf *e)
 {
 	struct cp_pass c;
 	const struct isa_instr *in;
@@ -1120,7 +1131,7 @@ critical_pass(struct export *x, struct trace_reader *r, const char *name, struct
 		return errbuf_set(e, "%s", x->path == NULL ? "cannot make a temporary file for the "
 		    "critical path" : "out of memory");
 	}
-	while ((rc = next_instr(x, r, name, &in, &past, e)) == 1) {
+	while ((rc = next_instr(x, r, &in, &past, e)) == 1) {
 		uint64_t pred = cp_pred(x, &c, in), t0 = t_start(x, in), t1 = t_end(x, in);
 		uint64_t entry = (pred == UINT64_MAX ? 0 : pred + 1) |
 		    (in_window(x, t0, t1) ? CP_IN_WINDOW : 0);
@@ -1309,7 +1320,7 @@ xfree(struct export *x)
 }
 
 int
-export_file_counts(const char *inpath, const char *out, const struct export_opts *o,
+export_file(const char *inpath, const char *out, const struct export_opts *o,
     struct export_counts *c, struct errbuf *e)
 {
 	const char *name = strcmp(inpath, "-") == 0 ? "standard input" : inpath;
@@ -1342,7 +1353,7 @@ export_file_counts(const char *inpath, const char *out, const struct export_opts
 	if (trace_open_read(inpath, &r, &fmt, e) != 0 || xheader(x, &r->hdr, e) != 0)
 		goto done;
 	if (o->flows == EXPORT_FLOWS_CRITICAL) {
-		if (critical_pass(x, r, name, e) != 0)
+		if (critical_pass(x, r, e) != 0)
 			goto done;
 		trace_close_read(r);
 		if (trace_open_read(inpath, &r, &fmt, e) != 0) {
@@ -1351,11 +1362,11 @@ export_file_counts(const char *inpath, const char *out, const struct export_opts
 		}
 	}
 	/* the first instruction tells planned from replayed, which the title names */
-	if ((rc = next_instr(x, r, name, &in, &past, e)) < 0 || xopen(x, out, e) != 0) {
+	if ((rc = next_instr(x, r, &in, &past, e)) < 0 || xopen(x, out, e) != 0) {
 		rc = -1;
 		goto done;
 	}
-	for (; rc == 1; rc = next_instr(x, r, name, &in, &past, e)) {
+	for (; rc == 1; rc = next_instr(x, r, &in, &past, e)) {
 		c->read++;
 		if (x->path != NULL && fread(&cp_entry, sizeof cp_entry, 1, x->path) != 1) {
 			rc = errbuf_set(e, "%s: the trace changed while it was exported", name);
@@ -1429,23 +1440,9 @@ export_push(struct export *x, const struct isa_instr *in, struct errbuf *e)
 		*e = x->err;
 		return -1;
 	}
-	if (x->sink == NULL) {
-		x->replayed = !x->o->planned && in->replayed;
-		if (xopen(x, x->out, &x->err) != 0) {
-			x->failed = true;
-			*e = x->err;
-			return -1;
-		}
-	} else if (x->replayed && !in->replayed) {
-		errbuf_set(&x->err, "%s: instruction %" PRIu64 " has no replayed times, unlike the "
-		    "ones before it", x->name, in->id);
-		x->failed = true;
-	} else if (t_end(x, in) > x->max_cycle) {
-		errbuf_set(&x->err, "%s: instruction %" PRIu64 " ends at cycle %" PRIu64 ", later "
-		    "than a nanosecond timestamp can hold", x->name, in->id, t_end(x, in));
-		x->failed = true;
-	}
-	if (x->failed || export_instr(x, in, 0) != 0) {
+	/* the output opens with the first instruction, which tells replayed from planned */
+	if (check_times(x, in, x->sink == NULL, &x->err) != 0 ||
+	    (x->sink == NULL && xopen(x, x->out, &x->err) != 0) || export_instr(x, in, 0) != 0) {
 		x->failed = true;
 		*e = x->err;
 		return -1;
@@ -1517,12 +1514,4 @@ export_abort(struct export *x)
 	if (x != NULL)
 		free(x->out);
 	xfree(x);
-}
-
-int
-export_file(const char *in, const char *out, const struct export_opts *o, struct errbuf *e)
-{
-	struct export_counts c;
-
-	return export_file_counts(in, out, o, &c, e);
 }

@@ -53,21 +53,20 @@ enum export_format export_format_for_path(const char *path, bool *gzip);
 /* The formats and their extensions, for messages. */
 #define EXPORT_FORMATS "perfetto (.pftrace), json (.json), csv (.csv) or text (.mtt)"
 
-/*
- * Export the trace `in` ("-" for standard input) to `out` ("-" for standard
- * output).  Critical-path flows read the input twice, so they need a file.
- * On failure nothing is left under `out`.  0 or -1 with the reason in e.
- */
-int export_file(const char *in, const char *out, const struct export_opts *o, struct errbuf *e);
-
-/* What the last export_file() wrote, for messages and benchmarks. */
+/* What an export wrote, for messages and benchmarks. */
 struct export_counts {
 	uint64_t read, slices, instants, counters, flows, spills, fills;
 	uint64_t flows_lost;		/* --flows all: producers too far back to draw */
 	uint64_t late;			/* counter changes shown late (see the man page) */
 	unsigned long long bytes;	/* before compression */
 };
-int export_file_counts(const char *in, const char *out, const struct export_opts *o,
+/*
+ * Export the trace `in` ("-" for standard input) to `out` ("-" for standard
+ * output).  Critical-path flows read the input twice, so they need a file.
+ * On failure nothing is left under `out`.  What it wrote goes to c.  0, or
+ * -1 with the reason in e.
+ */
+int export_file(const char *in, const char *out, const struct export_opts *o,
     struct export_counts *c, struct errbuf *e);
 
 /*

@@ -133,7 +133,7 @@ run(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_ERROR;
 	}
-	rc = export_file_counts(in, out, &o, &c, &e);
+	rc = export_file(in, out, &o, &c, &e);
 	if (rc != 0) {
 		cli_error("%s", e.msg);
 	} else {

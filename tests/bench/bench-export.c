@@ -27,7 +27,7 @@ main(int argc, char **argv)
 	o.flows = strcmp(argv[4], "none") == 0 ? EXPORT_FLOWS_NONE :
 	    strcmp(argv[4], "all") == 0 ? EXPORT_FLOWS_ALL : EXPORT_FLOWS_CRITICAL;
 	t0 = now();
-	if (export_file_counts(argv[1], argv[2], &o, &c, &e) != 0) {
+	if (export_file(argv[1], argv[2], &o, &c, &e) != 0) {
 		fprintf(stderr, "bench-export: %s\n", e.msg);
 		return 1;
 	}

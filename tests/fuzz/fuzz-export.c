@@ -40,7 +40,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	if (dir[0] == '\0') {
-		snprintf(dir, sizeof dir, "%s/fuzz-export.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		const char *tmp = getenv("TMPDIR");
+		snprintf(dir, sizeof dir, "%s/fuzz-export.XXXXXX", tmp != NULL ? tmp : "/tmp");
 		if (mkdtemp(dir) == NULL)
 			abort();
 	}
@@ -67,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.util_window.n = 7;
 	}
 	e.msg[0] = '\0';
-	rc = export_file_counts(in, out, &o, &c, &e);
+	rc = export_file(in, out, &o, &c, &e);
 	if (rc != 0) {
 		if (e.msg[0] == '\0')
 			__builtin_trap();	/* every failure says why */
