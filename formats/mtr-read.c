@@ -8,6 +8,7 @@
 
 #include "mtr-codec.h"
 #include "mtr.h"
+#include "openin.h"
 
 struct mtr_reader {
 	struct trace_reader base;
@@ -372,10 +373,10 @@ mtr_reader_open_unchecked(FILE *f, const char *name, bool close_f, struct trace_
 int
 mtr_reader_open(const char *path, struct trace_reader **out, struct errbuf *e)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = openin(path, "a .mtr trace", e);
 
 	if (f == NULL)
-		return errbuf_set(e, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
 	return mtr_reader_open_stream(f, path, true, out, e);
 }
 
@@ -478,10 +479,15 @@ position(struct mtr_reader *r, bool by_time, uint64_t index, struct errbuf *e)
 	r->rp = r->rend = NULL;
 	r->blocks = best_block;
 	tr->count = best_first;
-	while (!by_time && tr->count < index)
-		if (mtr_next(tr, &in, e) != 1)
+	while (!by_time && tr->count < index) {
+		int rc = mtr_next(tr, &in, e);
+
+		if (rc < 0)
+			return -1;	/* what was wrong with the block, said by the reader */
+		if (rc == 0)
 			return errbuf_set(e, "%s: instruction %llu not found after seeking",
 			    r->name, (unsigned long long)index);
+	}
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mtr.h"
+#include "openin.h"
 #include "trace-file.h"
 #include "trace-text.h"
 
@@ -42,11 +43,11 @@ trace_open_read(const char *path, struct trace_reader **out, enum trace_format *
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "standard input" : path;
-	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	FILE *f = is_stdin ? stdin : openin(path, "a trace (.mtr or text)", e);
 	int c;
 
 	if (f == NULL)
-		return errbuf_set(e, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
 	/* one byte of look-ahead is all ungetc() promises, and all we need */
 	c = getc(f);
 	if (c == EOF) {

@@ -58,12 +58,12 @@ expect_status 1 "help with two names"
 
 run npu --bogus
 expect_status 1 "unknown subcommand option"
-expect_err_contains "mastrace npu: unknown option '--bogus'" "npu --bogus"
+expect_err_contains "mastrace: npu: unknown option '--bogus'" "npu --bogus"
 expect_err_contains "Try 'mastrace npu --help'" "npu --bogus"
 
 run npu -q
 expect_status 1 "unknown short subcommand option"
-expect_err_contains "mastrace npu: unknown option '-q'" "npu -q"
+expect_err_contains "mastrace: npu: unknown option '-q'" "npu -q"
 
 run workload show --seq
 expect_status 1 "option without its value"

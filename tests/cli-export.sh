@@ -249,7 +249,7 @@ expect_err_contains "shorter than a cycle" "says why"
 if [ -w /dev/full ]; then
 	run export "$TMP/mas.r.mtr" -f json -o /dev/full
 	expect_status 1 "a full device"
-	expect_err_line "mastrace: /dev/full: No space left on device" "a full device is one line"
+	expect_err_line "mastrace: export: /dev/full: No space left on device" "a full device is one line"
 	checks=$((checks + 1))
 	status=0
 	"$MASTRACE" export "$TMP/mas.r.mtr" -f csv -o - >/dev/full 2>"$TMP/err" || status=$?

@@ -33,7 +33,7 @@ sed 's/^capacity_kib = .*/capacity_kib = -4/' "$TMP/edge.ini" >"$TMP/e.ini"
 line=$(grep -n '^capacity_kib = -4' "$TMP/e.ini" | cut -d: -f1)
 run npu check "$TMP/e.ini"
 expect_status 1 "negative capacity"
-expect_err_line "mastrace: $TMP/e.ini:$line: key 'l1.capacity_kib': got '-4', expected an integer from 1 to 16777216 (KiB)" "negative capacity"
+expect_err_line "mastrace: npu: $TMP/e.ini:$line: key 'l1.capacity_kib': got '-4', expected an integer from 1 to 16777216 (KiB)" "negative capacity"
 [ -z "$out" ] || fail "negative capacity: printed '$out' on stdout"
 
 # Several files: each is reported, and any failure fails the run.
@@ -43,7 +43,7 @@ expect_out_contains "$TMP/flat-edge.ini: ok" "check continues after a bad file"
 
 run npu check "$TMP/does-not-exist.ini"
 expect_status 1 "missing file"
-expect_err_line "mastrace: $TMP/does-not-exist.ini: cannot open: No such file or directory" "missing file"
+expect_err_line "mastrace: npu: $TMP/does-not-exist.ini: cannot open: No such file or directory" "missing file"
 
 run npu show no-such-npu
 expect_status 1 "npu show of an unknown name"

@@ -78,7 +78,7 @@ run convert "$example" -f mtr -
 expect_status 1 "binary to standard output"
 run convert "$TMP/missing.mtr" "$TMP/x.mtt"
 expect_status 1 "convert of a missing file"
-expect_err_line "mastrace: $TMP/missing.mtr: cannot open: No such file or directory" "missing input"
+expect_err_line "mastrace: convert: $TMP/missing.mtr: cannot open: No such file or directory" "missing input"
 run convert "$example"
 expect_status 1 "convert with one operand"
 

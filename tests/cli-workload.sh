@@ -40,11 +40,11 @@ expect_status 0 "tiny workload bounds"
 
 run workload show "b=1,h=x,s=4,d=4"
 expect_status 1 "bad inline value"
-expect_err_line "mastrace: workload 'b=1,h=x,s=4,d=4': column 5: key 'h': got 'x', expected an integer from 1 to 4096" "bad inline value"
+expect_err_line "mastrace: workload: workload 'b=1,h=x,s=4,d=4': column 5: key 'h': got 'x', expected an integer from 1 to 4096" "bad inline value"
 
 run workload show bert-base --seq -5
 expect_status 1 "negative --seq"
-expect_err_line "mastrace: --seq: got '-5', expected an integer from 1 to 16777216" "negative --seq"
+expect_err_line "mastrace: workload: --seq: got '-5', expected an integer from 1 to 16777216" "negative --seq"
 
 run workload show llama3-8b --seq 0
 expect_status 1 "zero --seq"

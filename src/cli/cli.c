@@ -1,6 +1,7 @@
-/* cli: error reporting and option parsing shared by the subcommands. */
+/* cli: error reporting, option parsing and standard output shared by the subcommands. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,12 +9,32 @@
 
 #include "cmd.h"
 
+/*
+ * The subcommand running, for the "mastrace: COMMAND: " prefix.  This is
+ * the program's state, not the library's: one command runs per process.
+ */
+static const struct cmd *current;
+
+void
+cli_set_command(const struct cmd *c)
+{
+	current = c;
+}
+
+static void
+prefix(void)
+{
+	fputs("mastrace: ", stderr);
+	if (current != NULL)
+		fprintf(stderr, "%s: ", current->name);
+}
+
 void
 cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("mastrace: ", stderr);
+	prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -25,7 +46,7 @@ cli_usage_error(const struct cmd *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "mastrace %s: ", c->name);
+	fprintf(stderr, "mastrace: %s: ", c->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -33,11 +54,33 @@ cli_usage_error(const struct cmd *c, const char *fmt, ...)
 	return EXIT_ERROR;
 }
 
+/* The long options "--NAME" abbreviates, joined in buf; how many there are. */
+static int
+candidates(const struct option *opts, const char *arg, char *buf, size_t len)
+{
+	size_t n = strcspn(arg + 2, "=");
+	size_t used = 0;
+	int count = 0;
+
+	buf[0] = '\0';
+	for (; opts->name != NULL; opts++) {
+		if (strncmp(opts->name, arg + 2, n) != 0)
+			continue;
+		if (opts->name[n] == '\0')
+			return 1;	/* an exact name is never ambiguous */
+		count++;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s'--%s'",
+			    count > 1 ? ", " : "", opts->name);
+	}
+	return count;
+}
+
 int
 cli_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
     const void *longopts)
 {
-	char opts[64];
+	char opts[64], names[256];
 	const char *arg;
 	int ch;
 
@@ -49,11 +92,31 @@ cli_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
 		return ch;
 	/* glibc sets optopt for short options and for long ones with a value */
 	arg = argv[optind - 1];
-	if (strncmp(arg, "--", 2) == 0)
-		cli_usage_error(c, ch == ':' ? "option '%s' needs a value" :
-		    "unknown option '%s'", arg);
-	else
+	if (strncmp(arg, "--", 2) != 0)
 		cli_usage_error(c, ch == ':' ? "option '-%c' needs a value" :
 		    "unknown option '-%c'", optopt);
+	else if (ch == ':')
+		cli_usage_error(c, "option '%s' needs a value", arg);
+	else if (candidates(longopts, arg, names, sizeof names) > 1)
+		cli_usage_error(c, "option '%.*s' is ambiguous; it could be %s",
+		    (int)strcspn(arg, "="), arg, names);
+	else
+		cli_usage_error(c, "unknown option '%s'", arg);
 	return -2;
+}
+
+int
+cli_close_stdout(void)
+{
+	int err = 0;
+
+	/* as GNU's close_stdout: output lost to a full disk or a closed pipe is an error */
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err = errno ? errno : EIO;
+	if (fclose(stdout) != 0 && err == 0)
+		err = errno;
+	if (err == 0)
+		return 0;
+	cli_error("standard output: write error: %s", strerror(err));
+	return -1;
 }

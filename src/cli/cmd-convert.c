@@ -36,7 +36,7 @@ do_convert(const char *in_path, const char *out_path, enum trace_format fmt)
 	int rc;
 
 	if (strcmp(in_path, out_path) == 0 && strcmp(in_path, "-") != 0) {
-		cli_error("convert: IN and OUT are the same file '%s'", in_path);
+		cli_error("IN and OUT are the same file '%s'", in_path);
 		return EXIT_ERROR;
 	}
 	if (trace_open_read(in_path, &r, &in_fmt, &e) != 0) {

@@ -55,7 +55,7 @@ do_show(const char *arg)
 	}
 	if (npu_write_ini(stdout, &n, p != NULL ? p->sources : NULL) != 0 ||
 	    fflush(stdout) != 0) {
-		cli_error("npu show: cannot write the description to standard output");
+		cli_error("show: cannot write the description to standard output");
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;

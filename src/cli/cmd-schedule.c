@@ -89,11 +89,9 @@ do_schedule(const struct options *o, const char *command)
 	FILE *info = strcmp(o->out, "-") == 0 ? stderr : stdout;
 	uint64_t seq;
 
-	if (s == NULL) {
-		cli_error("schedule: unknown scheduler '%s', expected mas, flat, layerwise or flash",
-		    o->sched);
-		return EXIT_ERROR;
-	}
+	if (s == NULL)
+		return cli_usage_error(&cmd_schedule, "-s: unknown scheduler '%s', expected mas, "
+		    "flat, layerwise or flash", o->sched);
 	if (wl_parse(o->workload, &wl, &e) != 0 ||
 	    (o->seq != NULL && (num_parse_u64(o->seq, &seq) != 0 ?
 	    errbuf_set(&e, "--seq: got '%s', expected an integer from 1 to 16777216", o->seq) :

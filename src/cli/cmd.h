@@ -28,20 +28,34 @@ extern const struct cmd cmd_replay;
 extern const struct cmd cmd_stats;
 extern const struct cmd cmd_export;
 
-/* Print "mastrace: MESSAGE" on stderr. */
+/*
+ * Messages follow one convention, documented in mastrace(1):
+ * "mastrace: COMMAND: FILE: PLACE: what was expected", once.
+ */
+
+/* The subcommand that runs, whose name prefixes every message. */
+void cli_set_command(const struct cmd *c);
+
+/* Print "mastrace: COMMAND: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * getopt_long() for subcommands, in GNU order (options may follow operands).
- * Reports unknown options and missing values as "mastrace NAME: ..." plus a
- * pointer to --help and returns -2 then (the caller returns EXIT_ERROR).
+ * Reports unknown, ambiguous and incomplete options as "mastrace: NAME: ..."
+ * plus a pointer to --help and returns -2 then (the caller returns EXIT_ERROR).
  * main() resets getopt before a subcommand runs.
  */
 int cli_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
     const void *longopts);
 
-/* "mastrace NAME: MESSAGE" and the --help pointer; returns EXIT_ERROR. */
+/* "mastrace: NAME: MESSAGE" and the --help pointer; returns EXIT_ERROR. */
 int cli_usage_error(const struct cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Flush and close standard output; a failed write (a full disk, a closed
+ * pipe) is reported and returns -1, so that the command exits 1.
+ */
+int cli_close_stdout(void);
 
 #endif

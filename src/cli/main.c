@@ -66,7 +66,8 @@ help(int argc, char **argv)
 {
 	const struct cmd *c;
 
-	if (argc < 2 || strcmp(argv[1], "help") == 0) {
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return EXIT_OK;
 	}
@@ -84,8 +85,8 @@ help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int
-main(int argc, char **argv)
+static int
+run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -129,5 +130,16 @@ main(int argc, char **argv)
 		short_usage();
 		return EXIT_ERROR;
 	}
+	cli_set_command(c);
 	return c->run(argc, argv);
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+
+	if (cli_close_stdout() != 0 && rc == EXIT_OK)
+		rc = EXIT_ERROR;
+	return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "npu.h"
+#include "openin.h"
 #include "num.h"
 
 enum key_type {
@@ -722,9 +723,9 @@ npu_load_file(const char *path, struct npu *out, struct errbuf *e)
 	FILE *f;
 	int rc;
 
-	f = fopen(path, "r");
+	f = openin(path, "an NPU file (INI, see mastrace-npu(5))", e);
 	if (f == NULL)
-		return errbuf_set(e, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
 	rc = npu_load_stream(f, path, out, e);
 	fclose(f);
 	return rc;
