@@ -91,7 +91,8 @@ check_one(const char *sched, const char *wl_spec, const char *npu_name, const ch
 		CU_FAIL("schedule failed");
 		return;
 	}
-	if (verify_trace(file, 3, 3, &vr, &e) != 0 || !(vr.max_err <= 1e-4)) {
+	if (verify_trace(file, &(struct verify_opts){ .seed = 3, .orders = 3 }, &vr, &e) != 0 ||
+	    !(vr.max_err <= 1e-4)) {
 		fprintf(stderr, "\n  %s %s %s '%s': %s\n", sched, wl_spec, npu_name, tiling,
 		    vr.max_err > 1e-4 ? vr.where : e.msg);
 		CU_FAIL("verify failed");
@@ -226,7 +227,8 @@ expect_verify_fails(const char *file, const char *what)
 	struct verify_result vr;
 	struct errbuf e;
 
-	CU_ASSERT_EQUAL_FATAL(verify_trace(file, 1, 16, &vr, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(verify_trace(file, &(struct verify_opts){ .seed = 1, .orders = 16 },
+	    &vr, &e), 0);
 	CU_ASSERT_TRUE(!(vr.max_err <= 1e-4));
 	if (vr.max_err <= 1e-4)
 		fprintf(stderr, "\n  %s: verify still passes\n", what);

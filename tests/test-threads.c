@@ -120,7 +120,8 @@ through_file(const struct eval_case *c, const char *path, struct outcome *o)
 	/* and it computes attention, whatever the other threads do */
 	if (rc == 0 && !c->allow_spill) {
 		struct verify_result vr;
-		rc = verify_trace(path, 7, 2, &vr, &e);
+		rc = verify_trace(path, &(struct verify_opts){ .seed = 7, .orders = 2, .threads = 1 },
+		    &vr, &e);
 		if (rc != 0 || !(vr.max_err <= 1e-4)) {
 			fprintf(stderr, "verify: %s (max error %g)\n", rc ? e.msg : "inexact",
 			    vr.max_err);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -72,4 +73,36 @@ num_looks_numeric(const char *s)
 	double d;
 
 	return num_parse_double(s, &d) == 0;
+}
+
+const char *
+num_group(uint64_t v, char buf[NUM_TEXT_MAX])
+{
+	char digits[20];
+	size_t n = (size_t)(num_u64_digits(digits, v) - digits), i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *
+num_duration(double seconds, char buf[NUM_TEXT_MAX])
+{
+	static const struct { double scale; const char *unit; } units[] = {
+		{ 1.0, "s" }, { 1e-3, "ms" }, { 1e-6, "us" }, { 1e-9, "ns" },
+	};
+	size_t i;
+
+	for (i = 0; i + 1 < sizeof units / sizeof units[0]; i++)
+		if (seconds >= units[i].scale)
+			break;
+	if (seconds >= 1000.0)	/* minutes and hours read better as seconds here */
+		i = 0;
+	snprintf(buf, NUM_TEXT_MAX, "%.3f %s", seconds / units[i].scale, units[i].unit);
+	return buf;
 }

@@ -39,6 +39,16 @@ num_add_sat(uint64_t *acc, uint64_t v)
 }
 
 /*
+ * Text for people: v with its digits grouped by thousands ("4,398,180,728,832"),
+ * and a duration in the unit that reads best ("3.524 s", "570.028 us",
+ * "12 ns"), each written to buf and returned.  Machine formats (JSON, CSV)
+ * keep raw numbers.
+ */
+#define NUM_TEXT_MAX 32
+const char *num_group(uint64_t v, char buf[NUM_TEXT_MAX]);
+const char *num_duration(double seconds, char buf[NUM_TEXT_MAX]);
+
+/*
  * Decimal digits of v at p (room for 20), without a terminator; returns the
  * end.  Exporters write hundreds of numbers per instruction, where printf's
  * format parsing costs more than everything else together.

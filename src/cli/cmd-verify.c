@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cmd.h"
+#include "meter.h"
 #include "num.h"
 #include "verify.h"
 
@@ -13,7 +14,7 @@
 static void
 usage(FILE *f)
 {
-	fputs("Usage: mastrace verify [--seed N] [--orders K] TRACE\n"
+	fputs("Usage: mastrace verify [--seed N] [--orders K] [--threads N] [-q] TRACE\n"
 	    "\n"
 	    "Execute every instruction of TRACE on fp32 data (random Q, K and V of the\n"
 	    "trace's workload) following its semantics and buffer regions: once in trace\n"
@@ -21,10 +22,13 @@ usage(FILE *f)
 	    "and every dependency.  Compare O with attention computed plainly; the\n"
 	    "trace passes when the largest error is at most 1e-4.  A missing dependency\n"
 	    "or an overwrite before the last read shows up as a wrong or NaN output.\n"
+	    "Spill and fill traffic of a replayed trace is executed too.\n"
 	    "\n"
 	    "Options:\n"
 	    "      --seed N       seed of the data and the orders (default 1)\n"
 	    "      --orders K     orders to run, 1 to 1000 (default 4)\n"
+	    "      --threads N    orders run at once, 1 to 64 (default: one per processor)\n"
+	    "  -q, --quiet        no progress line on a terminal\n"
 	    "  -h, --help         show this help and exit\n"
 	    "\n"
 	    "See mastrace-verify(1).\n", f);
@@ -33,23 +37,36 @@ usage(FILE *f)
 static int
 run(int argc, char **argv)
 {
-	enum { OPT_SEED = 256, OPT_ORDERS };
+	enum { OPT_SEED = 256, OPT_ORDERS, OPT_THREADS };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "orders", required_argument, NULL, OPT_ORDERS },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char buf[NUM_TEXT_MAX];
 	struct verify_result r;
+	struct meter m;
 	struct errbuf e;
-	uint64_t seed = 1, orders = 4;
-	int ch;
+	uint64_t seed = 1, orders = 4, threads = 0;
+	bool quiet = false;
+	int ch, rc;
 
-	while ((ch = cli_getopt(&cmd_verify, argc, argv, "h", longopts)) != -1) {
+	while ((ch = cli_getopt(&cmd_verify, argc, argv, "hq", longopts)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
+		case 'q':
+			quiet = true;
+			break;
+		case OPT_THREADS:
+			if (num_parse_u64(optarg, &threads) != 0 || threads < 1 || threads > 64)
+				return cli_usage_error(&cmd_verify, "--threads: got '%s', expected an "
+				    "integer from 1 to 64", optarg);
+			break;
 		case OPT_SEED:
 			if (num_parse_u64(optarg, &seed) != 0)
 				return cli_usage_error(&cmd_verify, "--seed: got '%s', expected a "
@@ -66,7 +83,12 @@ run(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(&cmd_verify, "expected one TRACE");
-	if (verify_trace(argv[optind], seed, (unsigned)orders, &r, &e) != 0) {
+	meter_init(&m, "verify", "instructions executed", quiet);
+	rc = verify_trace(argv[optind], &(struct verify_opts){ .seed = seed,
+	    .orders = (unsigned)orders, .threads = (unsigned)threads,
+	    .progress = meter_progress(&m) }, &r, &e);
+	meter_done(&m);
+	if (rc != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
@@ -76,9 +98,9 @@ run(int argc, char **argv)
 		    r.orders, (unsigned long long)seed, r.where);
 		return EXIT_ERROR;
 	}
-	printf("%s: ok: %llu instructions in %u orders (seed %llu), max abs error %.3g "
-	    "(limit %.0e)\n", argv[optind], (unsigned long long)r.instructions, r.orders,
-	    (unsigned long long)seed, r.max_err, VERIFY_TOLERANCE);
+	printf("%s: ok: %s instructions in %u order%s (seed %llu), max abs error %.3g "
+	    "(limit %.0e)\n", argv[optind], num_group(r.instructions, buf), r.orders,
+	    r.orders == 1 ? "" : "s", (unsigned long long)seed, r.max_err, VERIFY_TOLERANCE);
 	return EXIT_OK;
 }
 

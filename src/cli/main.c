@@ -3,9 +3,12 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "linalg.h"
 
 static const struct cmd *const cmds[] = {
 	&cmd_npu,
@@ -85,9 +88,30 @@ help(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * verify's products run through OpenBLAS, which picks its kernels when the
+ * program loads.  Where it fell back to generic ones on a processor it does
+ * not know, the program runs itself again, once, with OPENBLAS_CORETYPE
+ * naming kernels the processor has (see mastrace-verify(1)).
+ */
+static void
+blas_tune(char **whole)
+{
+	const char *core;
+
+	if (getenv("OPENBLAS_CORETYPE") != NULL || (core = linalg_better_core()) == NULL)
+		return;
+	if (setenv("OPENBLAS_CORETYPE", core, 1) != 0)
+		return;
+	fflush(NULL);
+	execv("/proc/self/exe", whole);
+	unsetenv("OPENBLAS_CORETYPE");	/* no /proc: go on with the kernels there are */
+}
+
 static int
 run(int argc, char **argv)
 {
+	char **whole = argv;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -131,6 +155,8 @@ run(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	cli_set_command(c);
+	if (c == &cmd_verify)
+		blas_tune(whole);
 	return c->run(argc, argv);
 }
 

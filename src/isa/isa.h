@@ -79,6 +79,13 @@ enum isa_cause {
 #define ISA_MAX_END   (1ull << 60)	/* the end (addr + size) of a region */
 #define ISA_MAX_TIME  (1ull << 62)	/* planned and replayed cycles */
 
+/*
+ * A replay gives spilled data DRAM addresses from here up, far above any
+ * workload's tensors, so that spill traffic never aliases them; verify
+ * keeps this area apart from the tensors' memory.
+ */
+#define ISA_SPILL_BASE (1ull << 48)
+
 #define ISA_MAX_SRC 3
 #define ISA_MAX_DST 2
 #define ISA_MAX_DEPS 16

@@ -13,7 +13,6 @@
 #include "timeline.h"
 
 #define RING REPLAY_ENDS_KEPT
-#define SPILL_BASE (1ull << 48)		/* DRAM addresses of spilled data */
 #define AL_CACHE_BITS 10
 
 void
@@ -768,7 +767,7 @@ make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t
 		r->occupancy -= victim->size;
 		if (victim->valid) {
 			if (victim->spill_addr == 0) {
-				victim->spill_addr = SPILL_BASE + r->spill_next;
+				victim->spill_addr = ISA_SPILL_BASE + r->spill_next;
 				r->spill_next += (victim->size + 63) / 64 * 64;
 			}
 			if (transfer(r, ISA_OP_SPILL, victim, victim->last_access,

@@ -18,3 +18,21 @@ best_of_three() {
 		if [ -z "$best_b" ] || awk "BEGIN{exit !($tb < $best_b)}"; then best_b=$tb; line_b=$b; fi
 	done
 }
+
+# verdict VALUE OP LIMIT: "" when VALUE OP LIMIT holds (OP is <= or >=),
+# " MISSED" otherwise, so that no reader can overlook a missed target.
+verdict() {
+	if awk "BEGIN{exit !($1 $2 $3)}"; then echo ""; else echo "  MISSED"; fi
+}
+
+# rate_line LINE TARGET: LINE (with "N M .../s" in it) and its target, in M/s
+rate_line() {
+	r=$(echo "$1" | sed 's/.*: \([0-9.]*\) M [a-z]*\/s.*/\1/')
+	echo "$1 (target >= $2 M/s)$(verdict "$r" ">=" "$2")"
+}
+
+# ratio_line LABEL A B TARGET: A / B and its target, at most TARGET
+ratio_line() {
+	r=$(awk "BEGIN{printf \"%.2f\", $2 / $3}")
+	echo "ratio    $1 = $r (target <= $4)$(verdict "$r" "<=" "$4")"
+}

@@ -18,7 +18,7 @@ for seq in 4096 16384; do
 	rm "$dir/t.mtr"
 	best_of_three '"$reader" read "$dir/r.mtr"' '"$export" "$dir/r.mtr" /dev/null perfetto critical'
 	echo "$line_a"
-	echo "$line_b (target >= 2 M/s)"
+	rate_line "$line_b" 2
 	if [ "$seq" = 4096 ]; then
 		"$export" "$dir/r.mtr" /dev/null perfetto none
 		"$export" "$dir/r.mtr" /dev/null json none

@@ -17,8 +17,8 @@ bench() {
 	"$mastrace" schedule "$@" -o "$dir/t.mtr" 2>/dev/null | sed -n 2p
 	best_of_three '"$reader" read "$dir/t.mtr"' '"$replay" "$dir/t.mtr"'
 	echo "$line_a"
-	echo "$line_b (target >= 10 M/s)"
-	awk "BEGIN{printf \"ratio    replay / read = %.2f (target <= 3)\n\", $best_b / $best_a}"
+	rate_line "$line_b" 10
+	ratio_line "replay / read" "$best_b" "$best_a" 3
 }
 
 for seq in 8192 16384; do

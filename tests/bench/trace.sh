@@ -16,7 +16,7 @@ read_vs_inflate() {
 	best_of_three '"$bench" read "$file"' '"$bench" inflate "$file"'
 	echo "$line_a"
 	echo "$line_b"
-	awk "BEGIN{printf \"ratio    read / bare inflate = %.2f (target <= 3)\n\", $best_a / $best_b}"
+	ratio_line "read / bare inflate" "$best_a" "$best_b" 3
 }
 
 for n in 1000000 10000000; do

@@ -37,7 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	e.msg[0] = '\0';
-	rc = verify_reader(r, "fuzz", 1, 2, &res, &e);
+	rc = verify_reader(r, "fuzz", &(struct verify_opts){ .seed = 1, .orders = 2, .threads = 1 },
+	    &res, &e);
 	if (rc != 0 && strncmp(e.msg, "fuzz", 4) != 0)
 		__builtin_trap();	/* every failure names the trace and says why */
 	r->ops->close(r);
