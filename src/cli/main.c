@@ -31,7 +31,7 @@ usage(FILE *f)
 
 	fputs("Usage: mastrace [--help] [--version] COMMAND [ARGS]\n"
 	    "\n"
-	    "Generate, replay, compare and show instruction traces of exact attention\n"
+	    "Plan, verify, replay and export instruction traces of exact attention\n"
 	    "(MAS-Attention, FLAT and other dataflows) on a parameterized edge NPU.\n"
 	    "\n"
 	    "Commands:\n", f);
