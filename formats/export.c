@@ -13,6 +13,7 @@
 #include "num.h"
 #include "export-sink.h"
 #include "export.h"
+#include "trace-progress.h"
 #include "stats.h"
 #include "replay.h"
 #include "residency.h"
@@ -1319,6 +1320,22 @@ xfree(struct export *x)
 	free(x);
 }
 
+/* Progress over several passes through the trace, as one count. */
+struct pass_progress {
+	const struct progress *outer;
+	unsigned passes;
+	uint64_t offset, total;
+};
+
+static void
+pass_report(void *ctx, uint64_t done, uint64_t total)
+{
+	struct pass_progress *pp = ctx;
+
+	pp->total = total;
+	progress_report(pp->outer, pp->offset + done, total * pp->passes);
+}
+
 int
 export_file(const char *inpath, const char *out, const struct export_opts *o,
     struct export_counts *c, struct errbuf *e)
@@ -1328,6 +1345,10 @@ export_file(const char *inpath, const char *out, const struct export_opts *o,
 	struct export *x;
 	const struct isa_instr *in;
 	enum trace_format fmt;
+	struct trace_progress_reader pr;
+	struct trace_reader *from;
+	struct pass_progress pp = { 0 };
+	struct progress pass;
 	uint64_t past = 0, cp_entry = 0;
 	int rc = -1;
 
@@ -1352,21 +1373,28 @@ export_file(const char *inpath, const char *out, const struct export_opts *o,
 		return -1;
 	if (trace_open_read(inpath, &r, &fmt, e) != 0 || xheader(x, &r->hdr, e) != 0)
 		goto done;
+	pp.outer = o->progress;
+	pp.passes = o->flows == EXPORT_FLOWS_CRITICAL ? 2 : 1;
+	pass.fn = pass_report;
+	pass.ctx = &pp;
 	if (o->flows == EXPORT_FLOWS_CRITICAL) {
-		if (critical_pass(x, r, e) != 0)
+		if (critical_pass(x, trace_progress_reader(&pr, r, o->progress ? &pass : NULL),
+		    e) != 0)
 			goto done;
 		trace_close_read(r);
+		pp.offset = pp.total;
 		if (trace_open_read(inpath, &r, &fmt, e) != 0) {
 			r = NULL;
 			goto done;
 		}
 	}
+	from = trace_progress_reader(&pr, r, o->progress ? &pass : NULL);
 	/* the first instruction tells planned from replayed, which the title names */
-	if ((rc = next_instr(x, r, &in, &past, e)) < 0 || xopen(x, out, e) != 0) {
+	if ((rc = next_instr(x, from, &in, &past, e)) < 0 || xopen(x, out, e) != 0) {
 		rc = -1;
 		goto done;
 	}
-	for (; rc == 1; rc = next_instr(x, r, &in, &past, e)) {
+	for (; rc == 1; rc = next_instr(x, from, &in, &past, e)) {
 		c->read++;
 		if (x->path != NULL && fread(&cp_entry, sizeof cp_entry, 1, x->path) != 1) {
 			rc = errbuf_set(e, "%s: the trace changed while it was exported", name);

@@ -7,6 +7,7 @@
 
 #include "errbuf.h"
 #include "isa.h"
+#include "progress.h"
 
 enum export_format {
 	EXPORT_FMT_UNKNOWN,
@@ -37,6 +38,7 @@ struct export_opts {
 	enum export_flows flows;
 	struct export_time from, to;	/* the window: instructions running in [from, to) */
 	struct export_time util_window;	/* per utilisation sample; unset: one microsecond */
+	const struct progress *progress;	/* export_file(): instructions read, all passes */
 };
 
 /* Perfetto, critical-path flows, the whole trace. */

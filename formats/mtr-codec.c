@@ -561,6 +561,8 @@ mtr_header_encode(const struct trace_header *h, uint8_t **out, size_t *len)
 	entry_str(&b, MTR_TAG_SCHED, h->sched);
 	entry_str(&b, MTR_TAG_TILING, h->tiling);
 	entry_str(&b, MTR_TAG_COMMAND, h->command);
+	if (h->replay[0] != '\0')
+		entry_str(&b, MTR_TAG_REPLAY, h->replay);
 	entry_table(&b, MTR_TAG_UNITS, ISA_NUNITS);
 	entry_table(&b, MTR_TAG_OPS, ISA_NOPS);
 	entry_table(&b, MTR_TAG_BUFS, ISA_NBUFS);
@@ -688,6 +690,10 @@ mtr_header_decode(const uint8_t *p, size_t len, const char *fname, size_t base,
 			break;
 		case MTR_TAG_COMMAND:
 			if (copy_str(h->command, sizeof h->command, q, n, "command", where, off, e))
+				return -1;
+			break;
+		case MTR_TAG_REPLAY:
+			if (copy_str(h->replay, sizeof h->replay, q, n, "replay", where, off, e))
 				return -1;
 			break;
 		case MTR_TAG_UNITS:

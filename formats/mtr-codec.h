@@ -37,6 +37,7 @@ enum {
 	MTR_TAG_UNITS = 8, MTR_TAG_OPS = 9, MTR_TAG_BUFS = 10, MTR_TAG_TENSORS = 11,
 	MTR_TAG_CAUSES = 12, MTR_TAG_FLAGS = 13,
 	MTR_TAG_OPTIONAL = 64,
+	MTR_TAG_REPLAY = 64,	/* optional: readers that predate it skip it; only when not empty */
 };
 
 /* Prediction state of one kind of record. */

@@ -197,6 +197,8 @@ text_writer_open(const char *path, const struct trace_header *h, struct trace_wr
 	header_line(w->out.f, "scheduler", h->sched);
 	header_line(w->out.f, "tiling", h->tiling);
 	header_line(w->out.f, "command", h->command);
+	if (h->replay[0] != '\0')
+		header_line(w->out.f, "replay", h->replay);
 	/* a preset is named rather than spelled out, which keeps headers short */
 	if (preset != NULL)
 		header_line(w->out.f, "npu.base", preset->name);
@@ -353,6 +355,9 @@ read_header(struct text_reader *r, struct errbuf *e)
 		} else if (strcmp(key, "command") == 0) {
 			if (copy_value(h->command, sizeof h->command, value, key, r, e))
 				return -1;
+		} else if (strcmp(key, "replay") == 0) {
+			if (copy_value(h->replay, sizeof h->replay, value, key, r, e))
+				return -1;
 		} else if ((dot = strchr(key, '.')) != NULL) {
 			*dot = '\0';
 			if (npu_builder_set(&nb, key, dot + 1, value, (unsigned)r->lineno, why,
@@ -360,7 +365,7 @@ read_header(struct text_reader *r, struct errbuf *e)
 				return errbuf_set(e, "%s:%lu: %s", r->name, r->lineno, why);
 		} else {
 			return errbuf_set(e, "%s:%lu: unknown header key '%s', expected tool, "
-			    "workload, workload.name, scheduler, tiling, command or an NPU key "
+			    "workload, workload.name, scheduler, tiling, command, replay or an NPU key "
 			    "such as l1.capacity_kib", r->name, r->lineno, key);
 		}
 	}

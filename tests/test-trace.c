@@ -516,7 +516,7 @@ test_text_errors(void)
 	expect_text_error(HDR "#!l1.capacity_kib = -4\n", "mem:4: key 'l1.capacity_kib': got "
 	    "'-4', expected an integer from 1 to 16777216 (KiB)");
 	expect_text_error(HDR "#!colour = red\n", "mem:4: unknown header key 'colour', expected "
-	    "tool, workload, workload.name, scheduler, tiling, command or an NPU key such as "
+	    "tool, workload, workload.name, scheduler, tiling, command, replay or an NPU key such as "
 	    "l1.capacity_kib");
 	expect_text_error(HDR "id=0 unit=gpu op=matmul plan=0-1\n", "mem:4:6: field 'unit': got "
 	    "'gpu', expected mac, vec, mte or dma0 to dma63");

@@ -120,3 +120,13 @@ cli_close_stdout(void)
 	cli_error("standard output: write error: %s", strerror(err));
 	return -1;
 }
+
+void
+cli_join_args(int argc, char **argv, char *buf, size_t len)
+{
+	size_t used = (size_t)snprintf(buf, len, "mastrace");
+	int i;
+
+	for (i = 0; i < argc && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, " %s", argv[i]);
+}

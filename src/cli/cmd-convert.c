@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "meter.h"
 #include "trace-file.h"
+#include "trace-progress.h"
 
 static void
 usage(FILE *f)
 {
-	fputs("Usage: mastrace convert [-f mtr|text] IN OUT\n"
+	fputs("Usage: mastrace convert [-f mtr|text] [-q] IN OUT\n"
 	    "\n"
 	    "Copy a trace into another format, losslessly.  IN's format is read from\n"
 	    "its first bytes; OUT's comes from its extension (.mtr native, .mtt or .txt\n"
@@ -20,16 +22,19 @@ usage(FILE *f)
 	    "\n"
 	    "Options:\n"
 	    "  -f, --format FMT   write OUT as mtr or text, whatever its name\n"
+	    "  -q, --quiet        no progress line on a terminal\n"
 	    "  -h, --help         show this help and exit\n"
 	    "\n"
 	    "See mastrace-convert(1) and mastrace-trace(5).\n", f);
 }
 
 static int
-do_convert(const char *in_path, const char *out_path, enum trace_format fmt)
+do_convert(const char *in_path, const char *out_path, enum trace_format fmt, bool quiet)
 {
 	const struct isa_instr *in;
-	struct trace_reader *r;
+	struct trace_progress_reader pr;
+	struct trace_reader *r, *from;
+	struct meter m;
 	struct trace_writer *w;
 	enum trace_format in_fmt;
 	struct errbuf e;
@@ -50,11 +55,14 @@ do_convert(const char *in_path, const char *out_path, enum trace_format fmt)
 		trace_close_read(r);
 		return EXIT_ERROR;
 	}
-	while ((rc = trace_next(r, &in, &e)) == 1)
+	meter_init(&m, "convert", "instructions", quiet);
+	from = trace_progress_reader(&pr, r, meter_progress(&m));
+	while ((rc = trace_next(from, &in, &e)) == 1)
 		if (trace_write(w, in, &e) != 0) {
 			rc = -1;
 			break;
 		}
+	meter_done(&m);
 	trace_close_read(r);
 	if (rc < 0) {
 		trace_abort_write(w);
@@ -74,13 +82,18 @@ run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum trace_format fmt = TRACE_FMT_UNKNOWN;
+	bool quiet = false;
 	int ch;
 
-	while ((ch = cli_getopt(&cmd_convert, argc, argv, "hf:", longopts)) != -1) {
+	while ((ch = cli_getopt(&cmd_convert, argc, argv, "hf:q", longopts)) != -1) {
 		switch (ch) {
+		case 'q':
+			quiet = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -96,7 +109,7 @@ run(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return cli_usage_error(&cmd_convert, "expected IN and OUT");
-	return do_convert(argv[optind], argv[optind + 1], fmt);
+	return do_convert(argv[optind], argv[optind + 1], fmt, quiet);
 }
 
 const struct cmd cmd_convert = {

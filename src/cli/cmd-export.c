@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "meter.h"
 #include "export.h"
 
 static void
@@ -15,7 +16,7 @@ usage(FILE *f)
 {
 	fputs("Usage: mastrace export [-f perfetto|json|csv|text] [-o OUT] [--planned]\n"
 	    "                       [--flows critical|all|none] [--from T] [--to T]\n"
-	    "                       [--util-window T] TRACE\n"
+	    "                       [--util-window T] [-q] TRACE\n"
 	    "\n"
 	    "Write TRACE for a viewer or a script: Perfetto's native protobuf format\n"
 	    "(open it at ui.perfetto.dev; the file never leaves your machine), Chrome\n"
@@ -34,6 +35,7 @@ usage(FILE *f)
 	    "      --from T           export what runs at or after T\n"
 	    "      --to T             and before T\n"
 	    "      --util-window T    utilisation counters average over T (1us)\n"
+	    "  -q, --quiet            no progress line on a terminal\n"
 	    "  -h, --help             show this help and exit\n"
 	    "\n"
 	    "See mastrace-export(1).\n", f);
@@ -70,20 +72,23 @@ run(int argc, char **argv)
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "util-window", required_argument, NULL, OPT_UTIL },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct meter m;
 	const char *out = NULL, *in;
 	char *made = NULL, why[256];
 	struct export_opts o;
 	struct export_counts c;
 	struct errbuf e;
-	bool named = false, gz;
+	bool named = false, gz, quiet = false;
 	int ch, rc;
 
 	export_opts_default(&o);
-	while ((ch = cli_getopt(&cmd_export, argc, argv, "hf:o:", longopts)) != -1) {
+	while ((ch = cli_getopt(&cmd_export, argc, argv, "hf:o:q", longopts)) != -1) {
 		switch (ch) {
 		case 'h': usage(stdout); return EXIT_OK;
+		case 'q': quiet = true; break;
 		case 'f':
 			if ((o.format = export_format_named(optarg)) == EXPORT_FMT_UNKNOWN)
 				return cli_usage_error(&cmd_export, "-f: got '%s', expected perfetto, "
@@ -133,7 +138,10 @@ run(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_ERROR;
 	}
+	meter_init(&m, "export", "instructions read", quiet);
+	o.progress = meter_progress(&m);
 	rc = export_file(in, out, &o, &c, &e);
+	meter_done(&m);
 	if (rc != 0) {
 		cli_error("%s", e.msg);
 	} else {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "cost.h"
 #include "mtr.h"
 #include "num.h"
@@ -17,7 +18,7 @@
 static void
 usage(FILE *f)
 {
-	fputs("Usage: mastrace info [--at N] TRACE\n"
+	fputs("Usage: mastrace info [--at N] [--format text|json] TRACE\n"
 	    "\n"
 	    "Print a trace's header (tool, NPU, workload, scheduler, tiling, command),\n"
 	    "its instruction counts by unit and by opcode, the busy cycles of each unit,\n"
@@ -28,6 +29,7 @@ usage(FILE *f)
 	    "Options:\n"
 	    "      --at N     print instruction N (counting from 0) as a text line\n"
 	    "                 instead; a .mtr file seeks to it through its index\n"
+	    "      --format FMT  text (default) or json\n"
 	    "  -h, --help     show this help and exit\n"
 	    "\n"
 	    "See mastrace-info(1) and mastrace-trace(5).\n", f);
@@ -36,9 +38,11 @@ usage(FILE *f)
 static void
 span_line(const char *what, uint64_t lo, uint64_t hi, const struct npu *n)
 {
-	printf("%-13s %llu .. %llu cycles (%llu cycles, %.3f us at %u MHz)\n", what,
-	    (unsigned long long)lo, (unsigned long long)hi, (unsigned long long)(hi - lo),
-	    (double)(hi - lo) / n->clock_mhz, (unsigned)n->clock_mhz);
+	char a[NUM_TEXT_MAX], b[NUM_TEXT_MAX], c[NUM_TEXT_MAX], d[NUM_TEXT_MAX];
+
+	printf("%-13s %s .. %s cycles (%s cycles, %s at %u MHz)\n", what, num_group(lo, a),
+	    num_group(hi, b), num_group(hi - lo, c),
+	    num_duration((double)(hi - lo) / n->clock_mhz * 1e-6, d), (unsigned)n->clock_mhz);
 }
 
 static int
@@ -77,8 +81,157 @@ show_at(struct trace_reader *r, enum trace_format fmt, const char *path, uint64_
 	return EXIT_OK;
 }
 
+static void
+tally_row(const char *name, const struct summary_tally *t, bool replayed)
+{
+	char a[NUM_TEXT_MAX], b[NUM_TEXT_MAX], c[NUM_TEXT_MAX], d[NUM_TEXT_MAX];
+
+	printf("  %-11s %12s %16s", name, num_group(t->count, a), num_group(t->busy, b));
+	if (replayed)
+		printf(" %16s %12s", num_group(t->rep_busy, c), num_group(t->rep_slowed, d));
+	printf("\n");
+}
+
+static void
+print_text(const char *path, enum trace_format fmt, const struct mtr_stats *ms, long long size,
+    const struct trace_header *h, uint64_t count, const struct summary *sum)
+{
+	char buf[256], spec[WL_SPEC_MAX], a[NUM_TEXT_MAX];
+	const char *p, *bar;
+	unsigned i;
+
+	printf("%-13s %s (%s", "file", path, fmt == TRACE_FMT_MTR ? "native .mtr" : "text");
+	if (ms != NULL)
+		printf(", format %u.%u, %s block%s", ms->major, ms->minor, num_group(ms->blocks, a),
+		    ms->blocks == 1 ? "" : "s");
+	printf(")\n");
+	if (size >= 0)
+		printf("%-13s %s bytes, %.2f bytes per instruction\n", "size",
+		    num_group((uint64_t)size, a), count ? (double)size / (double)count : 0.0);
+	printf("%-13s %s\n", "tool", h->tool[0] ? h->tool : "(not recorded)");
+	if (h->command[0])
+		printf("%-13s %s\n", "command", h->command);
+	/* the chain of replays, oldest first, one per line */
+	for (p = h->replay; *p != '\0'; p = bar + 3) {
+		if ((bar = strstr(p, " | ")) == NULL) {
+			printf("%-13s %s\n", "replayed by", p);
+			break;
+		}
+		printf("%-13s %.*s\n", "replayed by", (int)(bar - p), p);
+	}
+	npu_summary(&h->npu, buf, sizeof buf);
+	printf("%-13s %s: %s\n", "npu", h->npu.name, buf);
+	wl_format(&h->wl, spec, sizeof spec);
+	printf("%-13s %s (%s)\n", "workload", h->wl.name, spec);
+	printf("%-13s %s\n", "scheduler", h->sched[0] ? h->sched : "(not recorded)");
+	printf("%-13s %s\n", "tiling", h->tiling[0] ? h->tiling : "(none)");
+	printf("%-13s %s\n", "instructions", num_group(count, a));
+	if (count > 0) {
+		span_line("planned", sum->plan_lo, sum->plan_hi, &h->npu);
+		printf("%-13s %s cycles MAC and VEC both busy (%.1f%% of the planned span)\n",
+		    "overlap", num_group(sum->overlap, a), sum->plan_hi > sum->plan_lo ?
+		    100.0 * (double)sum->overlap / (double)(sum->plan_hi - sum->plan_lo) : 0.0);
+	}
+	if (sum->replayed > 0) {
+		span_line("replayed", sum->rep_lo, sum->rep_hi, &h->npu);
+		printf("%-13s %s cycles MAC and VEC both busy (%.1f%% of the replayed span)\n",
+		    "overlap", num_group(sum->rep_overlap, a), sum->rep_hi > sum->rep_lo ?
+		    100.0 * (double)sum->rep_overlap / (double)(sum->rep_hi - sum->rep_lo) : 0.0);
+	} else {
+		printf("%-13s no\n", "replayed");
+	}
+	/* replayed busy is counted as stats counts it: the cost at full speed */
+	printf("\n%-13s %12s %16s%s\n", "unit", "instructions", "planned busy",
+	    sum->replayed ? "    replayed busy       slowed" : "");
+	for (i = 0; i < ISA_NUNITS; i++)
+		if (sum->unit[i].count > 0)
+			tally_row(isa_unit_name(i, buf, sizeof buf), &sum->unit[i], sum->replayed);
+	printf("\n%-13s %12s %16s%s\n", "opcode", "instructions", "planned cycles",
+	    sum->replayed ? "  replayed cycles       slowed" : "");
+	for (i = 0; i < ISA_NOPS; i++)
+		if (sum->op[i].count > 0)
+			tally_row(isa_op_name(i), &sum->op[i], sum->replayed);
+}
+
+static void
+json_tallies(const char *key, const struct summary_tally *t, unsigned n, bool units)
+{
+	char buf[16];
+	unsigned i;
+	bool first = true;
+
+	printf(",\n  \"%s\": {", key);
+	for (i = 0; i < n; i++) {
+		if (t[i].count == 0)
+			continue;
+		printf("%s\n    \"%s\": {\"instructions\": %llu, \"planned_busy\": %llu, "
+		    "\"replayed_busy\": %llu, \"replayed_slowed\": %llu}", first ? "" : ",",
+		    units ? isa_unit_name(i, buf, sizeof buf) : isa_op_name(i),
+		    (unsigned long long)t[i].count, (unsigned long long)t[i].busy,
+		    (unsigned long long)t[i].rep_busy, (unsigned long long)t[i].rep_slowed);
+		first = false;
+	}
+	printf("\n  }");
+}
+
+static void
+print_json(const char *path, enum trace_format fmt, const struct mtr_stats *ms, long long size,
+    const struct trace_header *h, uint64_t count, const struct summary *sum)
+{
+	char spec[WL_SPEC_MAX];
+	const char *p, *bar;
+	bool first = true;
+
+	printf("{\n  \"file\": ");
+	json_string(stdout, path);
+	printf(",\n  \"format\": \"%s\"", fmt == TRACE_FMT_MTR ? "mtr" : "text");
+	if (ms != NULL)
+		printf(",\n  \"mtr_version\": \"%u.%u\",\n  \"blocks\": %llu", ms->major,
+		    ms->minor, (unsigned long long)ms->blocks);
+	if (size >= 0)
+		printf(",\n  \"bytes\": %lld", size);
+	printf(",\n  \"tool\": ");
+	json_string(stdout, h->tool);
+	printf(",\n  \"command\": ");
+	json_string(stdout, h->command);
+	printf(",\n  \"replayed_by\": [");
+	for (p = h->replay; *p != '\0'; p = bar + 3, first = false) {
+		char link[sizeof h->replay];
+		bar = strstr(p, " | ");
+		snprintf(link, sizeof link, "%.*s", bar ? (int)(bar - p) : (int)strlen(p), p);
+		printf("%s", first ? "" : ", ");
+		json_string(stdout, link);
+		if (bar == NULL)
+			break;
+	}
+	printf("],\n  \"npu\": ");
+	json_string(stdout, h->npu.name);
+	printf(",\n  \"clock_mhz\": %u,\n  \"workload\": ", (unsigned)h->npu.clock_mhz);
+	json_string(stdout, h->wl.name);
+	wl_format(&h->wl, spec, sizeof spec);
+	printf(",\n  \"workload_spec\": ");
+	json_string(stdout, spec);
+	printf(",\n  \"scheduler\": ");
+	json_string(stdout, h->sched);
+	printf(",\n  \"tiling\": ");
+	json_string(stdout, h->tiling);
+	printf(",\n  \"instructions\": %llu,\n  \"replayed_instructions\": %llu",
+	    (unsigned long long)count, (unsigned long long)sum->replayed);
+	if (count > 0)
+		printf(",\n  \"planned\": {\"start\": %llu, \"end\": %llu, "
+		    "\"mac_vec_overlap\": %llu}", (unsigned long long)sum->plan_lo,
+		    (unsigned long long)sum->plan_hi, (unsigned long long)sum->overlap);
+	if (sum->replayed > 0)
+		printf(",\n  \"replayed\": {\"start\": %llu, \"end\": %llu, "
+		    "\"mac_vec_overlap\": %llu}", (unsigned long long)sum->rep_lo,
+		    (unsigned long long)sum->rep_hi, (unsigned long long)sum->rep_overlap);
+	json_tallies("units", sum->unit, ISA_NUNITS, true);
+	json_tallies("opcodes", sum->op, ISA_NOPS, false);
+	printf("\n}\n");
+}
+
 static int
-do_info(const char *path, const char *at_arg)
+do_info(const char *path, const char *at_arg, bool json)
 {
 	const struct trace_header *h;
 	struct summary sum;
@@ -87,9 +240,8 @@ do_info(const char *path, const char *at_arg)
 	struct mtr_stats ms;
 	struct errbuf e;
 	struct stat st;
-	char buf[256], spec[WL_SPEC_MAX];
+	long long size;
 	uint64_t at = 0;
-	unsigned i;
 	int rc;
 
 	if (at_arg != NULL && num_parse_u64(at_arg, &at) != 0) {
@@ -111,62 +263,13 @@ do_info(const char *path, const char *at_arg)
 		return EXIT_ERROR;
 	}
 	h = &r->hdr;
-	printf("%-13s %s (%s", "file", path, fmt == TRACE_FMT_MTR ? "native .mtr" : "text");
-	if (fmt == TRACE_FMT_MTR) {
+	if (fmt == TRACE_FMT_MTR)
 		mtr_reader_stats(r, &ms);
-		printf(", format %u.%u, %llu blocks", ms.major, ms.minor,
-		    (unsigned long long)ms.blocks);
-	}
-	printf(")\n");
-	if (strcmp(path, "-") != 0 && stat(path, &st) == 0)
-		printf("%-13s %lld bytes, %.2f bytes per instruction\n", "size",
-		    (long long)st.st_size, r->count ? (double)st.st_size / (double)r->count : 0.0);
-	printf("%-13s %s\n", "tool", h->tool[0] ? h->tool : "(not recorded)");
-	if (h->command[0])
-		printf("%-13s %s\n", "command", h->command);
-	npu_summary(&h->npu, buf, sizeof buf);
-	printf("%-13s %s: %s\n", "npu", h->npu.name, buf);
-	wl_format(&h->wl, spec, sizeof spec);
-	printf("%-13s %s (%s)\n", "workload", h->wl.name, spec);
-	printf("%-13s %s\n", "scheduler", h->sched[0] ? h->sched : "(not recorded)");
-	printf("%-13s %s\n", "tiling", h->tiling[0] ? h->tiling : "(none)");
-	printf("%-13s %llu\n", "instructions", (unsigned long long)r->count);
-	if (r->count > 0) {
-		span_line("planned", sum.plan_lo, sum.plan_hi, &h->npu);
-		printf("%-13s %llu cycles MAC and VEC both busy (%.1f%% of the planned span)\n",
-		    "overlap", (unsigned long long)sum.overlap, sum.plan_hi > sum.plan_lo ?
-		    100.0 * (double)sum.overlap / (double)(sum.plan_hi - sum.plan_lo) : 0.0);
-	}
-	if (sum.replayed > 0) {
-		span_line("replayed", sum.rep_lo, sum.rep_hi, &h->npu);
-		printf("%-13s %llu cycles MAC and VEC both busy (%.1f%% of the replayed span)\n",
-		    "overlap", (unsigned long long)sum.rep_overlap, sum.rep_hi > sum.rep_lo ?
-		    100.0 * (double)sum.rep_overlap / (double)(sum.rep_hi - sum.rep_lo) : 0.0);
-	} else {
-		printf("%-13s no\n", "replayed");
-	}
-	printf("\n%-13s %12s %16s%s\n", "unit", "instructions", "planned busy",
-	    sum.replayed ? "    replayed busy" : "");
-	for (i = 0; i < ISA_NUNITS; i++) {
-		if (sum.unit[i].count == 0)
-			continue;
-		printf("  %-11s %12llu %16llu", isa_unit_name(i, buf, sizeof buf),
-		    (unsigned long long)sum.unit[i].count, (unsigned long long)sum.unit[i].busy);
-		if (sum.replayed)
-			printf(" %16llu", (unsigned long long)sum.unit[i].rep_busy);
-		printf("\n");
-	}
-	printf("\n%-13s %12s %16s%s\n", "opcode", "instructions", "planned cycles",
-	    sum.replayed ? "  replayed cycles" : "");
-	for (i = 0; i < ISA_NOPS; i++) {
-		if (sum.op[i].count == 0)
-			continue;
-		printf("  %-11s %12llu %16llu", isa_op_name(i), (unsigned long long)sum.op[i].count,
-		    (unsigned long long)sum.op[i].busy);
-		if (sum.replayed)
-			printf(" %16llu", (unsigned long long)sum.op[i].rep_busy);
-		printf("\n");
-	}
+	size = strcmp(path, "-") != 0 && stat(path, &st) == 0 ? (long long)st.st_size : -1;
+	if (json)
+		print_json(path, fmt, fmt == TRACE_FMT_MTR ? &ms : NULL, size, h, r->count, &sum);
+	else
+		print_text(path, fmt, fmt == TRACE_FMT_MTR ? &ms : NULL, size, h, r->count, &sum);
 	trace_close_read(r);
 	return EXIT_OK;
 }
@@ -174,13 +277,15 @@ do_info(const char *path, const char *at_arg)
 static int
 run(int argc, char **argv)
 {
-	enum { OPT_AT = 256 };
+	enum { OPT_AT = 256, OPT_FORMAT };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "at", required_argument, NULL, OPT_AT },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *at = NULL;
+	bool json = false;
 	int ch;
 
 	while ((ch = cli_getopt(&cmd_info, argc, argv, "h", longopts)) != -1) {
@@ -191,13 +296,19 @@ run(int argc, char **argv)
 		case OPT_AT:
 			at = optarg;
 			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+				return cli_usage_error(&cmd_info, "--format: got '%s', expected text "
+				    "or json", optarg);
+			json = strcmp(optarg, "json") == 0;
+			break;
 		default:
 			return EXIT_ERROR;
 		}
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(&cmd_info, "expected one TRACE");
-	return do_info(argv[optind], at);
+	return do_info(argv[optind], at, json);
 }
 
 const struct cmd cmd_info = {

@@ -6,16 +6,18 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "meter.h"
 #include "num.h"
 #include "replay.h"
 #include "trace-file.h"
+#include "trace-progress.h"
 
 static void
 usage(FILE *f)
 {
 	fputs("Usage: mastrace replay [--npu NAME|FILE] [--ideal] [--no-dram-sharing]\n"
 	    "                       [--no-port-sharing] [--no-capacity] [--window N]\n"
-	    "                       [-o OUT] [--stats text|json] IN\n"
+	    "                       [-o OUT] [--stats text|json] [-q] IN\n"
 	    "\n"
 	    "Re-time every instruction of IN on an NPU (the trace's own, or another for\n"
 	    "what-if studies): each unit runs its instructions in order, each starts when\n"
@@ -34,6 +36,7 @@ usage(FILE *f)
 	    "      --window N          look N instructions ahead for spill victims (1024)\n"
 	    "  -o, --output OUT        write the retimed trace (.mtr, .mtt or -)\n"
 	    "      --stats FMT         print statistics as text or json\n"
+	    "  -q, --quiet             no progress line on a terminal\n"
 	    "  -h, --help              show this help and exit\n"
 	    "\n"
 	    "See mastrace-replay(1) and the models in mastrace(7).\n", f);
@@ -53,6 +56,7 @@ run(int argc, char **argv)
 		{ "window", required_argument, NULL, OPT_WINDOW },
 		{ "output", required_argument, NULL, 'o' },
 		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *npu_arg = NULL, *out_path = NULL, *fmt = NULL;
@@ -64,14 +68,21 @@ run(int argc, char **argv)
 	struct stats st;
 	struct errbuf e;
 	struct npu n;
+	struct trace_progress_reader pr;
+	struct meter m;
+	char command[1024];
 	uint64_t window;
+	bool quiet = false;
+	size_t used, len;
 	FILE *sf;
-	int ch;
+	int ch, rc;
 
+	cli_join_args(argc, argv, command, sizeof command);	/* before getopt reorders argv */
 	replay_opts_default(&o);
-	while ((ch = cli_getopt(&cmd_replay, argc, argv, "ho:", longopts)) != -1) {
+	while ((ch = cli_getopt(&cmd_replay, argc, argv, "ho:q", longopts)) != -1) {
 		switch (ch) {
 		case 'h': usage(stdout); return EXIT_OK;
+		case 'q': quiet = true; break;
 		case OPT_NPU: npu_arg = optarg; break;
 		case OPT_IDEAL: o.dram_sharing = o.port_sharing = o.capacity = false; break;
 		case OPT_NODRAM: o.dram_sharing = false; break;
@@ -108,14 +119,34 @@ run(int argc, char **argv)
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
+	/* the provenance: a replay of a replay keeps the chain, its oldest links cut if long */
+	used = strlen(h.replay);
+	len = strlen(command);
+	if (used > 0 && used + 3 + len >= sizeof h.replay) {
+		memcpy(h.replay, "...", 3);
+		used = 3;
+	}
+	if (used > 0) {
+		memcpy(h.replay + used, " | ", 3);
+		used += 3;
+	}
+	if (len >= sizeof h.replay - used)
+		len = sizeof h.replay - used - 1;
+	memcpy(h.replay + used, command, len);
+	h.replay[used + len] = '\0';
 	n = h.npu;
 	if (stats_init(&st, &n) != 0) {
 		trace_close_read(r);
 		cli_error("out of memory");
 		return EXIT_ERROR;
 	}
-	if ((out_path != NULL && trace_open_write(out_path, TRACE_FMT_UNKNOWN, &h, &w, &e) != 0) ||
-	    replay_run(r, argv[optind], &n, &o, w, &st, &e) != 0) {
+	meter_init(&m, "replay", "instructions", quiet);
+	rc = out_path != NULL ? trace_open_write(out_path, TRACE_FMT_UNKNOWN, &h, &w, &e) : 0;
+	if (rc == 0)
+		rc = replay_run(trace_progress_reader(&pr, r, meter_progress(&m)), argv[optind], &n,
+		    &o, w, &st, &e);
+	meter_done(&m);
+	if (rc != 0) {
 		trace_abort_write(w);
 		trace_close_read(r);
 		stats_free(&st);

@@ -4,8 +4,11 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "json.h"
+#include "meter.h"
 #include "num.h"
 #include "schedule.h"
 #include "trace-file.h"
@@ -14,7 +17,8 @@ static void
 usage(FILE *f)
 {
 	fputs("Usage: mastrace schedule [-s SCHED] [-w WORKLOAD] [--seq N] [--npu NAME|FILE]\n"
-	    "                         [-t TILING] [--allow-spill] -o OUT\n"
+	    "                         [-t TILING] [--allow-spill] [--force] [-q]\n"
+	    "                         [--format text|json] -o OUT\n"
 	    "       mastrace schedule --list\n"
 	    "\n"
 	    "Plan attention as a dataflow on an NPU and write its instruction trace, each\n"
@@ -23,6 +27,9 @@ usage(FILE *f)
 	    "scheduler's parameters (see --list); parameters left out take the largest\n"
 	    "legal value.  A tiling that needs more L1 than the NPU has is refused\n"
 	    "unless --allow-spill.  OUT ending in .mtr is native, .mtt or - is text.\n"
+	    "Before writing, the size of the trace is estimated: a large one is announced\n"
+	    "on stderr, and text of more than 10,000 instructions to a terminal is\n"
+	    "refused without --force.  A summary follows on stdout (stderr with -o -).\n"
 	    "\n"
 	    "Options:\n"
 	    "  -s, --sched SCHED      the dataflow (default mas)\n"
@@ -31,6 +38,9 @@ usage(FILE *f)
 	    "      --npu NAME|FILE    the NPU (default " NPU_DEFAULT_PRESET ")\n"
 	    "  -t, --tiling TILING    tiling parameters, e.g. rows=64,overwrite=off\n"
 	    "      --allow-spill      write a plan whose L1 footprint exceeds the buffer\n"
+	    "      --force            write a large text trace to a terminal all the same\n"
+	    "  -q, --quiet            no progress line and no size warning\n"
+	    "      --format FMT       the summary as text (default) or json\n"
 	    "  -o, --output OUT       the trace to write\n"
 	    "      --list             list the schedulers and their tiling parameters\n"
 	    "  -h, --help             show this help and exit\n"
@@ -65,29 +75,118 @@ list(void)
 
 struct options {
 	const char *sched, *workload, *seq, *npu, *tiling, *out;
-	bool allow_spill;
+	bool allow_spill, force, quiet, json;
 };
 
-static void
-join_args(int argc, char **argv, char *buf, size_t len)
-{
-	size_t used = (size_t)snprintf(buf, len, "mastrace");
-	int i;
+/* Warnings and refusals on the size of what would be written. */
+#define TERMINAL_TEXT_MAX 10000ull		/* instructions of text to a terminal */
+#define LARGE_INSTRUCTIONS (16ull << 20)	/* what verify can still hold */
+#define LARGE_BYTES (1ull << 30)
 
-	for (i = 0; i < argc && used < len; i++)
-		used += (size_t)snprintf(buf + used, len - used, " %s", argv[i]);
+static bool
+text_output(const char *out)
+{
+	size_t n = strlen(out);
+
+	return strcmp(out, "-") == 0 || (n >= 4 && (strcmp(out + n - 4, ".mtt") == 0 ||
+	    strcmp(out + n - 4, ".txt") == 0));
+}
+
+static const char *
+bytes_text(uint64_t b, char *buf, size_t len)
+{
+	if (b >= (1ull << 30))
+		snprintf(buf, len, "%.1f GiB", (double)b / (1ull << 30));
+	else if (b >= (1ull << 20))
+		snprintf(buf, len, "%.1f MiB", (double)b / (1ull << 20));
+	else
+		snprintf(buf, len, "%.1f KiB", (double)b / 1024);
+	return buf;
+}
+
+/* 0 to go on, EXIT_ERROR when the output is refused. */
+static int
+check_size(const struct options *o, const struct sched_estimate *est)
+{
+	bool text = text_output(o->out);
+	uint64_t bytes = text ? est->text_bytes : est->text_bytes / 100;
+	char n[NUM_TEXT_MAX], b[32];
+
+	if (text && strcmp(o->out, "-") == 0 && isatty(STDOUT_FILENO) && !o->force &&
+	    est->instructions > TERMINAL_TEXT_MAX) {
+		cli_error("about %s instructions (%s of text) would go to the terminal; write "
+		    "them to a file (-o plan.mtr), pipe them, or pass --force",
+		    num_group(est->instructions, n), bytes_text(est->text_bytes, b, sizeof b));
+		return EXIT_ERROR;
+	}
+	if (!o->quiet && (est->instructions > LARGE_INSTRUCTIONS || bytes > LARGE_BYTES))
+		fprintf(stderr, "mastrace: schedule: warning: about %s instructions, %s%s of "
+		    "%s; smaller problems (--seq, b=, h=) or larger tiles (-t) make fewer\n",
+		    num_group(est->instructions, n), text ? "" : "about ",
+		    bytes_text(bytes, b, sizeof b), text ? "text" : ".mtr");
+	return 0;
+}
+
+static void
+summary_text(FILE *f, const struct options *o, const struct sched *s, const struct npu *npu,
+    const struct workload *wl, const struct sched_result *res)
+{
+	char a[NUM_TEXT_MAX], b[NUM_TEXT_MAX], c[NUM_TEXT_MAX], d[NUM_TEXT_MAX];
+
+	fprintf(f, "%s: %s on %s, %s, tiling %s\n", o->out, s->name, npu->name, wl->name,
+	    res->tiling);
+	fprintf(f, "  %s instruction%s, planned makespan %s cycles (%s)\n",
+	    num_group(res->instructions, a), res->instructions == 1 ? "" : "s",
+	    num_group(res->makespan, b), num_duration((double)res->makespan / npu->clock_mhz * 1e-6,
+	    c));
+	fprintf(f, "  %s MACs, DRAM %s bytes read", num_group(res->macs, a),
+	    num_group(res->dram_read, b));
+	fprintf(f, " and %s written (compulsory %s), ", num_group(res->dram_write, c),
+	    num_group(wl_compulsory_bytes(wl), d));
+	fprintf(f, "L1 %s of %s bytes\n", num_group(res->fit.l1_bytes, a),
+	    num_group(npu->l1.capacity_bytes, b));
+}
+
+static void
+summary_json(FILE *f, const struct options *o, const struct sched *s, const struct npu *npu,
+    const struct workload *wl, const struct sched_result *res)
+{
+	char spec[WL_SPEC_MAX];
+
+	wl_format(wl, spec, sizeof spec);
+	fputs("{\"output\": ", f);
+	json_string(f, o->out);
+	fprintf(f, ", \"scheduler\": \"%s\", \"npu\": ", s->name);
+	json_string(f, npu->name);
+	fputs(", \"workload\": ", f);
+	json_string(f, wl->name);
+	fputs(", \"workload_spec\": ", f);
+	json_string(f, spec);
+	fputs(", \"tiling\": ", f);
+	json_string(f, res->tiling);
+	fprintf(f, ", \"instructions\": %llu, \"makespan_cycles\": %llu, \"clock_mhz\": %u, "
+	    "\"macs\": %llu, \"dram_read_bytes\": %llu, \"dram_write_bytes\": %llu, "
+	    "\"compulsory_bytes\": %llu, \"l1_bytes\": %llu, \"l1_capacity_bytes\": %llu}\n",
+	    (unsigned long long)res->instructions, (unsigned long long)res->makespan,
+	    (unsigned)npu->clock_mhz, (unsigned long long)res->macs,
+	    (unsigned long long)res->dram_read, (unsigned long long)res->dram_write,
+	    (unsigned long long)wl_compulsory_bytes(wl), (unsigned long long)res->fit.l1_bytes,
+	    (unsigned long long)npu->l1.capacity_bytes);
 }
 
 static int
 do_schedule(const struct options *o, const char *command)
 {
 	const struct sched *s = sched_find(o->sched);
+	struct sched_estimate est;
 	struct sched_result res;
 	struct workload wl;
+	struct meter m;
 	struct errbuf e;
 	struct npu npu;
 	FILE *info = strcmp(o->out, "-") == 0 ? stderr : stdout;
 	uint64_t seq;
+	int rc;
 
 	if (s == NULL)
 		return cli_usage_error(&cmd_schedule, "-s: unknown scheduler '%s', expected mas, "
@@ -97,33 +196,37 @@ do_schedule(const struct options *o, const char *command)
 	    errbuf_set(&e, "--seq: got '%s', expected an integer from 1 to 16777216", o->seq) :
 	    wl_set_seq(&wl, seq, &e)) != 0) ||
 	    npu_resolve(o->npu, &npu, &e) != 0 ||
-	    sched_run(s, &npu, &wl, o->tiling ? o->tiling : "", o->allow_spill, command, o->out,
-	    &res, &e) != 0) {
+	    sched_prepare(s, &npu, &wl, o->tiling ? o->tiling : "", o->allow_spill, &res,
+	    &e) != 0 || sched_estimate(s, &npu, &wl, &res, &est, &e) != 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	if ((rc = check_size(o, &est)) != 0)
+		return rc;
+	meter_init(&m, "schedule", "instructions", o->quiet);
+	rc = sched_write(s, &npu, &wl, command, o->out, meter_progress(&m), est.instructions,
+	    &res, &e);
+	meter_done(&m);
+	if (rc != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
 	if (res.fit.l1_bytes > npu.l1.capacity_bytes)
-		fprintf(stderr, "mastrace: warning: tiling %s needs %llu bytes of L1, the NPU has "
-		    "%llu; the plan is written as is and a replay shows what the spills cost\n",
-		    res.tiling, (unsigned long long)res.fit.l1_bytes,
+		fprintf(stderr, "mastrace: schedule: warning: tiling %s needs %llu bytes of L1, the "
+		    "NPU has %llu; the plan is written as is and a replay shows what the spills "
+		    "cost\n", res.tiling, (unsigned long long)res.fit.l1_bytes,
 		    (unsigned long long)npu.l1.capacity_bytes);
-	fprintf(info, "%s: %s on %s, %s, tiling %s\n", o->out, s->name, npu.name, wl.name,
-	    res.tiling);
-	fprintf(info, "  %llu instructions, planned makespan %llu cycles (%.1f us)\n",
-	    (unsigned long long)res.instructions, (unsigned long long)res.makespan,
-	    (double)res.makespan / npu.clock_mhz);
-	fprintf(info, "  %llu MACs, DRAM %llu bytes read and %llu written (compulsory %llu), "
-	    "L1 %llu of %llu bytes\n", (unsigned long long)res.macs,
-	    (unsigned long long)res.dram_read, (unsigned long long)res.dram_write,
-	    (unsigned long long)wl_compulsory_bytes(&wl), (unsigned long long)res.fit.l1_bytes,
-	    (unsigned long long)npu.l1.capacity_bytes);
+	if (o->json)
+		summary_json(info, o, s, &npu, &wl, &res);
+	else
+		summary_text(info, o, s, &npu, &wl, &res);
 	return EXIT_OK;
 }
 
 static int
 run(int argc, char **argv)
 {
-	enum { OPT_SEQ = 256, OPT_NPU, OPT_SPILL, OPT_LIST };
+	enum { OPT_SEQ = 256, OPT_NPU, OPT_SPILL, OPT_LIST, OPT_FORCE, OPT_FORMAT };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "sched", required_argument, NULL, 's' },
@@ -134,14 +237,18 @@ run(int argc, char **argv)
 		{ "allow-spill", no_argument, NULL, OPT_SPILL },
 		{ "output", required_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, OPT_LIST },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct options o = { "mas", WL_DEFAULT_PRESET, NULL, NPU_DEFAULT_PRESET, NULL, NULL, false };
+	struct options o = { "mas", WL_DEFAULT_PRESET, NULL, NPU_DEFAULT_PRESET, NULL, NULL,
+	    false, false, false, false };
 	char command[1024];
 	int ch;
 
-	join_args(argc, argv, command, sizeof command);	/* before getopt reorders argv */
-	while ((ch = cli_getopt(&cmd_schedule, argc, argv, "hs:w:t:o:", longopts)) != -1) {
+	cli_join_args(argc, argv, command, sizeof command);	/* before getopt reorders argv */
+	while ((ch = cli_getopt(&cmd_schedule, argc, argv, "hs:w:t:o:q", longopts)) != -1) {
 		switch (ch) {
 		case 'h': usage(stdout); return EXIT_OK;
 		case 's': o.sched = optarg; break;
@@ -152,6 +259,14 @@ run(int argc, char **argv)
 		case OPT_SPILL: o.allow_spill = true; break;
 		case 'o': o.out = optarg; break;
 		case OPT_LIST: return list();
+		case OPT_FORCE: o.force = true; break;
+		case 'q': o.quiet = true; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+				return cli_usage_error(&cmd_schedule, "--format: got '%s', expected "
+				    "text or json", optarg);
+			o.json = strcmp(optarg, "json") == 0;
+			break;
 		default: return EXIT_ERROR;
 		}
 	}

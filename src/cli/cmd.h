@@ -52,6 +52,9 @@ int cli_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts
 int cli_usage_error(const struct cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* "mastrace ARGV..." for a trace's header; call before getopt reorders argv. */
+void cli_join_args(int argc, char **argv, char *buf, size_t len);
+
 /*
  * Flush and close standard output; a failed write (a full disk, a closed
  * pipe) is reported and returns -1, so that the command exits 1.

@@ -205,6 +205,7 @@ struct trace_header {
 	char sched[32];			/* dataflow name; "" if unknown */
 	char tiling[256];		/* "key=value,..." */
 	char command[1024];		/* the command line that made the trace */
+	char replay[1024];		/* the replays that retimed it, " | " between; "" for a plan */
 };
 
 /* Fill a header with this tool's version and the given models. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "json.h"
 #include "num.h"
 #include "overlap.h"
 #include "residency.h"
@@ -216,7 +217,7 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	 * DRAM or a port.  Waiting behind earlier work on a busy unit (causes
 	 * unit and dma) is the instruction's stall, not the unit's.
 	 */
-	stretch = len > base ? len - base : 0;
+	stretch = stats_stretch(in, base);
 	wait = start > s->work->unit_end[in->unit] ? start - s->work->unit_end[in->unit] : 0;
 	s->instructions++;
 	u->instructions++;
@@ -463,9 +464,11 @@ stats_print_json(const struct stats *s, FILE *f)
 	unsigned u, c, k;
 	int first = 1;
 
-	fprintf(f, "{\n  \"npu\": \"%s\",\n  \"clock_mhz\": %u,\n  \"makespan_cycles\": %llu,\n"
+	fputs("{\n  \"npu\": ", f);
+	json_string(f, n->name);
+	fprintf(f, ",\n  \"clock_mhz\": %u,\n  \"makespan_cycles\": %llu,\n"
 	    "  \"instructions\": %llu,\n  \"mac_vec_overlap_cycles\": %llu,\n  \"units\": {",
-	    n->name, (unsigned)n->clock_mhz, (unsigned long long)s->makespan,
+	    (unsigned)n->clock_mhz, (unsigned long long)s->makespan,
 	    (unsigned long long)s->instructions, (unsigned long long)s->mac_vec_overlap);
 	for (u = 0; u < ISA_NUNITS; u++) {
 		const struct stats_unit *su = &s->unit[u];

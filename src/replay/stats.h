@@ -64,6 +64,20 @@ void stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint6
  * space), else its unit's previous instruction (`unit_last`: its id + 1, 0
  * for none).  The replay and a replayed trace's reader apply the same rule.
  */
+/*
+ * The cycles a replayed instruction ran beyond its cost at full speed
+ * (base, from the cost model), slowed by DRAM bandwidth or an L1 port; the
+ * rest of its time is busy.  stats and summary (info) split time by this
+ * one rule, so that their busy cycles agree.
+ */
+static inline uint64_t
+stats_stretch(const struct isa_instr *in, uint64_t base)
+{
+	uint64_t len = in->rep_end - in->rep_start;
+
+	return len > base ? len - base : 0;
+}
+
 static inline uint64_t
 stats_pred(const struct isa_instr *in, uint64_t unit_last)
 {

@@ -3,8 +3,10 @@
 
 #include <string.h>
 
+#include "cost.h"
 #include "num.h"
 #include "overlap.h"
+#include "stats.h"
 #include "summary.h"
 
 int
@@ -12,9 +14,12 @@ summary_read(struct summary *s, struct trace_reader *r, const char *name, struct
 {
 	const struct isa_instr *in;
 	struct overlap ov, rov;
+	struct cost_memo memo;
+	uint64_t stretch;
 	int rc, bad;
 
 	memset(s, 0, sizeof *s);
+	cost_memo_init(&memo, &r->hdr.npu);
 	s->plan_lo = s->rep_lo = UINT64_MAX;
 	overlap_init(&ov);
 	overlap_init(&rov);
@@ -36,8 +41,11 @@ summary_read(struct summary *s, struct trace_reader *r, const char *name, struct
 			s->plan_hi = in->plan_end;
 		if (in->replayed) {
 			s->replayed++;
-			num_add_sat(&s->unit[in->unit].rep_busy, in->rep_end - in->rep_start);
-			num_add_sat(&s->op[in->op].rep_busy, in->rep_end - in->rep_start);
+			stretch = stats_stretch(in, cost_memo_instr(&memo, in));
+			num_add_sat(&s->unit[in->unit].rep_busy, in->rep_end - in->rep_start - stretch);
+			num_add_sat(&s->op[in->op].rep_busy, in->rep_end - in->rep_start - stretch);
+			num_add_sat(&s->unit[in->unit].rep_slowed, stretch);
+			num_add_sat(&s->op[in->op].rep_slowed, stretch);
 			if (in->rep_start < s->rep_lo)
 				s->rep_lo = in->rep_start;
 			if (in->rep_end > s->rep_hi)

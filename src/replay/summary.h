@@ -9,7 +9,8 @@
 struct summary_tally {
 	uint64_t count;
 	uint64_t busy;			/* planned cycles */
-	uint64_t rep_busy;		/* replayed cycles */
+	uint64_t rep_busy;		/* replayed cycles at full speed (as stats counts busy) */
+	uint64_t rep_slowed;		/* replayed cycles beyond that: DRAM or port contention */
 };
 
 struct summary {

@@ -7,6 +7,8 @@
 
 #include "num.h"
 #include "schedule.h"
+#include "trace-progress.h"
+#include "trace-text.h"
 #include "trace-file.h"
 
 extern const struct sched sched_mas, sched_flat, sched_layerwise, sched_flash;
@@ -254,26 +256,100 @@ sched_prepare(const struct sched *s, const struct npu *n, const struct workload 
 }
 
 int
-sched_run(const struct sched *s, const struct npu *n, const struct workload *w,
-    const char *tiling, bool allow_spill, const char *command, const char *out,
+sched_write(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *command, const char *out, const struct progress *p, uint64_t expected,
     struct sched_result *res, struct errbuf *e)
 {
+	struct trace_progress_writer pw;
 	struct trace_header h;
 	struct trace_writer *wr;
 
-	if (sched_prepare(s, n, w, tiling, allow_spill, res, e) != 0)
-		return -1;
 	trace_header_init(&h, n, w);
 	snprintf(h.sched, sizeof h.sched, "%s", s->name);
 	snprintf(h.tiling, sizeof h.tiling, "%s", res->tiling);
 	snprintf(h.command, sizeof h.command, "%s", command ? command : "");
 	if (trace_open_write(out, TRACE_FMT_UNKNOWN, &h, &wr, e) != 0)
 		return -1;
+	wr = trace_progress_writer(&pw, wr, p, expected);
 	if (sched_emit_to(s, n, w, &res->t, wr, res, e) != 0) {
 		trace_abort_write(wr);
 		return -1;
 	}
 	return trace_close_write(wr, e);
+}
+
+int
+sched_run(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *tiling, bool allow_spill, const char *command, const char *out,
+    struct sched_result *res, struct errbuf *e)
+{
+	if (sched_prepare(s, n, w, tiling, allow_spill, res, e) != 0)
+		return -1;
+	return sched_write(s, n, w, command, out, NULL, 0, res, e);
+}
+
+/* A writer that keeps nothing: it counts instructions and their text's bytes. */
+struct counter {
+	struct trace_writer w;
+	uint64_t text_bytes;
+	char line[4200];
+};
+
+static int
+count_write(struct trace_writer *w, const struct isa_instr *in, struct errbuf *e)
+{
+	struct counter *c = (struct counter *)w;
+
+	(void)e;
+	text_format_instr(in, c->line, sizeof c->line);
+	c->text_bytes += strlen(c->line) + 1;
+	w->count++;
+	return 0;
+}
+
+static int
+count_close(struct trace_writer *w, struct errbuf *e)
+{
+	(void)w;
+	(void)e;
+	return 0;
+}
+
+static void
+count_abort(struct trace_writer *w)
+{
+	(void)w;
+}
+
+static const struct trace_writer_ops count_ops = { count_write, count_close, count_abort };
+
+int
+sched_estimate(const struct sched *s, const struct npu *n, const struct workload *w,
+    const struct sched_result *res, struct sched_estimate *est, struct errbuf *e)
+{
+	struct workload one = *w;
+	struct sched_result r1;
+	struct counter *c;
+	uint64_t heads = (uint64_t)w->batch * w->heads;
+	int rc;
+
+	one.batch = 1;
+	one.heads = 1;
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return errbuf_set(e, "out of memory");
+	c->w.ops = &count_ops;
+	r1 = *res;
+	rc = sched_emit_to(s, n, &one, &res->t, &c->w, &r1, e);
+	if (rc == 0) {	/* absurd workloads saturate instead of wrapping */
+		if (__builtin_mul_overflow(r1.instructions, heads, &est->instructions))
+			est->instructions = UINT64_MAX;
+		if (__builtin_mul_overflow(c->text_bytes, heads, &est->text_bytes))
+			est->text_bytes = UINT64_MAX;
+		if (__builtin_mul_overflow(r1.makespan, heads, &est->makespan))
+			est->makespan = UINT64_MAX;
+	}
+	free(c);
+	return rc;
 }
 
 uint64_t

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "emit.h"
+#include "progress.h"
 #include "npu.h"
 #include "workload.h"
 
@@ -88,6 +89,30 @@ int sched_prepare(const struct sched *s, const struct npu *n, const struct workl
 int sched_run(const struct sched *s, const struct npu *n, const struct workload *w,
     const char *tiling, bool allow_spill, const char *command, const char *out,
     struct sched_result *res, struct errbuf *e);
+/*
+ * The second half of sched_run(): write the plan res was prepared for
+ * (sched_prepare()) to `out`, reporting instructions written against
+ * `expected` (sched_estimate(), or 0) through p, which may be NULL.
+ */
+int sched_write(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *command, const char *out, const struct progress *p, uint64_t expected,
+    struct sched_result *res, struct errbuf *e);
+
+/*
+ * What writing the plan res was prepared for would produce, without
+ * writing it: every head of every batch is planned the same way, so one
+ * head is planned into a counter and multiplied (exact for the dataflows
+ * here, which treat heads alike; an estimate for any that would not).
+ * text_bytes is the size of the text trace; a .mtr takes about a hundredth.
+ */
+struct sched_estimate {
+	uint64_t instructions;
+	uint64_t text_bytes;
+	uint64_t makespan;	/* planned, cycles */
+};
+int sched_estimate(const struct sched *s, const struct npu *n, const struct workload *w,
+    const struct sched_result *res, struct sched_estimate *est, struct errbuf *e);
+
 /* The same into an open writer, for callers that make their own. */
 int sched_emit_to(const struct sched *s, const struct npu *n, const struct workload *w,
     const struct tiling *t, struct trace_writer *wr, struct sched_result *res,
