@@ -16,7 +16,8 @@ run schedule -s mas -w bert-base --npu edge -o "$TMP/mas.mtr"
 expect_status 0 "schedule"
 run replay "$TMP/mas.mtr" -o "$TMP/mas.r.mtr" --stats text
 expect_status 0 "replay"
-printf '%s\n' "$out" >"$TMP/stats"
+printf '%s\n' "$out" | ungroup >"$TMP/stats"
+"$MASTRACE" stats --format json "$TMP/mas.r.mtr" >"$TMP/stats.json"
 
 run export "$TMP/mas.r.mtr" -o "$TMP/mas.pftrace"
 expect_status 0 "export perfetto"
@@ -40,15 +41,21 @@ flows=$(sed -n 's/.*flows \([0-9]*\) spills.*/\1/p' "$TMP/report")
 [ "$flows" -eq $((cp_len - 1)) ] || fail "critical path of $cp_len instructions drawn as $flows flows"
 # the counters: GB/s is bytes per nanosecond, so the DRAM counter's area is
 # every byte moved; the L1 counter's area over the makespan is the mean
-counters_agree() {	# REPORT STATS
+counters_agree() {	# REPORT STATS-JSON WHAT
 	awk -v what="$3" '
+	function num(key,   s) {	# the integer after "key": on this line
+		s = $0
+		if (!sub(".*\"" key "\": ", "", s)) return 0
+		return s + 0
+	}
 	FNR == NR && /^track DRAM bandwidth\|counter/ { dram = $NF }
 	FNR == NR && /^track L1 resident\|counter/ { l1 = $NF }
-	FNR != NR && /^makespan/ { span = $4 * 1000 }	# ns
-	FNR != NR && /^dram  / { bytes += $3 + $6 }
-	FNR != NR && /^spills/ { gsub(/[(]/, ""); bytes += $4 + $9 }
-	FNR != NR && /^l1  / { mean = $8 }
+	FNR != NR && /"makespan_cycles"/ { cycles = num("makespan_cycles") }
+	FNR != NR && /"clock_mhz"/ { mhz = num("clock_mhz") }
+	FNR != NR && /^  "dram"/ { bytes = num("read") + num("written") + num("spilled") + num("filled") }
+	FNR != NR && /"l1_mean_bytes"/ { mean = num("l1_mean_bytes") }
 	END {
+		span = cycles * 1000 / mhz	# ns
 		if (bytes == 0 || dram < bytes * 0.99999 || dram > bytes * 1.00001) {
 			printf "%s: DRAM counter area %s, bytes moved %s\n", what, dram, bytes; exit 1
 		}
@@ -58,7 +65,7 @@ counters_agree() {	# REPORT STATS
 		}
 	}' "$1" "$2" || fail "counters disagree with stats ($3)"
 }
-counters_agree "$TMP/report" "$TMP/stats" "mas"
+counters_agree "$TMP/report" "$TMP/stats.json" "mas"
 for track in "L1 resident|counter" "DRAM bandwidth|counter" "mac utilisation|counter"; do
 	grep -q "^track $track " "$TMP/report" || fail "no '$track' track"
 done
@@ -78,9 +85,9 @@ printf '[npu]\nbase = flat-edge\nname = fe128\n[l1]\ncapacity_kib = 128\n' >"$TM
 run schedule -s mas --npu flat-edge -o "$TMP/fe.mtr"
 run replay "$TMP/fe.mtr" --npu "$TMP/fe128.ini" -o "$TMP/fe.r.mtr" --stats text
 expect_status 0 "replay with spills"
-fe_out=$out
-spills=$(printf '%s\n' "$out" | sed -n 's/^spills        \([0-9]*\) spills.*and \([0-9]*\) fills.*/\1/p')
-fills=$(printf '%s\n' "$out" | sed -n 's/^spills        \([0-9]*\) spills.*and \([0-9]*\) fills.*/\2/p')
+fe_out=$(printf '%s\n' "$out" | ungroup)
+spills=$(printf '%s\n' "$fe_out" | sed -n 's/^spills        \([0-9]*\) spills.*and \([0-9]*\) fills.*/\1/p')
+fills=$(printf '%s\n' "$fe_out" | sed -n 's/^spills        \([0-9]*\) spills.*and \([0-9]*\) fills.*/\2/p')
 [ "${spills:-0}" -gt 0 ] || fail "no spills to export"
 run export "$TMP/fe.r.mtr" -o "$TMP/fe.pftrace.gz"
 expect_status 0 "export gzip"
@@ -88,8 +95,8 @@ expect_status 0 "export gzip"
 "$CHECK" "$TMP/fe.pftrace.gz" >"$TMP/report" 2>&1 || fail "the checker rejects the spilling export: $(cat "$TMP/report")"
 got=$(sed -n 's/.* spills \([0-9]*\) fills \([0-9]*\).*/\1 \2/p' "$TMP/report")
 [ "$got" = "$spills $fills" ] || fail "exported spills and fills '$got', stats '$spills $fills'"
-printf '%s\n' "$fe_out" >"$TMP/fe.stats"
-counters_agree "$TMP/report" "$TMP/fe.stats" "spilling mas"
+"$MASTRACE" stats --format json "$TMP/fe.r.mtr" >"$TMP/fe.stats.json"
+counters_agree "$TMP/report" "$TMP/fe.stats.json" "spilling mas"
 
 # every dataflow, every kind of flow, planned and replayed: all pass the checker
 for s in mas flat layerwise flash; do

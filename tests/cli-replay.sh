@@ -55,7 +55,7 @@ expect_out_contains "op=spill" "spill instructions in the trace"
 expect_out_contains "cause=space" "stalls for buffer space"
 # a one-instruction look-ahead chooses worse victims than the default 1024
 spills_of() {
-	printf '%s\n' "$out" | sed -n 's/^spills        \([0-9]*\) spills.*/\1/p'
+	printf '%s\n' "$out" | ungroup | sed -n 's/^spills        \([0-9]*\) spills.*/\1/p'
 }
 run stats "$TMP/fe.r.mtr"
 default_spills=$(spills_of)

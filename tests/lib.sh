@@ -53,6 +53,11 @@ expect_err_contains() {
 	esac
 }
 
+# ungroup: copy stdin to stdout with thousands separators taken out of numbers
+ungroup() {
+	sed -e ':a' -e 's/\([0-9]\),\([0-9]\{3\}\)/\1\2/' -e 'ta'
+}
+
 finish() {
 	echo "$checks checks, $failures failed"
 	[ "$failures" -eq 0 ]

@@ -372,15 +372,17 @@ stats_print_text(const struct stats *s, FILE *f)
 	const struct npu *n = s->npu;
 	uint64_t span = s->makespan, idle, stalled;
 	double total = 0;
-	char name[8];
+	char name[8], b[5][NUM_TEXT_MAX];
 	unsigned u, c, k;
 
-	fprintf(f, "makespan      %llu cycles, %.3f us at %u MHz\n", (unsigned long long)span,
-	    (double)span / n->clock_mhz, (unsigned)n->clock_mhz);
-	fprintf(f, "instructions  %llu\n", (unsigned long long)s->instructions);
-	fprintf(f, "overlap       MAC and VEC both busy %llu cycles, %.1f%% of the makespan\n",
-	    (unsigned long long)s->mac_vec_overlap, pct(s->mac_vec_overlap, span));
-	fprintf(f, "\n%-7s %12s %12s %12s %12s %7s  stalled by cause\n", "unit", "instructions",
+#define G(i, v) num_group((v), b[i])	/* up to five grouped numbers per line */
+
+	fprintf(f, "makespan      %s cycles, %s at %u MHz\n", G(0, span),
+	    num_duration((double)span / n->clock_mhz * 1e-6, b[1]), (unsigned)n->clock_mhz);
+	fprintf(f, "instructions  %s\n", G(0, s->instructions));
+	fprintf(f, "overlap       MAC and VEC both busy %s cycles, %.1f%% of the makespan\n",
+	    G(0, s->mac_vec_overlap), pct(s->mac_vec_overlap, span));
+	fprintf(f, "\n%-7s %12s %13s %13s %13s %7s  stalled by cause\n", "unit", "instructions",
 	    "busy", "stalled", "idle", "util");
 	for (u = 0; u < ISA_NUNITS; u++) {
 		const struct stats_unit *su = &s->unit[u];
@@ -389,42 +391,49 @@ stats_print_text(const struct stats *s, FILE *f)
 		for (stalled = 0, c = 0; c < ISA_NCAUSES; c++)
 			stalled += su->stalled[c];
 		idle = span > su->busy + stalled ? span - su->busy - stalled : 0;
-		fprintf(f, "%-7s %12llu %12llu %12llu %12llu %6.1f%% ", isa_unit_name(u, name,
-		    sizeof name), (unsigned long long)su->instructions,
-		    (unsigned long long)su->busy, (unsigned long long)stalled,
-		    (unsigned long long)idle, pct(su->busy, span));
+		fprintf(f, "%-7s %12s %13s %13s %13s %6.1f%% ", isa_unit_name(u, name, sizeof name),
+		    G(0, su->instructions), G(1, su->busy), G(2, stalled), G(3, idle),
+		    pct(su->busy, span));
 		for (c = 1; c < ISA_NCAUSES; c++)
 			if (su->stalled[c])
-				fprintf(f, " %s=%llu", isa_cause_name(c),
-				    (unsigned long long)su->stalled[c]);
+				fprintf(f, " %s=%s", isa_cause_name(c), G(0, su->stalled[c]));
 		fputc('\n', f);
 	}
-	fprintf(f, "\ndram          read %llu bytes, written %llu, achieved %.3f GB/s of %.4g\n",
-	    (unsigned long long)s->dram_read, (unsigned long long)s->dram_write,
+	/* the plan's traffic, then what spills added; the bandwidth counts both */
+	fprintf(f, "\ndram          read %s bytes and written %s by the plan", G(0, s->dram_read),
+	    G(1, s->dram_write));
+	if (s->spills || s->fills)
+		fprintf(f, ", and %s by spills and %s by fills", G(0, s->spill_bytes),
+		    G(1, s->fill_bytes));
+	fprintf(f, "; achieved %.3f GB/s of %.4g%s\n",
 	    span ? (double)(s->dram_read + s->dram_write + s->spill_bytes + s->fill_bytes) /
-	    ((double)span / n->clock_mhz) / 1e3 : 0.0, n->dram.bandwidth_gbs);
-	fprintf(f, "transfers     %llu, given %.1f%% of the DRAM bandwidth they could use alone, "
-	    "on average\n", (unsigned long long)s->transfers,
+	    ((double)span / n->clock_mhz) / 1e3 : 0.0, n->dram.bandwidth_gbs,
+	    s->spills || s->fills ? ", spill traffic included" : "");
+	fprintf(f, "transfers     %s, given %.1f%% of the DRAM bandwidth they could use alone, "
+	    "on average\n", G(0, s->transfers),
 	    s->transfers ? 100.0 * s->granted_sum / (double)s->transfers : 0.0);
 	if (s->transfers) {
 		fprintf(f, "  by share   ");
 		for (k = 0; k < 10; k++)
-			fprintf(f, " %u%%+ %llu", k * 10, (unsigned long long)s->share_hist[k]);
+			fprintf(f, " %u%%+ %s", k * 10, G(0, s->share_hist[k]));
 		fputc('\n', f);
 	}
 	for (k = 0; k < s->nstarved; k++)
-		fprintf(f, "  starved     id %llu: %llu bytes at %.3f GB/s of the %.3f it asked for "
-		    "(%.1f%%)\n", (unsigned long long)s->starved[k].id,
-		    (unsigned long long)s->starved[k].bytes, cost_gbs(n, s->starved[k].granted),
-		    cost_gbs(n, s->starved[k].requested),
+		fprintf(f, "  starved     id %llu: %s bytes at %.3f GB/s of the %.3f it asked for "
+		    "(%.1f%%)\n", (unsigned long long)s->starved[k].id, G(0, s->starved[k].bytes),
+		    cost_gbs(n, s->starved[k].granted), cost_gbs(n, s->starved[k].requested),
 		    100.0 * s->starved[k].granted / s->starved[k].requested);
-	fprintf(f, "l1            allocated %llu bytes at the peak, %.0f resident on average "
-	    "(capacity %llu)\n", (unsigned long long)s->l1_peak,
-	    span ? s->l1_byte_cycles / (double)span : 0.0, (unsigned long long)n->l1.capacity_bytes);
-	fprintf(f, "spills        %llu spills (%llu bytes) and %llu fills (%llu bytes), %llu DMA "
-	    "cycles\n", (unsigned long long)s->spills, (unsigned long long)s->spill_bytes,
-	    (unsigned long long)s->fills, (unsigned long long)s->fill_bytes,
-	    (unsigned long long)s->spill_cycles);
+	fprintf(f, "l1            capacity %s bytes: %s resident on average; ",
+	    G(0, n->l1.capacity_bytes), G(1, span ? (uint64_t)(s->l1_byte_cycles / (double)span +
+	    0.5) : 0));
+	if (s->l1_peak > n->l1.capacity_bytes)
+		fprintf(f, "the plan allocates %s at its peak, the excess kept in DRAM by spills\n",
+		    G(0, s->l1_peak));
+	else
+		fprintf(f, "%s allocated at the peak\n", G(0, s->l1_peak));
+	fprintf(f, "spills        %s spill%s (%s bytes) and %s fill%s (%s bytes), %s DMA cycles\n",
+	    G(0, s->spills), s->spills == 1 ? "" : "s", G(1, s->spill_bytes), G(2, s->fills),
+	    s->fills == 1 ? "" : "s", G(3, s->fill_bytes), G(4, s->spill_cycles));
 	for (k = 0; k < s->nfirst; k++) {
 		fprintf(f, "  spill id %llu at cycle %llu: %llu bytes of l1:%llu", (unsigned long long)
 		    s->first_spills[k].id, (unsigned long long)s->first_spills[k].cycle,
@@ -441,8 +450,8 @@ stats_print_text(const struct stats *s, FILE *f)
 	for (k = 0; k < 6; k++)
 		fprintf(f, " %s %.3f", energy_names[k], s->energy_pj[k] / 1e6);
 	fputc('\n', f);
-	fprintf(f, "critical path %llu instructions ending at cycle %llu:",
-	    (unsigned long long)s->cp_best[CP_N], (unsigned long long)s->cp_best_end);
+	fprintf(f, "critical path %s instruction%s ending at cycle %s:", G(0, s->cp_best[CP_N]),
+	    s->cp_best[CP_N] == 1 ? "" : "s", G(1, s->cp_best_end));
 	for (k = 0; k < CP_N; k++)
 		fprintf(f, " %s %.1f%%", cp_names[k], pct(s->cp_best[k], s->cp_best_end));
 	fputc('\n', f);
@@ -455,6 +464,8 @@ stats_print_text(const struct stats *s, FILE *f)
 		    "ends; each was taken to end no later than the latest end there\n",
 		    (unsigned long long)s->far_deps);
 }
+
+#undef G
 
 void
 stats_print_json(const struct stats *s, FILE *f)
