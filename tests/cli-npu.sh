@@ -68,4 +68,17 @@ while IFS="$tab" read -r file expected; do
 done <EXPECTED
 [ "$n" -eq "$(ls ./*.ini | wc -l)" ] || fail "EXPECTED lists $n files, the corpus has $(ls ./*.ini | wc -l)"
 
+# the longest description fits its line, written back and read again
+d=$(printf '%0184d' 0)
+printf '[npu]\nbase = edge\nname = long\ndescription = %s\n' "$d" >"$TMP/desc.ini"
+run npu show "$TMP/desc.ini"
+expect_status 0 "a 184-character description"
+printf '%s\n' "$out" >"$TMP/desc2.ini"
+run npu check "$TMP/desc2.ini"
+expect_status 0 "npu show's output of a 184-character description reads back"
+printf '[npu]\nbase = edge\nname = long\ndescription =%s0\n' "$d" >"$TMP/desc3.ini"
+run npu check "$TMP/desc3.ini"
+expect_status 1 "a 185-character description"
+expect_err_contains "at most 184 characters" "a 185-character description"
+
 finish

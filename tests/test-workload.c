@@ -126,7 +126,7 @@ test_errors(void)
 	expect_error("bert-base,bytes=3", "workload 'bert-base,bytes=3': column 11: key "
 	    "'bytes': got '3', expected 1, 2, 4 or 8 (bytes per element)");
 	expect_error("bert-base,causal=maybe", "workload 'bert-base,causal=maybe': column 11: "
-	    "key 'causal': got 'maybe', expected 0, 1, yes, no, true or false");
+	    "key 'causal': got 'maybe', expected 0, 1, yes, no, true, false, on or off");
 	expect_error("bert-base,q=1024,causal=1", "workload 'bert-base,q=1024,causal=1': "
 	    "causal with q=1024 > k=512: expected q <= k (the mask is aligned to the last key, "
 	    "so the first queries would see no key)");

@@ -10,7 +10,8 @@
 #include "errbuf.h"
 
 #define NPU_NAME_MAX 64
-#define NPU_DESC_MAX 256
+/* "description = " and the text fit the INI line limit (198 characters) */
+#define NPU_DESC_MAX 185
 
 enum npu_mac_kind {
 	NPU_MAC_CUBE,		/* m x k x n MACs per cycle, operands from L0A/L0B */

@@ -129,7 +129,7 @@ bad_value(struct errbuf *e, const char *spec, size_t col, const struct spec_key 
 {
 	if (k->fields & F_CAUSAL)
 		return errbuf_set(e, "workload '%s': column %zu: key 'causal': got '%s', "
-		    "expected 0, 1, yes, no, true or false", spec, col, val);
+		    "expected 0, 1, yes, no, true, false, on or off", spec, col, val);
 	if (k->fields & F_BYTES)
 		return errbuf_set(e, "workload '%s': column %zu: key 'bytes': got '%s', "
 		    "expected 1, 2, 4 or 8 (bytes per element)", spec, col, val);
