@@ -349,7 +349,13 @@ test_tiling_errors(void)
 	    "'rows': got '0', expected an integer from 1 to 16777216");
 	expect_plan_error("flash", "bert-base", "edge", "rows=256,cols=128", "tiling "
 	    "rows=256,cols=128: parameter 'rows' or 'cols': L0A needs 98304 bytes (rows x (dqk "
-	    "+ cols) x 2), the NPU has 32768 (l0.a_kib = 32)");
+	    "+ cols) x 2, with tiles of 256 rows and 128 cols as used), the NPU has 32768 "
+	    "(l0.a_kib = 32)");
+	/* a value larger than the problem is clipped, and the message says what was used */
+	expect_plan_error("mas", "bert-base", "edge", "rows=1000000,cols=16", "tiling "
+	    "rows=1000000,cols=16,vrows=32,overwrite=on: parameter 'rows' or 'cols': L0A needs "
+	    "81920 bytes (rows x (dqk + cols) x 2, with tiles of 512 rows and 16 cols as used), "
+	    "the NPU has 32768 (l0.a_kib = 32)");
 	expect_plan_error("mas", "bert-base", "edge", "rows=80,overwrite=off", "tiling "
 	    "rows=80,cols=16,vrows=32,overwrite=off needs 285056 bytes of L1 (2 Q tiles + 3 "
 	    "score buffers of rows x k + 2 K and 2 V tiles + O + row max and sum), the NPU has "

@@ -373,18 +373,21 @@ sched_fit_l0(const struct npu *n, const struct workload *w, uint64_t R, uint64_t
 	c = R * (C + w->d_v) * 4;
 	if (a > n->l0.a_bytes)
 		return errbuf_set(e, "parameter 'rows' or 'cols': L0A needs %llu bytes (rows x "
-		    "(dqk + cols) x %llu), the NPU has %llu (l0.a_kib = %llu)",
-		    (unsigned long long)a, (unsigned long long)el,
+		    "(dqk + cols) x %llu, with tiles of %llu rows and %llu cols as used), the NPU "
+		    "has %llu (l0.a_kib = %llu)", (unsigned long long)a, (unsigned long long)el,
+		    (unsigned long long)R, (unsigned long long)C,
 		    (unsigned long long)n->l0.a_bytes, (unsigned long long)(n->l0.a_bytes / 1024));
 	if (b > n->l0.b_bytes)
 		return errbuf_set(e, "parameter 'cols': L0B needs %llu bytes (cols x (dqk + dv) x "
-		    "%llu), the NPU has %llu (l0.b_kib = %llu)", (unsigned long long)b,
-		    (unsigned long long)el, (unsigned long long)n->l0.b_bytes,
+		    "%llu, with %llu cols as used), the NPU has %llu (l0.b_kib = %llu)",
+		    (unsigned long long)b, (unsigned long long)el, (unsigned long long)C,
+		    (unsigned long long)n->l0.b_bytes,
 		    (unsigned long long)(n->l0.b_bytes / 1024));
 	if (c > n->l0.c_bytes)
 		return errbuf_set(e, "parameter 'rows' or 'cols': L0C needs %llu bytes (rows x "
-		    "(cols + dv) x 4), the NPU has %llu (l0.c_kib = %llu)", (unsigned long long)c,
-		    (unsigned long long)n->l0.c_bytes, (unsigned long long)(n->l0.c_bytes / 1024));
+		    "(cols + dv) x 4, with tiles of %llu rows and %llu cols as used), the NPU has "
+		    "%llu (l0.c_kib = %llu)", (unsigned long long)c, (unsigned long long)R,
+		    (unsigned long long)C, (unsigned long long)n->l0.c_bytes, (unsigned long long)(n->l0.c_bytes / 1024));
 	return 0;
 }
 
