@@ -55,4 +55,28 @@ run stats "$TMP/r.mtr"
 printf '%s\n' "$out" | grep -q '^makespan      [0-9,]* cycles, [0-9.]* \(ns\|us\|ms\|s\) at 1000 MHz' ||
     fail "stats' makespan line: $(printf '%s\n' "$out" | head -n 1)"
 
+# workload show and npu show for scripts
+run workload show llama3-8b --npu edge --format json
+expect_status 0 "workload show --format json"
+expect_out_contains '"macs_qk": 34368126976' "workload JSON has raw MACs"
+expect_out_contains '"bound_by": "mac"' "workload JSON has the bound"
+run npu show --format json edge
+expect_status 0 "npu show --format json"
+expect_out_contains '"capacity_kib": 256' "npu JSON has L1 as a number"
+expect_out_contains '"kind": "cube"' "npu JSON has the MAC kind as a string"
+run npu list --format json
+expect_status 1 "npu list --format"
+run workload show --format yaml
+expect_err_line "mastrace: workload: --format: got 'yaml', expected text or json
+Try 'mastrace workload --help' for more information." "workload --format yaml"
+if command -v python3 >/dev/null 2>&1; then
+	for args in "workload show bert-base --format json" "npu show flat-cloud --format json" \
+	    "info --format json $TMP/rr.mtt" "stats --format json $TMP/r.mtr"; do
+		checks=$((checks + 1))
+		# shellcheck disable=SC2086
+		"$MASTRACE" $args | python3 -c 'import json, sys; json.load(sys.stdin)' ||
+		    fail "'$args' is not valid JSON"
+	done
+fi
+
 finish

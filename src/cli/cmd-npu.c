@@ -6,13 +6,15 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "npu.h"
+#include "num.h"
 
 static void
 usage(FILE *f)
 {
 	fputs("Usage: mastrace npu list\n"
-	    "       mastrace npu show NAME|FILE\n"
+	    "       mastrace npu show [--format ini|json] NAME|FILE\n"
 	    "       mastrace npu check FILE...\n"
 	    "\n"
 	    "List the compiled-in NPU presets, print one (or a file, normalized) as a\n"
@@ -20,7 +22,8 @@ usage(FILE *f)
 	    "--npu FILE, or check descriptions for errors.\n"
 	    "\n"
 	    "Options:\n"
-	    "  -h, --help   show this help and exit\n"
+	    "      --format FMT  show as an INI file (default) or as JSON\n"
+	    "  -h, --help        show this help and exit\n"
 	    "\n"
 	    "The file format is mastrace-npu(5); see also mastrace-npu(1).\n", f);
 }
@@ -42,8 +45,38 @@ do_list(void)
 	return EXIT_OK;
 }
 
+/* Every key, grouped by section, numbers as numbers: the same keys as the INI file. */
+static void
+show_json(const struct npu *n)
+{
+	const char *section, *name, *last = NULL;
+	char value[512];
+	double d;
+	size_t k;
+
+	printf("{");
+	for (k = 0; k < npu_key_count(); k++) {
+		npu_key_get(n, k, &section, &name, value, sizeof value);
+		if (last == NULL || strcmp(section, last) != 0) {
+			printf("%s\n  \"%s\": {", last == NULL ? "" : "},", section);
+			last = section;
+		} else {
+			printf(", ");
+		}
+		printf("\"%s\": ", name);
+		/* names are strings even when they look like numbers ("1e5") */
+		if (strcmp(name, "name") != 0 && strcmp(name, "description") != 0 &&
+		    (value[0] == '-' || (value[0] >= '0' && value[0] <= '9')) &&
+		    num_parse_double(value, &d) == 0)
+			printf("%s", value);
+		else
+			json_string(stdout, value);
+	}
+	printf("%s\n}\n", last == NULL ? "" : "}");
+}
+
 static int
-do_show(const char *arg)
+do_show(const char *arg, bool json)
 {
 	const struct npu_preset *p = npu_preset_find(arg);
 	struct errbuf e;
@@ -52,6 +85,10 @@ do_show(const char *arg)
 	if (npu_resolve(arg, &n, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
+	}
+	if (json) {
+		show_json(&n);
+		return EXIT_OK;
 	}
 	if (npu_write_ini(stdout, &n, p != NULL ? p->sources : NULL) != 0 ||
 	    fflush(stdout) != 0) {
@@ -84,11 +121,13 @@ do_check(int argc, char **argv)
 static int
 run(int argc, char **argv)
 {
+	enum { OPT_FORMAT = 256 };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *action;
+	const char *action, *fmt = NULL;
 	int ch;
 
 	while ((ch = cli_getopt(&cmd_npu, argc, argv, "h", longopts)) != -1) {
@@ -96,13 +135,20 @@ run(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		}
-		return EXIT_ERROR;
+		if (ch != OPT_FORMAT)
+			return EXIT_ERROR;
+		if (strcmp(optarg, "ini") != 0 && strcmp(optarg, "json") != 0)
+			return cli_usage_error(&cmd_npu, "--format: got '%s', expected ini or json",
+			    optarg);
+		fmt = optarg;
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
 		return cli_usage_error(&cmd_npu, "expected an action: list, show or check");
 	action = argv[0];
+	if (fmt != NULL && strcmp(action, "show") != 0)
+		return cli_usage_error(&cmd_npu, "%s: takes no --format", action);
 	if (strcmp(action, "list") == 0) {
 		if (argc != 1)
 			return cli_usage_error(&cmd_npu, "list: unexpected argument '%s'", argv[1]);
@@ -111,7 +157,7 @@ run(int argc, char **argv)
 	if (strcmp(action, "show") == 0) {
 		if (argc != 2)
 			return cli_usage_error(&cmd_npu, "show: expected one NAME or FILE");
-		return do_show(argv[1]);
+		return do_show(argv[1], fmt != NULL && strcmp(fmt, "json") == 0);
 	}
 	if (strcmp(action, "check") == 0) {
 		if (argc < 2)

@@ -7,6 +7,7 @@
 
 #include "bounds.h"
 #include "cmd.h"
+#include "json.h"
 #include "npu.h"
 #include "num.h"
 #include "workload.h"
@@ -15,7 +16,8 @@ static void
 usage(FILE *f)
 {
 	fputs("Usage: mastrace workload list\n"
-	    "       mastrace workload show [--seq N] [--npu NAME|FILE] [SPEC]\n"
+	    "       mastrace workload show [--seq N] [--npu NAME|FILE] [--format text|json]\n"
+	    "                              [SPEC]\n"
 	    "\n"
 	    "List the workload presets, or show one workload's shape, its work and\n"
 	    "its compulsory DRAM traffic.  SPEC is a preset name, a preset name\n"
@@ -27,6 +29,7 @@ usage(FILE *f)
 	    "      --seq N            set both the query and the key length to N\n"
 	    "      --npu NAME|FILE    also show the ideal MAC and DRAM time bounds\n"
 	    "                         on this NPU (a preset or an INI file)\n"
+	    "      --format FMT       show as text (default) or json\n"
 	    "  -h, --help             show this help and exit\n"
 	    "\n"
 	    "See mastrace-workload(1).\n", f);
@@ -80,8 +83,39 @@ show_bounds(const struct workload *w, const struct npu *n)
 	    "bound by", b.mac_bound ? "MAC" : "DRAM", b.intensity, b.balance);
 }
 
+static void
+show_json(const struct workload *w, const struct npu *n)
+{
+	char canon[WL_SPEC_MAX];
+	struct bounds b;
+
+	wl_format(w, canon, sizeof canon);
+	printf("{\"workload\": ");
+	json_string(stdout, w->name);
+	printf(", \"spec\": ");
+	json_string(stdout, canon);
+	printf(", \"batch\": %u, \"heads\": %u, \"q_len\": %u, \"k_len\": %u, \"d_qk\": %u, "
+	    "\"d_v\": %u, \"elem_bytes\": %u, \"causal\": %s, \"scores\": %llu, "
+	    "\"macs_qk\": %llu, \"macs_pv\": %llu, \"compulsory_bytes\": %llu",
+	    (unsigned)w->batch, (unsigned)w->heads, (unsigned)w->q_len, (unsigned)w->k_len,
+	    (unsigned)w->d_qk, (unsigned)w->d_v, (unsigned)w->elem_bytes,
+	    w->causal ? "true" : "false", (unsigned long long)wl_score_pairs(w),
+	    (unsigned long long)wl_macs_qk(w), (unsigned long long)wl_macs_pv(w),
+	    (unsigned long long)wl_compulsory_bytes(w));
+	if (n != NULL) {
+		bounds_ideal(w, n, &b);
+		printf(", \"bounds\": {\"npu\": ");
+		json_string(stdout, n->name);
+		printf(", \"clock_mhz\": %u, \"mac_cycles\": %.0f, \"dram_cycles\": %.0f, "
+		    "\"intensity_macs_per_byte\": %.3f, \"balance_macs_per_byte\": %.3f, "
+		    "\"bound_by\": \"%s\"}", (unsigned)n->clock_mhz, b.mac_cycles, b.dram_cycles,
+		    b.intensity, b.balance, b.mac_bound ? "mac" : "dram");
+	}
+	printf("}\n");
+}
+
 static int
-do_show(const char *spec, const char *seq, const char *npu_arg)
+do_show(const char *spec, const char *seq, const char *npu_arg, bool json)
 {
 	struct workload w;
 	struct errbuf e;
@@ -106,6 +140,10 @@ do_show(const char *spec, const char *seq, const char *npu_arg)
 	if (npu_arg != NULL && npu_resolve(npu_arg, &n, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
+	}
+	if (json) {
+		show_json(&w, npu_arg != NULL ? &n : NULL);
+		return EXIT_OK;
 	}
 	wl_format(&w, canon, sizeof canon);
 	pairs = wl_score_pairs(&w);
@@ -132,14 +170,15 @@ do_show(const char *spec, const char *seq, const char *npu_arg)
 static int
 run(int argc, char **argv)
 {
-	enum { OPT_SEQ = 256, OPT_NPU };
+	enum { OPT_SEQ = 256, OPT_NPU, OPT_FORMAT };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "seq", required_argument, NULL, OPT_SEQ },
 		{ "npu", required_argument, NULL, OPT_NPU },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *seq = NULL, *npu_arg = NULL;
+	const char *seq = NULL, *npu_arg = NULL, *fmt = NULL;
 	int ch;
 
 	while ((ch = cli_getopt(&cmd_workload, argc, argv, "h", longopts)) != -1) {
@@ -153,6 +192,12 @@ run(int argc, char **argv)
 		case OPT_NPU:
 			npu_arg = optarg;
 			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+				return cli_usage_error(&cmd_workload, "--format: got '%s', expected "
+				    "text or json", optarg);
+			fmt = optarg;
+			break;
 		default:
 			return EXIT_ERROR;
 		}
@@ -165,14 +210,15 @@ run(int argc, char **argv)
 		if (argc != 1)
 			return cli_usage_error(&cmd_workload, "list: unexpected argument '%s'",
 			    argv[1]);
-		if (seq != NULL || npu_arg != NULL)
+		if (seq != NULL || npu_arg != NULL || fmt != NULL)
 			return cli_usage_error(&cmd_workload, "list: takes no options");
 		return do_list();
 	}
 	if (strcmp(argv[0], "show") == 0) {
 		if (argc > 2)
 			return cli_usage_error(&cmd_workload, "show: expected at most one SPEC");
-		return do_show(argc == 2 ? argv[1] : WL_DEFAULT_PRESET, seq, npu_arg);
+		return do_show(argc == 2 ? argv[1] : WL_DEFAULT_PRESET, seq, npu_arg,
+		    fmt != NULL && strcmp(fmt, "json") == 0);
 	}
 	return cli_usage_error(&cmd_workload, "unknown action '%s', expected list or show",
 	    argv[0]);
