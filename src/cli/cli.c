@@ -130,3 +130,14 @@ cli_join_args(int argc, char **argv, char *buf, size_t len)
 	for (i = 0; i < argc && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, " %s", argv[i]);
 }
+
+int
+cli_report_format(const struct cmd *c, const char *option, const char *plain, const char *arg,
+    bool *json)
+{
+	if (strcmp(arg, "json") == 0 || strcmp(arg, plain) == 0) {
+		*json = strcmp(arg, "json") == 0;
+		return 0;
+	}
+	return cli_usage_error(c, "%s: got '%s', expected %s or json", option, arg, plain);
+}

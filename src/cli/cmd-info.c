@@ -297,10 +297,8 @@ run(int argc, char **argv)
 			at = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-				return cli_usage_error(&cmd_info, "--format: got '%s', expected text "
-				    "or json", optarg);
-			json = strcmp(optarg, "json") == 0;
+			if (cli_report_format(&cmd_info, "--format", "text", optarg, &json) != 0)
+				return EXIT_ERROR;
 			break;
 		default:
 			return EXIT_ERROR;

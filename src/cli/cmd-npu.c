@@ -128,6 +128,7 @@ run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *action, *fmt = NULL;
+	bool json = false;
 	int ch;
 
 	while ((ch = cli_getopt(&cmd_npu, argc, argv, "h", longopts)) != -1) {
@@ -137,9 +138,8 @@ run(int argc, char **argv)
 		}
 		if (ch != OPT_FORMAT)
 			return EXIT_ERROR;
-		if (strcmp(optarg, "ini") != 0 && strcmp(optarg, "json") != 0)
-			return cli_usage_error(&cmd_npu, "--format: got '%s', expected ini or json",
-			    optarg);
+		if (cli_report_format(&cmd_npu, "--format", "ini", optarg, &json) != 0)
+			return EXIT_ERROR;
 		fmt = optarg;
 	}
 	argc -= optind;
@@ -157,7 +157,7 @@ run(int argc, char **argv)
 	if (strcmp(action, "show") == 0) {
 		if (argc != 2)
 			return cli_usage_error(&cmd_npu, "show: expected one NAME or FILE");
-		return do_show(argv[1], fmt != NULL && strcmp(fmt, "json") == 0);
+		return do_show(argv[1], json);
 	}
 	if (strcmp(action, "check") == 0) {
 		if (argc < 2)

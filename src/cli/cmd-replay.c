@@ -72,7 +72,7 @@ run(int argc, char **argv)
 	struct meter m;
 	char command[1024];
 	uint64_t window;
-	bool quiet = false;
+	bool quiet = false, json = false;
 	size_t used, len;
 	FILE *sf;
 	int ch, rc;
@@ -97,9 +97,8 @@ run(int argc, char **argv)
 			break;
 		case 'o': out_path = optarg; break;
 		case OPT_STATS:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-				return cli_usage_error(&cmd_replay, "--stats: got '%s', expected text or "
-				    "json", optarg);
+			if (cli_report_format(&cmd_replay, "--stats", "text", optarg, &json) != 0)
+				return EXIT_ERROR;
 			fmt = optarg;
 			break;
 		default: return EXIT_ERROR;
@@ -161,7 +160,7 @@ run(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	sf = out_path != NULL && strcmp(out_path, "-") == 0 ? stderr : stdout;
-	if (fmt != NULL && strcmp(fmt, "json") == 0)
+	if (fmt != NULL && json)
 		stats_print_json(&st, sf);
 	else if (fmt != NULL)
 		stats_print_text(&st, sf);

@@ -262,10 +262,9 @@ run(int argc, char **argv)
 		case OPT_FORCE: o.force = true; break;
 		case 'q': o.quiet = true; break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-				return cli_usage_error(&cmd_schedule, "--format: got '%s', expected "
-				    "text or json", optarg);
-			o.json = strcmp(optarg, "json") == 0;
+			if (cli_report_format(&cmd_schedule, "--format", "text", optarg,
+			    &o.json) != 0)
+				return EXIT_ERROR;
 			break;
 		default: return EXIT_ERROR;
 		}

@@ -36,7 +36,7 @@ run(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *fmt = "text";
+	bool json = false;
 	struct trace_reader *r;
 	enum trace_format tf;
 	struct stats st;
@@ -48,10 +48,8 @@ run(int argc, char **argv)
 		switch (ch) {
 		case 'h': usage(stdout); return EXIT_OK;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-				return cli_usage_error(&cmd_stats, "--format: got '%s', expected text "
-				    "or json", optarg);
-			fmt = optarg;
+			if (cli_report_format(&cmd_stats, "--format", "text", optarg, &json) != 0)
+				return EXIT_ERROR;
 			break;
 		default: return EXIT_ERROR;
 		}
@@ -75,7 +73,7 @@ run(int argc, char **argv)
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
-	if (strcmp(fmt, "json") == 0)
+	if (json)
 		stats_print_json(&st, stdout);
 	else
 		stats_print_text(&st, stdout);

@@ -179,6 +179,7 @@ run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *seq = NULL, *npu_arg = NULL, *fmt = NULL;
+	bool json = false;
 	int ch;
 
 	while ((ch = cli_getopt(&cmd_workload, argc, argv, "h", longopts)) != -1) {
@@ -193,9 +194,9 @@ run(int argc, char **argv)
 			npu_arg = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
-				return cli_usage_error(&cmd_workload, "--format: got '%s', expected "
-				    "text or json", optarg);
+			if (cli_report_format(&cmd_workload, "--format", "text", optarg,
+			    &json) != 0)
+				return EXIT_ERROR;
 			fmt = optarg;
 			break;
 		default:
@@ -217,8 +218,7 @@ run(int argc, char **argv)
 	if (strcmp(argv[0], "show") == 0) {
 		if (argc > 2)
 			return cli_usage_error(&cmd_workload, "show: expected at most one SPEC");
-		return do_show(argc == 2 ? argv[1] : WL_DEFAULT_PRESET, seq, npu_arg,
-		    fmt != NULL && strcmp(fmt, "json") == 0);
+		return do_show(argc == 2 ? argv[1] : WL_DEFAULT_PRESET, seq, npu_arg, json);
 	}
 	return cli_usage_error(&cmd_workload, "unknown action '%s', expected list or show",
 	    argv[0]);

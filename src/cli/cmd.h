@@ -2,6 +2,7 @@
 #ifndef MASTRACE_CMD_H
 #define MASTRACE_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Exit statuses, documented in mastrace(1). */
@@ -51,6 +52,13 @@ int cli_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts
 /* "mastrace: NAME: MESSAGE" and the --help pointer; returns EXIT_ERROR. */
 int cli_usage_error(const struct cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * A report's format option (--format, --stats): `plain` ("text", "ini") or
+ * "json", setting *json; anything else is a usage error (EXIT_ERROR).
+ */
+int cli_report_format(const struct cmd *c, const char *option, const char *plain, const char *arg,
+    bool *json);
 
 /* "mastrace ARGV..." for a trace's header; call before getopt reorders argv. */
 void cli_join_args(int argc, char **argv, char *buf, size_t len);
