@@ -79,4 +79,30 @@ if command -v python3 >/dev/null 2>&1; then
 	done
 fi
 
+# per-instruction stalls are an attribution: on each unit they add up to
+# the unit's stalled cycles in the statistics, spills or not
+for t in r.mtr rr.mtt; do
+	"$MASTRACE" convert "$TMP/$t" - | awk '
+		/^id=/ {
+			u = ""; st = 0
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^unit=/) u = substr($i, 6)
+				if ($i ~ /^stall=/) st = substr($i, 7)
+			}
+			sum[u] += st
+		}
+		END { for (u in sum) print u, sum[u] }' | sort >"$TMP/sums"
+	"$MASTRACE" stats --format json "$TMP/$t" | awk '
+		/^    "[a-z0-9]*": {"instructions"/ {
+			u = $1; gsub(/[":]/, "", u)
+			s = $0; sub(/.*"stalled": {/, "", s); sub(/}.*/, "", s)
+			n = split(s, kv, ", "); tot = 0
+			for (i = 1; i <= n; i++) { split(kv[i], p, ": "); tot += p[2] }
+			print u, tot
+		}' | sort >"$TMP/stalled"
+	checks=$((checks + 1))
+	[ -s "$TMP/sums" ] && cmp -s "$TMP/sums" "$TMP/stalled" ||
+	    fail "$t: stalls per instruction by unit ($(tr '\n' ' ' <"$TMP/sums")) differ from stats' stalled ($(tr '\n' ' ' <"$TMP/stalled"))"
+done
+
 finish

@@ -116,7 +116,7 @@ struct isa_instr {
 	bool replayed;
 	uint8_t cause;			/* enum isa_cause */
 	uint64_t rep_start, rep_end;
-	uint64_t stall;			/* cycles waited beyond the earliest start */
+	uint64_t stall;			/* its unit's stalled cycles on its account (idle wait + slowdown) */
 	uint64_t stall_on;		/* what it waited for, with cause dep or space */
 	uint64_t deps[ISA_MAX_DEPS];	/* last, so that a copy can stop at ndeps */
 };

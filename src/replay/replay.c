@@ -401,7 +401,11 @@ execute(struct replay *r, struct isa_instr *in)
 	/*
 	 * Its data was ready at `ready`: before that it waited for a producer
 	 * (its unit idle), after it for its unit or DMA channel (busy with
-	 * earlier work); then it may have run longer than its cost.
+	 * earlier work); then it may have run longer than its cost.  Its stall
+	 * is the unit's stalled time on its account, the idle wait and the
+	 * slowdown, so that a unit's stalls add up to its stalled cycles in the
+	 * statistics; time queued behind earlier work is the unit busy, and
+	 * shows only as the cause when it is all there was.
 	 */
 	wait = ready > r->unit_free[u] ? ready - r->unit_free[u] : 0;
 	queued = has_prod && r->unit_free[u] > ready ? r->unit_free[u] - ready : 0;
@@ -409,7 +413,7 @@ execute(struct replay *r, struct isa_instr *in)
 	in->replayed = true;
 	in->rep_start = earliest;
 	in->rep_end = end;
-	in->stall = wait + queued + stretch;
+	in->stall = wait + stretch;
 	in->cause = ISA_CAUSE_NONE;
 	in->stall_on = 0;
 	if (wait > 0 && wait >= stretch) {

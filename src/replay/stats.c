@@ -214,16 +214,20 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	 * A unit is stalled while it sits idle before an instruction that
 	 * waited for a producer or for buffer space (the gap since its last
 	 * instruction), and while an instruction runs beyond its cost because of
-	 * DRAM or a port.  Waiting behind earlier work on a busy unit (causes
-	 * unit and dma) is the instruction's stall, not the unit's.
+	 * DRAM or a port: the two parts of the instruction's stall, which the
+	 * replay records the same way.  The wait counts under the instruction's
+	 * cause when that names what it waited for, else (the slowdown was the
+	 * larger part) as dep.  Waiting behind earlier work on a busy unit is
+	 * no stall: the unit was busy.
 	 */
 	stretch = stats_stretch(in, base);
 	wait = start > s->work->unit_end[in->unit] ? start - s->work->unit_end[in->unit] : 0;
 	s->instructions++;
 	u->instructions++;
 	num_add_sat(&u->busy, len - stretch);
-	if (wait && isa_cause_names_producer(in->cause))
-		num_add_sat(&u->stalled[in->cause], wait);
+	if (wait)
+		num_add_sat(&u->stalled[isa_cause_names_producer(in->cause) ? in->cause :
+		    ISA_CAUSE_DEP], wait);
 	if (stretch)
 		num_add_sat(&u->stalled[slow_cause ? in->cause : in->unit >= ISA_UNIT_DMA0 ?
 		    ISA_CAUSE_DRAM : ISA_CAUSE_PORT], stretch);
