@@ -80,4 +80,19 @@ else
 	echo "no writable /dev/full: standard output checks skipped"
 fi
 
+# a tiling value beyond the problem is clipped, and the message says so
+printf '[npu]\nbase = edge\nname = nol0\n[l0]\na_kib = 0\nb_kib = 0\nc_kib = 0\n' >"$TMP/nol0.ini"
+run schedule --npu "$TMP/nol0.ini" -t rows=1000000 -o "$TMP/x.mtr"
+expect_status 1 "rows=1000000 without L0"
+expect_err_contains "with rows clipped to the 512 queries), the NPU has 262144" "the L1 message names the clipping"
+run schedule -t rows=1000000 -o "$TMP/x.mtr"
+expect_err_contains "with tiles of 512 rows and 16 cols as used" "the L0 message gives the tiles used"
+
+# replay names a corrupt input once
+head -c 300 "$TMP/r.mtr" >"$TMP/cut2.mtr"
+run replay "$TMP/cut2.mtr" -o "$TMP/x.mtr"
+expect_status 1 "replay of a truncated trace"
+[ "$(printf '%s\n' "$err" | grep -o "cut2.mtr" | wc -l)" -eq 1 ] || fail "replay names the file more than once: $err"
+[ ! -e "$TMP/x.mtr" ] || fail "a failed replay left its output"
+
 finish

@@ -205,12 +205,21 @@ sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
 	sched_format_tiling(s, t, text, sizeof text);
 	if (s->fit(n, w, t, f, e) != 0)
 		return errbuf_prefix(e, "tiling %s", text);
-	if (f->l1_bytes > n->l1.capacity_bytes && !allow_spill)
-		return errbuf_set(e, "tiling %s needs %llu bytes of L1 (%s), the NPU has %llu "
+	if (f->l1_bytes > n->l1.capacity_bytes && !allow_spill) {
+		char clip[96] = "";
+		/* say so when the footprint was computed with smaller tiles than written */
+		if (rows_i >= 0 && (uint64_t)t->v[rows_i] > w->q_len)
+			snprintf(clip, sizeof clip, ", with rows clipped to the %u queries",
+			    (unsigned)w->q_len);
+		else if (cols_i >= 0 && (uint64_t)t->v[cols_i] > w->k_len)
+			snprintf(clip, sizeof clip, ", with cols clipped to the %u keys",
+			    (unsigned)w->k_len);
+		return errbuf_set(e, "tiling %s needs %llu bytes of L1 (%s%s), the NPU has %llu "
 		    "(l1.capacity_kib = %llu); choose smaller tiles or pass --allow-spill",
-		    text, (unsigned long long)f->l1_bytes, f->formula,
+		    text, (unsigned long long)f->l1_bytes, f->formula, clip,
 		    (unsigned long long)n->l1.capacity_bytes,
 		    (unsigned long long)(n->l1.capacity_bytes / 1024));
+	}
 	return 0;
 }
 
