@@ -81,6 +81,18 @@ show_at(struct trace_reader *r, enum trace_format fmt, const char *path, uint64_
 	return EXIT_OK;
 }
 
+/* The next link of a header's chain of replays (" | " between) into buf; its length, 0 at the end. */
+static size_t
+next_replay(const char **p, char *buf, size_t len)
+{
+	const char *bar = strstr(*p, " | ");
+	size_t n = bar ? (size_t)(bar - *p) : strlen(*p);
+
+	snprintf(buf, len, "%.*s", (int)n, *p);
+	*p += bar ? n + 3 : n;
+	return n;
+}
+
 static void
 tally_row(const char *name, const struct summary_tally *t, bool replayed)
 {
@@ -97,7 +109,8 @@ print_text(const char *path, enum trace_format fmt, const struct mtr_stats *ms, 
     const struct trace_header *h, uint64_t count, const struct summary *sum)
 {
 	char buf[256], spec[WL_SPEC_MAX], a[NUM_TEXT_MAX];
-	const char *p, *bar;
+	char link[sizeof h->replay];
+	const char *p;
 	unsigned i;
 
 	printf("%-13s %s (%s", "file", path, fmt == TRACE_FMT_MTR ? "native .mtr" : "text");
@@ -112,13 +125,8 @@ print_text(const char *path, enum trace_format fmt, const struct mtr_stats *ms, 
 	if (h->command[0])
 		printf("%-13s %s\n", "command", h->command);
 	/* the chain of replays, oldest first, one per line */
-	for (p = h->replay; *p != '\0'; p = bar + 3) {
-		if ((bar = strstr(p, " | ")) == NULL) {
-			printf("%-13s %s\n", "replayed by", p);
-			break;
-		}
-		printf("%-13s %.*s\n", "replayed by", (int)(bar - p), p);
-	}
+	for (p = h->replay; next_replay(&p, link, sizeof link) > 0;)
+		printf("%-13s %s\n", "replayed by", link);
 	npu_summary(&h->npu, buf, sizeof buf);
 	printf("%-13s %s: %s\n", "npu", h->npu.name, buf);
 	wl_format(&h->wl, spec, sizeof spec);
@@ -179,7 +187,8 @@ print_json(const char *path, enum trace_format fmt, const struct mtr_stats *ms, 
     const struct trace_header *h, uint64_t count, const struct summary *sum)
 {
 	char spec[WL_SPEC_MAX];
-	const char *p, *bar;
+	char link[sizeof h->replay];
+	const char *p;
 	bool first = true;
 
 	printf("{\n  \"file\": ");
@@ -195,14 +204,9 @@ print_json(const char *path, enum trace_format fmt, const struct mtr_stats *ms, 
 	printf(",\n  \"command\": ");
 	json_string(stdout, h->command);
 	printf(",\n  \"replayed_by\": [");
-	for (p = h->replay; *p != '\0'; p = bar + 3, first = false) {
-		char link[sizeof h->replay];
-		bar = strstr(p, " | ");
-		snprintf(link, sizeof link, "%.*s", bar ? (int)(bar - p) : (int)strlen(p), p);
+	for (p = h->replay; next_replay(&p, link, sizeof link) > 0; first = false) {
 		printf("%s", first ? "" : ", ");
 		json_string(stdout, link);
-		if (bar == NULL)
-			break;
 	}
 	printf("],\n  \"npu\": ");
 	json_string(stdout, h->npu.name);

@@ -83,15 +83,6 @@ struct options {
 #define LARGE_INSTRUCTIONS (16ull << 20)	/* what verify can still hold */
 #define LARGE_BYTES (1ull << 30)
 
-static bool
-text_output(const char *out)
-{
-	size_t n = strlen(out);
-
-	return strcmp(out, "-") == 0 || (n >= 4 && (strcmp(out + n - 4, ".mtt") == 0 ||
-	    strcmp(out + n - 4, ".txt") == 0));
-}
-
 static const char *
 bytes_text(uint64_t b, char *buf, size_t len)
 {
@@ -108,7 +99,7 @@ bytes_text(uint64_t b, char *buf, size_t len)
 static int
 check_size(const struct options *o, const struct sched_estimate *est)
 {
-	bool text = text_output(o->out);
+	bool text = trace_format_for_path(o->out) == TRACE_FMT_TEXT;
 	uint64_t bytes = text ? est->text_bytes : est->text_bytes / 100;
 	char n[NUM_TEXT_MAX], b[32];
 
