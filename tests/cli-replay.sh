@@ -31,7 +31,8 @@ awk '/^id=/ { p = ""; r = ""; for (i = 1; i <= NF; i++) { if ($i ~ /^plan=/) p =
 
 # MAS planned for flat-edge's 512 KiB, replayed with 128 KiB, spills
 printf '[npu]\nbase = flat-edge\nname = fe128\n[l1]\ncapacity_kib = 128\n' >"$TMP/fe128.ini"
-run schedule -s mas --npu flat-edge -o "$TMP/fe.mtr"
+# the tiling made for 512 KiB, as it stood before K and V could stay resident
+run schedule -s mas --npu flat-edge -t rows=176,cols=128,kv=stream,norm=p -o "$TMP/fe.mtr"
 run replay "$TMP/fe.mtr" --npu "$TMP/fe128.ini" -o "$TMP/fe.r.mtr"
 expect_status 0 "replay on 128 KiB"
 run stats "$TMP/fe.r.mtr"

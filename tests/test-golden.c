@@ -67,7 +67,7 @@ numbers(char *buf, size_t len)
 		for (d = 0; d < sizeof dataflows / sizeof dataflows[0]; d++)
 			at += line(buf + at, len - at, dataflows[d], problems[p][0], problems[p][1], "");
 	/* and the spill model: MAS without the proactive overwrite, at MAS's own tiling */
-	line(buf + at, len - at, "mas", problems[2][0], "edge", "rows=80,cols=128,overwrite=off");
+	line(buf + at, len - at, "mas", problems[2][0], "edge", "rows=80,cols=128,overwrite=off,kv=stream,norm=p");
 }
 
 static void

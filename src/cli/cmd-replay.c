@@ -42,23 +42,78 @@ usage(FILE *f)
 	    "See mastrace-replay(1) and the models in mastrace(7).\n", f);
 }
 
+enum { OPT_NPU = 256, OPT_IDEAL, OPT_NODRAM, OPT_NOPORT, OPT_NOCAP, OPT_WINDOW, OPT_STATS };
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "npu", required_argument, NULL, OPT_NPU },
+	{ "ideal", no_argument, NULL, OPT_IDEAL },
+	{ "no-dram-sharing", no_argument, NULL, OPT_NODRAM },
+	{ "no-port-sharing", no_argument, NULL, OPT_NOPORT },
+	{ "no-capacity", no_argument, NULL, OPT_NOCAP },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "output", required_argument, NULL, 'o' },
+	{ "stats", required_argument, NULL, OPT_STATS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The models an option turns off (OPT_* of longopts). */
+static void
+model_off(int opt, struct replay_opts *o)
+{
+	switch (opt) {
+	case OPT_IDEAL: o->dram_sharing = o->port_sharing = o->capacity = false; break;
+	case OPT_NODRAM: o->dram_sharing = false; break;
+	case OPT_NOPORT: o->port_sharing = false; break;
+	case OPT_NOCAP: o->capacity = false; break;
+	default: break;
+	}
+}
+
+void
+cmd_replay_models(const char *chain, struct replay_opts *o)
+{
+	const char *link = chain, *p, *end;
+	char word[64];
+	size_t len;
+	unsigned i, hits, hit = 0;
+
+	replay_opts_default(o);
+	for (p = chain; (p = strstr(p, " | ")) != NULL; p += 3)
+		link = p + 3;
+	/* the words of the last replay, with getopt_long()'s rule for abbreviations */
+	for (p = link; *p != '\0'; p = end) {
+		while (*p == ' ')
+			p++;
+		for (end = p; *end != '\0' && *end != ' '; end++)
+			;
+		len = (size_t)(end - p);
+		if (len < 3 || p[0] != '-' || p[1] != '-' || len >= sizeof word)
+			continue;
+		if (len == 2)
+			break;		/* "--": operands follow */
+		memcpy(word, p + 2, len - 2);
+		word[len - 2] = '\0';
+		word[strcspn(word, "=")] = '\0';
+		for (i = 0, hits = 0; longopts[i].name != NULL; i++) {
+			if (strcmp(longopts[i].name, word) == 0) {
+				hits = 1;
+				hit = i;
+				break;
+			}
+			if (strncmp(longopts[i].name, word, strlen(word)) == 0) {
+				hits++;
+				hit = i;
+			}
+		}
+		if (hits == 1)
+			model_off(longopts[hit].val, o);
+	}
+}
+
 static int
 run(int argc, char **argv)
 {
-	enum { OPT_NPU = 256, OPT_IDEAL, OPT_NODRAM, OPT_NOPORT, OPT_NOCAP, OPT_WINDOW, OPT_STATS };
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "npu", required_argument, NULL, OPT_NPU },
-		{ "ideal", no_argument, NULL, OPT_IDEAL },
-		{ "no-dram-sharing", no_argument, NULL, OPT_NODRAM },
-		{ "no-port-sharing", no_argument, NULL, OPT_NOPORT },
-		{ "no-capacity", no_argument, NULL, OPT_NOCAP },
-		{ "window", required_argument, NULL, OPT_WINDOW },
-		{ "output", required_argument, NULL, 'o' },
-		{ "stats", required_argument, NULL, OPT_STATS },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *npu_arg = NULL, *out_path = NULL, *fmt = NULL;
 	struct trace_reader *r;
 	struct trace_writer *w = NULL;
@@ -84,10 +139,9 @@ run(int argc, char **argv)
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'q': quiet = true; break;
 		case OPT_NPU: npu_arg = optarg; break;
-		case OPT_IDEAL: o.dram_sharing = o.port_sharing = o.capacity = false; break;
-		case OPT_NODRAM: o.dram_sharing = false; break;
-		case OPT_NOPORT: o.port_sharing = false; break;
-		case OPT_NOCAP: o.capacity = false; break;
+		case OPT_IDEAL: case OPT_NODRAM: case OPT_NOPORT: case OPT_NOCAP:
+			model_off(ch, &o);
+			break;
 		case OPT_WINDOW:
 			if (num_parse_u64(optarg, &window) != 0 || window < 1 ||
 			    window > REPLAY_WINDOW_MAX)
@@ -139,6 +193,7 @@ run(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_ERROR;
 	}
+	replay_opts_to_stats(&o, &st);
 	meter_init(&m, "replay", "instructions", quiet);
 	rc = out_path != NULL ? trace_open_write(out_path, TRACE_FMT_UNKNOWN, &h, &w, &e) : 0;
 	if (rc == 0)

@@ -136,6 +136,8 @@ summary_text(FILE *f, const struct options *o, const struct sched *s, const stru
 	    num_group(wl_compulsory_bytes(wl), d));
 	fprintf(f, "L1 %s of %s bytes\n", num_group(res->fit.l1_bytes, a),
 	    num_group(npu->l1.capacity_bytes, b));
+	if (res->fit.note[0] != '\0')
+		fprintf(f, "  note: %s\n", res->fit.note);
 }
 
 static void
@@ -157,12 +159,15 @@ summary_json(FILE *f, const struct options *o, const struct sched *s, const stru
 	json_string(f, res->tiling);
 	fprintf(f, ", \"instructions\": %llu, \"makespan_cycles\": %llu, \"clock_mhz\": %u, "
 	    "\"macs\": %llu, \"dram_read_bytes\": %llu, \"dram_write_bytes\": %llu, "
-	    "\"compulsory_bytes\": %llu, \"l1_bytes\": %llu, \"l1_capacity_bytes\": %llu}\n",
+	    "\"compulsory_bytes\": %llu, \"l1_bytes\": %llu, \"l1_capacity_bytes\": %llu",
 	    (unsigned long long)res->instructions, (unsigned long long)res->makespan,
 	    (unsigned)npu->clock_mhz, (unsigned long long)res->macs,
 	    (unsigned long long)res->dram_read, (unsigned long long)res->dram_write,
 	    (unsigned long long)wl_compulsory_bytes(wl), (unsigned long long)res->fit.l1_bytes,
 	    (unsigned long long)npu->l1.capacity_bytes);
+	fputs(", \"note\": ", f);
+	json_string(f, res->fit.note);
+	fputs("}\n", f);
 }
 
 static int

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "cost.h"
+#include "replay.h"
 #include "stats.h"
 #include "trace-file.h"
 
@@ -39,6 +40,7 @@ run(int argc, char **argv)
 	bool json = false;
 	struct trace_reader *r;
 	enum trace_format tf;
+	struct replay_opts o;
 	struct stats st;
 	struct errbuf e;
 	struct npu n;
@@ -66,6 +68,8 @@ run(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_ERROR;
 	}
+	cmd_replay_models(r->hdr.replay, &o);
+	replay_opts_to_stats(&o, &st);
 	rc = stats_read(&st, r, argv[optind], &e);
 	trace_close_read(r);
 	if (rc != 0) {

@@ -34,6 +34,13 @@ extern const struct cmd cmd_export;
  * "mastrace: COMMAND: FILE: PLACE: what was expected", once.
  */
 
+struct replay_opts;
+/*
+ * The models of the last replay in a trace header's replay chain (its
+ * recorded command lines, "... | ..."), for stats' lower bound.
+ */
+void cmd_replay_models(const char *chain, struct replay_opts *o);
+
 /* The subcommand that runs, whose name prefixes every message. */
 void cli_set_command(const struct cmd *c);
 

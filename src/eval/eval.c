@@ -31,6 +31,7 @@ eval_run(const struct eval_spec *spec, struct eval_result *res, struct errbuf *e
 	memset(res, 0, sizeof *res);
 	if (stats_init(&res->st, spec->npu) != 0)
 		return errbuf_set(e, "out of memory");
+	replay_opts_to_stats(&spec->replay, &res->st);
 	if (sched_prepare(spec->sched, spec->npu, spec->wl, spec->tiling, spec->allow_spill,
 	    &res->plan, e) != 0)
 		return -1;

@@ -140,6 +140,19 @@ isa_op_is_transfer(unsigned op)
 }
 
 /* Does this stall cause name the instruction waited for (stall_on)? */
+/* Bytes of L1 among regions v[0 .. n): what they take of L1's ports. */
+static inline uint64_t
+isa_l1_bytes(const struct isa_region *v, unsigned n)
+{
+	uint64_t b = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].buf == ISA_BUF_L1)
+			b += v[i].size;
+	return b;
+}
+
 static inline bool
 isa_cause_names_producer(unsigned cause)
 {

@@ -24,6 +24,13 @@ replay_opts_default(struct replay_opts *o)
 	o->window = 1024;
 }
 
+void
+replay_opts_to_stats(const struct replay_opts *o, struct stats *s)
+{
+	s->dram_shared = o->dram_sharing;
+	s->ports_shared = o->port_sharing;
+}
+
 /* A live L1 allocation. */
 struct alloc {
 	uint64_t addr, size;
@@ -311,18 +318,6 @@ up(double t)
 	return (double)i < t ? i + 1 : i;
 }
 
-static uint64_t
-l1_bytes(const struct isa_region *v, unsigned n)
-{
-	uint64_t b = 0;
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		if (v[i].buf == ISA_BUF_L1)
-			b += v[i].size;
-	return b;
-}
-
 /* A stretch of DRAM use is final: tell the observers. */
 static void
 dram_done(void *ctx, const struct tl_seg *g)
@@ -383,7 +378,7 @@ execute(struct replay *r, struct isa_instr *in)
 		if (up(t_end) > end)
 			end = up(t_end);
 	} else if (!isa_op_is_transfer(in->op) && r->o.port_sharing && base > 0) {
-		uint64_t rb = l1_bytes(in->src, in->nsrc), wb = l1_bytes(in->dst, in->ndst);
+		uint64_t rb = isa_l1_bytes(in->src, in->nsrc), wb = isa_l1_bytes(in->dst, in->ndst);
 		t_end = (double)end;
 		if (rb && (t = tl_book(&r->rd, (double)earliest, (double)rb, (double)rb / base)) > t_end)
 			t_end = t;

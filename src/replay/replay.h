@@ -24,6 +24,8 @@ struct replay_opts {
 
 /* Every model on; --ideal turns all three off. */
 void replay_opts_default(struct replay_opts *o);
+/* Tell stats which models ran, for its lower bound. */
+void replay_opts_to_stats(const struct replay_opts *o, struct stats *s);
 
 /*
  * What the replay decides, reported as it goes; any member may be NULL.

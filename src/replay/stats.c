@@ -38,6 +38,7 @@ stats_init(struct stats *s, const struct npu *n)
 	s->npu = n;
 	s->start = UINT64_MAX;
 	s->cp_best_id = UINT64_MAX;
+	s->dram_shared = s->ports_shared = true;
 	if ((w = s->work = calloc(1, sizeof *w)) == NULL)
 		return -1;
 	memset(w->cp_unit_id, 0xff, sizeof w->cp_unit_id);
@@ -239,6 +240,16 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 		s->makespan = end;
 	if (in->unit == ISA_UNIT_MAC || in->unit == ISA_UNIT_VEC)
 		overlap_add(&s->work->ov, in->unit == ISA_UNIT_VEC, start, end);
+	/* what the replay books on DRAM and the ports, by its rules */
+	if (isa_op_is_transfer(in->op) && in->bytes > 0) {
+		bool to_l1 = in->op == ISA_OP_LOAD || in->op == ISA_OP_FILL;
+		num_add_sat(&s->dram_burst_bytes, cost_div_up(in->bytes, s->npu->dram.burst_bytes) *
+		    s->npu->dram.burst_bytes);
+		num_add_sat(to_l1 ? &s->l1_write_bytes : &s->l1_read_bytes, in->bytes);
+	} else if (!isa_op_is_transfer(in->op) && base > 0) {
+		num_add_sat(&s->l1_read_bytes, isa_l1_bytes(in->src, in->nsrc));
+		num_add_sat(&s->l1_write_bytes, isa_l1_bytes(in->dst, in->ndst));
+	}
 	switch (in->op) {
 	case ISA_OP_LOAD: num_add_sat(&s->dram_read, in->bytes); break;
 	case ISA_OP_STORE: num_add_sat(&s->dram_write, in->bytes); break;
@@ -361,6 +372,47 @@ stats_finish(struct stats *s, struct errbuf *e)
 	return rc;
 }
 
+static void
+bound_term(struct stats_bound *b, const char *name, uint64_t cycles)
+{
+	snprintf(b->term[b->n].name, sizeof b->term[b->n].name, "%s", name);
+	b->term[b->n].cycles = cycles;
+	if (b->n == 0 || cycles > b->cycles) {
+		b->cycles = cycles;
+		b->by = b->n;
+	}
+	b->n++;
+}
+
+static uint64_t
+cycles_for(uint64_t bytes, double per_cycle)
+{
+	double t = (double)bytes / per_cycle;
+	uint64_t c = (uint64_t)t;
+
+	return (double)c < t ? c + 1 : c;
+}
+
+void
+stats_bound(const struct stats *s, struct stats_bound *b)
+{
+	const struct npu *n = s->npu;
+	char name[8];
+	unsigned u;
+
+	memset(b, 0, sizeof *b);
+	for (u = 0; u < ISA_NUNITS; u++)
+		if (s->unit[u].instructions > 0 || u < ISA_UNIT_DMA0)
+			bound_term(b, isa_unit_name(u, name, sizeof name), s->unit[u].busy);
+	if (s->dram_shared)
+		bound_term(b, "dram", cycles_for(s->dram_burst_bytes, npu_dram_bytes_per_cycle(n)));
+	if (s->ports_shared) {
+		bound_term(b, "l1-read", cycles_for(s->l1_read_bytes, n->l1.read_bytes_per_cycle));
+		bound_term(b, "l1-write", cycles_for(s->l1_write_bytes, n->l1.write_bytes_per_cycle));
+	}
+	b->efficiency = s->makespan ? (double)b->cycles / (double)s->makespan : 0.0;
+}
+
 static const char *const energy_names[6] = { "mac", "vec", "l0", "l1", "dram", "static" };
 static const char *const cp_names[CP_N] = { "mac", "vec", "mte", "dma", "wait" };
 
@@ -376,6 +428,7 @@ stats_print_text(const struct stats *s, FILE *f)
 	const struct npu *n = s->npu;
 	uint64_t span = s->makespan, idle, stalled;
 	double total = 0;
+	struct stats_bound bd;
 	char name[8], b[5][NUM_TEXT_MAX];
 	unsigned u, c, k;
 
@@ -386,6 +439,16 @@ stats_print_text(const struct stats *s, FILE *f)
 	fprintf(f, "instructions  %s\n", G(0, s->instructions));
 	fprintf(f, "overlap       MAC and VEC both busy %s cycles, %.1f%% of the makespan\n",
 	    G(0, s->mac_vec_overlap), pct(s->mac_vec_overlap, span));
+	stats_bound(s, &bd);
+	fprintf(f, "bound         %s cycles, set by %s: efficiency %.1f%% (bound / makespan)\n",
+	    G(0, bd.cycles), bd.term[bd.by].name, 100.0 * bd.efficiency);
+	fprintf(f, "  resources  ");
+	for (k = 0; k < bd.n; k++)
+		fprintf(f, " %s %s", bd.term[k].name, G(0, bd.term[k].cycles));
+	if (!s->dram_shared || !s->ports_shared)
+		fprintf(f, " (%s not modelled)", !s->dram_shared && !s->ports_shared ?
+		    "dram and ports" : !s->dram_shared ? "dram" : "ports");
+	fputc('\n', f);
 	fprintf(f, "\n%-7s %12s %13s %13s %13s %7s  stalled by cause\n", "unit", "instructions",
 	    "busy", "stalled", "idle", "util");
 	for (u = 0; u < ISA_NUNITS; u++) {
@@ -475,6 +538,7 @@ void
 stats_print_json(const struct stats *s, FILE *f)
 {
 	const struct npu *n = s->npu;
+	struct stats_bound bd;
 	char name[8];
 	unsigned u, c, k;
 	int first = 1;
@@ -498,7 +562,14 @@ stats_print_json(const struct stats *s, FILE *f)
 		fprintf(f, "}}");
 		first = 0;
 	}
-	fprintf(f, "\n  },\n  \"dram\": {\"read\": %llu, \"written\": %llu, \"spilled\": %llu, "
+	stats_bound(s, &bd);
+	fprintf(f, "\n  },\n  \"bound\": {\"cycles\": %llu, \"by\": \"%s\", \"efficiency\": %.4f, "
+	    "\"resources\": {", (unsigned long long)bd.cycles, bd.term[bd.by].name, bd.efficiency);
+	for (k = 0; k < bd.n; k++)
+		fprintf(f, "%s\"%s\": %llu", k ? ", " : "", bd.term[k].name,
+		    (unsigned long long)bd.term[k].cycles);
+	fprintf(f, "}}");
+	fprintf(f, ",\n  \"dram\": {\"read\": %llu, \"written\": %llu, \"spilled\": %llu, "
 	    "\"filled\": %llu},\n  \"spills\": %llu,\n  \"fills\": %llu,\n"
 	    "  \"spill_cycles\": %llu,\n  \"l1_peak_bytes\": %llu,\n"
 	    "  \"l1_mean_bytes\": %.0f,\n  \"transfers\": %llu,\n"

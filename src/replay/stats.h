@@ -48,6 +48,13 @@ struct stats {
 	uint64_t cp_far;
 	uint64_t far_deps;			/* set by the replay: see replay_far_deps() */
 	uint64_t lost_live;			/* allocation records memory could not hold */
+	/*
+	 * What the replay modelled (stats_init() says all): the lower bound
+	 * counts DRAM and the L1 ports only when transfers shared them.
+	 */
+	bool dram_shared, ports_shared;
+	uint64_t dram_burst_bytes;		/* transfers' bytes in whole bursts */
+	uint64_t l1_read_bytes, l1_write_bytes;	/* through L1's two ports */
 	/* the accumulator's working state, until stats_finish() or stats_free() */
 	struct stats_work *work;
 };
@@ -107,6 +114,21 @@ int stats_finish(struct stats *s, struct errbuf *e);
 /* Account a replayed trace read back, and finish; `name` starts messages. */
 int stats_read(struct stats *s, struct trace_reader *r, const char *name, struct errbuf *e);
 void stats_free(struct stats *s);
+
+/*
+ * The schedule's lower bound: the busiest resource's time, which no replay
+ * of the same instructions under the same models can beat (each unit and
+ * DMA channel runs one instruction at a time; DRAM and each L1 port move
+ * at most their bandwidth).  `by` indexes the term that sets it.
+ */
+#define STATS_BOUND_MAX (3 + ISA_MAX_DMA + 3)
+struct stats_bound {
+	unsigned n, by;
+	struct { char name[12]; uint64_t cycles; } term[STATS_BOUND_MAX];
+	uint64_t cycles;
+	double efficiency;			/* cycles / makespan; 0 for no makespan */
+};
+void stats_bound(const struct stats *s, struct stats_bound *b);
 
 void stats_print_text(const struct stats *s, FILE *f);
 void stats_print_json(const struct stats *s, FILE *f);

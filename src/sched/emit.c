@@ -170,10 +170,16 @@ emit_issue(struct emit *em, struct isa_instr *in)
 	if (em->failed)
 		return 0;
 	in->id = id;
-	/* read after write */
-	for (i = 0; i < in->nsrc; i++)
-		if (em->src_slot[i] >= 0 && (s = &em->slots[em->src_slot[i]])->writer)
+	/* read after write; a FREE names what dies as a source but ends every reader too */
+	for (i = 0; i < in->nsrc; i++) {
+		if (em->src_slot[i] < 0)
+			continue;
+		s = &em->slots[em->src_slot[i]];
+		if (s->writer)
 			add_dep(em, in, s->writer - 1, s->writer_unit, s->writer_end);
+		for (j = 0; in->op == ISA_OP_FREE && j < s->nreaders; j++)
+			add_dep(em, in, s->reader[j] - 1, s->reader_unit[j], s->reader_end[j]);
+	}
 	/* write after write and after read */
 	for (i = 0; i < in->ndst; i++) {
 		if (em->dst_slot[i] < 0)
@@ -184,7 +190,7 @@ emit_issue(struct emit *em, struct isa_instr *in)
 		for (j = 0; j < s->nreaders; j++)
 			add_dep(em, in, s->reader[j] - 1, s->reader_unit[j], s->reader_end[j]);
 	}
-	if (em->fence && !em->fenced[u]) {
+	if (em->fence && !em->fenced[u] && (!em->prefetch || u < ISA_UNIT_DMA0)) {
 		add_dep(em, in, em->fence - 1, ISA_UNIT_VEC, em->fence_end);
 		em->fenced[u] = true;
 	}
@@ -249,8 +255,8 @@ emit_issue(struct emit *em, struct isa_instr *in)
 	return id;
 }
 
-uint64_t
-emit_barrier(struct emit *em)
+static uint64_t
+barrier(struct emit *em, bool dma)
 {
 	struct isa_instr in;
 	uint64_t id;
@@ -259,7 +265,7 @@ emit_barrier(struct emit *em)
 	emit_begin(em, &in, ISA_UNIT_VEC, ISA_OP_BARRIER, 0);
 	for (u = 0; u < ISA_NUNITS; u++) {
 		if (!em->last_on_unit[u] || u == ISA_UNIT_VEC ||
-		    (em->fence && em->last_on_unit[u] <= em->fence))
+		    (u >= ISA_UNIT_DMA0 && !dma) || em->covered[u] == em->last_on_unit[u])
 			continue;
 		/*
 		 * More units than one record's dependencies (many DMA channels):
@@ -271,6 +277,8 @@ emit_barrier(struct emit *em)
 			emit_begin(em, &in, ISA_UNIT_VEC, ISA_OP_BARRIER, 0);
 		}
 		add_dep(em, &in, em->last_on_unit[u] - 1, u, em->unit_free[u]);
+		/* barriers are all on VEC: a later one waits for what this one did */
+		em->covered[u] = em->last_on_unit[u];
 	}
 	id = emit_issue(em, &in);
 	em->fence = id + 1;
@@ -278,6 +286,29 @@ emit_barrier(struct emit *em)
 	memset(em->fenced, 0, sizeof em->fenced);
 	em->fenced[ISA_UNIT_VEC] = true;
 	return id;
+}
+
+uint64_t
+emit_barrier(struct emit *em)
+{
+	return barrier(em, !em->prefetch);
+}
+
+uint64_t
+emit_sync(struct emit *em)
+{
+	uint64_t id = barrier(em, true);
+
+	em->sync = id + 1;
+	em->sync_end = em->fence_end;
+	return id;
+}
+
+void
+emit_after_sync(struct emit *em, struct isa_instr *in)
+{
+	if (em->sync)
+		add_dep(em, in, em->sync - 1, ISA_UNIT_VEC, em->sync_end);
 }
 
 int

@@ -38,8 +38,16 @@ struct emit {
 	uint64_t next_id;
 	uint64_t unit_free[ISA_NUNITS];
 	uint64_t last_on_unit[ISA_NUNITS];	/* id + 1 */
+	/*
+	 * With prefetch, barriers order only the compute units (MAC, VEC, MTE):
+	 * a transfer waits for nothing but its slots, so a load whose buffer is
+	 * free moves at once and a store leaves as soon as its data is final.
+	 */
+	bool prefetch;
 	uint64_t fence;				/* id + 1 of the last barrier */
 	uint64_t fence_end;
+	uint64_t sync, sync_end;		/* the same for the last emit_sync() */
+	uint64_t covered[ISA_NUNITS];		/* last_on_unit a barrier waited for */
 	bool fenced[ISA_NUNITS];		/* has the unit waited for it yet */
 	struct emit_slot slots[EMIT_MAX_SLOTS];
 	unsigned nslots;
@@ -76,8 +84,18 @@ uint64_t emit_issue(struct emit *em, struct isa_instr *in);
 /* The next DMA channel, round robin. */
 unsigned emit_dma(struct emit *em);
 
-/* A barrier every unit's next instruction waits for; it waits for all units. */
+/*
+ * A barrier every compute unit's next instruction waits for (and every DMA
+ * channel's, without prefetch); it waits for the same units.
+ */
 uint64_t emit_barrier(struct emit *em);
+/*
+ * A barrier that also waits for every DMA channel, for data that travels
+ * through DRAM where no slot tracks it (the layer-wise dataflow's scores);
+ * the transfers that use such data wait for it with emit_after_sync().
+ */
+uint64_t emit_sync(struct emit *em);
+void emit_after_sync(struct emit *em, struct isa_instr *in);
 
 /* Finish: returns 0, or -1 with the first error. */
 int emit_finish(struct emit *em);

@@ -6,24 +6,29 @@
 #include "schedule.h"
 
 static const struct sched_tparam params[] = {
-	{ "rows", "query rows per row block", 1, 1 << 24, NULL },
-	{ "cols", "keys per key block", 1, 1 << 24, NULL },
+	{ "rows", "query rows per row block", 1, 1 << 24, NULL, false },
+	{ "cols", "keys per key block", 1, 1 << 24, NULL, false },
+	{ "prefetch", SCHED_PREFETCH_DOC, 0, 1, sched_on_off, true },
+	{ "kv", SCHED_KV_DOC, 0, 1, sched_kv_choices, false },
 };
+enum { P_ROWS, P_COLS, P_PREFETCH, P_KV };
 
 static int
 fit(const struct npu *n, const struct workload *w, const struct tiling *t,
     struct sched_fit *f, struct errbuf *e)
 {
-	uint64_t R = sched_rows(w, t->v[0]), C = sched_cols(w, t->v[1]);
+	uint64_t R = sched_rows(w, t->v[P_ROWS]), C = sched_cols(w, t->v[P_COLS]);
 	uint64_t el = w->elem_bytes;
 
 	if (sched_fit_l0(n, w, R, C, e) != 0)
 		return -1;
-	f->l1_bytes = sched_align(R * w->d_qk * el) + 2 * sched_align(C * w->d_qk * el) +
-	    2 * sched_align(C * w->d_v * el) + sched_align(R * C * el) +
-	    2 * sched_align(R * w->d_v * el) + 3 * sched_align(R * el);
-	snprintf(f->formula, sizeof f->formula, "Q + 2 K and 2 V tiles + one score tile + "
-	    "2 O tiles + 2 running maxima + running sum");
+	bool resident = t->v[P_KV] == SCHED_KV_RESIDENT;
+
+	f->l1_bytes = 2 * sched_align(R * w->d_qk * el) + skv_bytes(w, C, resident) +
+	    sched_align(R * C * el) + 2 * sched_align(R * w->d_v * el) + 3 * sched_align(R * el);
+	snprintf(f->formula, sizeof f->formula, "2 Q tiles + %s + one score tile + "
+	    "2 O tiles + 2 running maxima + running sum",
+	    resident ? "a head's K and V" : "2 K and 2 V tiles");
 	return 0;
 }
 
@@ -58,17 +63,20 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 {
 	struct sctx *sc = ctx;
 	uint64_t el = w->elem_bytes, R, C, rows, cols;
-	uint32_t b, h, i, j, nvis, kv = 0, mo, oo;
-	int q, k[2], v[2], s, o[2], m[2], l;
+	uint32_t b, h, i, j, nvis, mo, oo, blocks = 0;
+	int q[2], s, o[2], m[2], l;
+	struct skv kv;
 
-	sctx_init(sc, em, w, (uint32_t)t->v[0], (uint32_t)t->v[1], (uint32_t)t->v[0]);
+	sctx_init(sc, em, w, (uint32_t)t->v[P_ROWS], (uint32_t)t->v[P_COLS],
+	    (uint32_t)t->v[P_ROWS]);
+	em->prefetch = t->v[P_PREFETCH] == 0;
 	R = sc->R;
 	C = sc->C;
-	q = sctx_l1(sc, R * w->d_qk * el, ISA_T_Q);
-	for (j = 0; j < 2; j++) {
-		k[j] = sctx_l1(sc, C * w->d_qk * el, ISA_T_K);
-		v[j] = sctx_l1(sc, C * w->d_v * el, ISA_T_V);
-	}
+	/* two Q tiles: the next row block's arrives while this one runs */
+	for (j = 0; j < 2; j++)
+		q[j] = sctx_l1(sc, R * w->d_qk * el, ISA_T_Q);
+	if (skv_init(sc, &kv, t->v[P_KV] == SCHED_KV_RESIDENT) != 0)
+		return -1;
 	s = sctx_l1(sc, R * C * el, ISA_T_S);
 	for (j = 0; j < 2; j++) {
 		o[j] = sctx_l1(sc, R * w->d_v * el, ISA_T_O);
@@ -78,23 +86,19 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 	for (b = 0; b < w->batch && !em->failed; b++)
 	for (h = 0; h < w->heads && !em->failed; h++)
 	for (i = 0; i < sc->nrb && !em->failed; i++) {
+		int qt = q[blocks++ % 2];
 		rows = sctx_rows(sc, i);
 		nvis = sctx_visible(sc, i);
 		sctx_load(sc, b, h, i * sc->R, 0, wl_q_row(w, &sc->dl, b, h, (uint64_t)i * sc->R),
-		    q, rows * w->d_qk * el, ISA_T_Q);
+		    qt, rows * w->d_qk * el, ISA_T_Q);
 		mo = 0;		/* which m holds the running max */
 		oo = 0;		/* which O holds the running output */
 		for (j = 0; j < nvis; j++) {
-			int kt = k[kv % 2], vt = v[kv % 2];
+			int kt = skv_k(sc, &kv, b, h, i, j), vt = skv_v(sc, &kv, b, h, i, j);
 			unsigned mask = sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
 			uint32_t mn = j == 0 ? mo : 1 - mo;
-			kv++;
 			cols = sctx_cols(sc, j);
-			sctx_load(sc, b, h, i * sc->R, j * sc->C, wl_k_row(w, &sc->dl, b, h,
-			    (uint64_t)j * sc->C), kt, cols * w->d_qk * el, ISA_T_K);
-			sctx_load(sc, b, h, i * sc->R, j * sc->C, wl_v_row(w, &sc->dl, b, h,
-			    (uint64_t)j * sc->C), vt, cols * w->d_v * el, ISA_T_V);
-			sctx_qk(sc, b, h, i, j, q, kt, s);
+			sctx_qk(sc, b, h, i, j, qt, kt, s);
 			/* m_new = max(m_old, rowmax S); P = exp(scale (S - m_new)) */
 			vec(sc, ISA_OP_VMAX, mask, b, h, i, j, (uint32_t)cols, s, ISA_T_S,
 			    rows * cols * el, j ? m[mo] : -1, -1, m[mn], ISA_T_M, rows * el);
@@ -122,6 +126,7 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 		    (uint64_t)i * sc->R), rows * w->d_v * el, ISA_T_O);
 	}
 	sctx_free_all(sc);
+	skv_free(&kv);
 	return emit_finish(em);
 }
 

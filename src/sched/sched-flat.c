@@ -11,18 +11,22 @@ enum { G_ROW, G_HEAD, G_BATCH };
 
 static const struct sched_tparam params[] = {
 	{ "gran", "fusion granularity: a row block, a whole head, or all heads of a batch", 0, 2,
-	  grans },
-	{ "rows", "query rows per row block (gran=row)", 1, 1 << 24, NULL },
-	{ "cols", "keys per key block (MAC sub-tile)", 1, 1 << 24, NULL },
-	{ "vrows", "rows per VEC instruction", 1, 1 << 24, NULL },
+	  grans, false },
+	{ "rows", "query rows per row block (gran=row)", 1, 1 << 24, NULL, false },
+	{ "cols", "keys per key block (MAC sub-tile)", 1, 1 << 24, NULL, false },
+	{ "vrows", "rows per VEC instruction", 1, 1 << 24, NULL, false },
+	{ "prefetch", SCHED_PREFETCH_DOC, 0, 1, sched_on_off, true },
+	{ "kv", SCHED_KV_DOC " (gran=row)", 0, 1, sched_kv_choices, false },
+	{ "norm", SCHED_NORM_DOC, 0, 1, sched_norm_choices, false },
 };
+enum { P_GRAN, P_ROWS, P_COLS, P_VROWS, P_PREFETCH, P_KV, P_NORM };
 
 /* Rows fused at once and heads fused at once. */
 static void
 shape(const struct workload *w, const struct tiling *t, uint64_t *R, uint64_t *heads)
 {
-	*R = t->v[0] == G_ROW ? sched_rows(w, t->v[1]) : w->q_len;
-	*heads = t->v[0] == G_BATCH ? w->heads : 1;
+	*R = t->v[P_GRAN] == G_ROW ? sched_rows(w, t->v[P_ROWS]) : w->q_len;
+	*heads = t->v[P_GRAN] == G_BATCH ? w->heads : 1;
 }
 
 static int
@@ -30,17 +34,21 @@ fit(const struct npu *n, const struct workload *w, const struct tiling *t,
     struct sched_fit *f, struct errbuf *e)
 {
 	uint64_t R, H, el = w->elem_bytes;
-	uint64_t C = sched_cols(w, t->v[2]);
+	uint64_t C = sched_cols(w, t->v[P_COLS]);
 	uint64_t ncb = (w->k_len + C - 1) / C;
+	bool resident = t->v[P_KV] == SCHED_KV_RESIDENT;
 
+	if (resident && t->v[P_GRAN] != G_ROW)
+		return errbuf_set(e, "parameter 'kv': resident needs gran=row (a fused head "
+		    "or batch reads K and V once already)");
 	shape(w, t, &R, &H);
 	if (sched_fit_l0(n, w, R, C, e) != 0)
 		return -1;
 	f->l1_bytes = H * (sched_align(R * w->d_qk * el) + ncb * sched_align(R * C * el) +
-	    sched_align(R * w->d_v * el) + 2 * sched_align(R * el)) +
-	    2 * sched_align(C * w->d_qk * el) + 2 * sched_align(C * w->d_v * el);
+	    sched_align(R * w->d_v * el) + 2 * sched_align(R * el)) + skv_bytes(w, C, resident);
 	snprintf(f->formula, sizeof f->formula, "%llu head(s) x (Q + rows x k scores + O + row "
-	    "max and sum) + 2 K and 2 V tiles", (unsigned long long)H);
+	    "max and sum) + %s", (unsigned long long)H,
+	    resident ? "a head's K and V" : "2 K and 2 V tiles");
 	return 0;
 }
 
@@ -48,12 +56,15 @@ static int
 emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *t)
 {
 	struct sctx *sc = ctx;
+	struct skv kv;
 	uint64_t R, H, el = w->elem_bytes, C;
-	uint32_t b, h0, hh, i, j, nvis, kv = 0;
-	int *q, *o, *m, *l, *s, k[2], v[2];
+	uint32_t b, h0, hh, i, j, nvis;
+	int *q, *o, *m, *l, *s;
+	bool divide = t->v[P_NORM] == SCHED_NORM_P;
 
 	shape(w, t, &R, &H);
-	sctx_init(sc, em, w, (uint32_t)R, (uint32_t)t->v[2], (uint32_t)t->v[3]);
+	sctx_init(sc, em, w, (uint32_t)R, (uint32_t)t->v[P_COLS], (uint32_t)t->v[P_VROWS]);
+	em->prefetch = t->v[P_PREFETCH] == 0;
 	R = sc->R;
 	C = sc->C;
 	q = calloc(H * 4 + H * sc->ncb, sizeof *q);
@@ -71,9 +82,9 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 		m[hh] = sctx_l1(sc, R * el, ISA_T_M);
 		l[hh] = sctx_l1(sc, R * el, ISA_T_L);
 	}
-	for (j = 0; j < 2; j++) {
-		k[j] = sctx_l1(sc, C * w->d_qk * el, ISA_T_K);
-		v[j] = sctx_l1(sc, C * w->d_v * el, ISA_T_V);
+	if (skv_init(sc, &kv, t->v[P_KV] == SCHED_KV_RESIDENT) != 0) {
+		free(q);
+		return -1;
 	}
 	for (b = 0; b < w->batch && !em->failed; b++)
 	for (h0 = 0; h0 < w->heads && !em->failed; h0 += (uint32_t)H)
@@ -84,29 +95,23 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 			sctx_load(sc, b, h0 + hh, i * sc->R, 0, wl_q_row(w, &sc->dl, b, h0 + hh,
 			    (uint64_t)i * sc->R), q[hh], (uint64_t)sctx_rows(sc, i) * w->d_qk * el,
 			    ISA_T_Q);
-			for (j = 0; j < nvis; j++) {
-				int kt = k[kv++ % 2];
-				sctx_load(sc, b, h0 + hh, i * sc->R, j * sc->C, wl_k_row(w, &sc->dl, b,
-				    h0 + hh, (uint64_t)j * sc->C), kt,
-				    (uint64_t)sctx_cols(sc, j) * w->d_qk * el, ISA_T_K);
-				sctx_qk(sc, b, h0 + hh, i, j, q[hh], kt, s[hh * sc->ncb + j]);
-			}
+			for (j = 0; j < nvis; j++)
+				sctx_qk(sc, b, h0 + hh, i, j, q[hh], skv_k(sc, &kv, b, h0 + hh, i, j),
+				    s[hh * sc->ncb + j]);
 		}
 		emit_barrier(em);
 		/* step 2: softmax; the MAC waits */
 		for (hh = 0; hh < H; hh++)
-			sctx_softmax(sc, b, h0 + hh, i, &s[hh * sc->ncb], m[hh], l[hh]);
+			sctx_softmax(sc, b, h0 + hh, i, &s[hh * sc->ncb], m[hh], l[hh], divide);
 		emit_barrier(em);
-		/* step 3: PV; the VEC waits */
+		/* step 3: PV; the VEC waits (but for the division of O, with norm=o) */
 		for (hh = 0; hh < H; hh++) {
-			for (j = 0; j < nvis; j++) {
-				int vt = v[kv++ % 2];
-				sctx_load(sc, b, h0 + hh, i * sc->R, j * sc->C, wl_v_row(w, &sc->dl, b,
-				    h0 + hh, (uint64_t)j * sc->C), vt,
-				    (uint64_t)sctx_cols(sc, j) * w->d_v * el, ISA_T_V);
-				sctx_pv(sc, b, h0 + hh, i, j, s[hh * sc->ncb + j], vt, o[hh], j == 0);
-			}
+			for (j = 0; j < nvis; j++)
+				sctx_pv(sc, b, h0 + hh, i, j, s[hh * sc->ncb + j], skv_v(sc, &kv, b,
+				    h0 + hh, i, j), o[hh], j == 0);
 			sctx_o_out(sc, b, h0 + hh, i, o[hh]);
+			if (!divide)
+				sctx_normalize(sc, b, h0 + hh, i, o[hh], l[hh]);
 			sctx_store(sc, b, h0 + hh, i * sc->R, 0, o[hh], wl_o_row(w, &sc->dl, b,
 			    h0 + hh, (uint64_t)i * sc->R), (uint64_t)sctx_rows(sc, i) * w->d_v * el,
 			    ISA_T_O);
@@ -114,6 +119,7 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 		emit_barrier(em);
 	}
 	sctx_free_all(sc);
+	skv_free(&kv);
 	free(q);
 	return emit_finish(em);
 }

@@ -7,16 +7,18 @@
 #include "schedule.h"
 
 static const struct sched_tparam params[] = {
-	{ "rows", "query rows per row block", 1, 1 << 24, NULL },
-	{ "cols", "keys per key block", 1, 1 << 24, NULL },
-	{ "vrows", "rows per VEC instruction", 1, 1 << 24, NULL },
+	{ "rows", "query rows per row block", 1, 1 << 24, NULL, false },
+	{ "cols", "keys per key block", 1, 1 << 24, NULL, false },
+	{ "vrows", "rows per VEC instruction", 1, 1 << 24, NULL, false },
+	{ "prefetch", SCHED_PREFETCH_DOC, 0, 1, sched_on_off, true },
 };
+enum { P_ROWS, P_COLS, P_VROWS, P_PREFETCH };
 
 static int
 fit(const struct npu *n, const struct workload *w, const struct tiling *t,
     struct sched_fit *f, struct errbuf *e)
 {
-	uint64_t R = sched_rows(w, t->v[0]), C = sched_cols(w, t->v[1]);
+	uint64_t R = sched_rows(w, t->v[P_ROWS]), C = sched_cols(w, t->v[P_COLS]);
 	uint64_t el = w->elem_bytes, ncb = (w->k_len + C - 1) / C;
 
 	if (sched_fit_l0(n, w, R, C, e) != 0)
@@ -37,11 +39,14 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 	uint32_t b, h, i, j, nvis, kv = 0;
 	int q, k[2], st[2], *srow, m, l, v[2], o;
 
-	sctx_init(sc, em, w, (uint32_t)t->v[0], (uint32_t)t->v[1], (uint32_t)t->v[2]);
+	sctx_init(sc, em, w, (uint32_t)t->v[P_ROWS], (uint32_t)t->v[P_COLS],
+	    (uint32_t)t->v[P_VROWS]);
+	em->prefetch = t->v[P_PREFETCH] == 0;
 	R = sc->R;
 	C = sc->C;
 	tile = R * C * el;
 	scratch = sc->dl.end;	/* one head's scores, reused head after head */
+	sc->scratch = scratch;
 	srow = calloc(sc->ncb, sizeof *srow);
 	if (srow == NULL)
 		return errbuf_set(em->e, "out of memory");
@@ -76,19 +81,19 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 				sctx_store(sc, b, h, i * sc->R, j * sc->C, s, SCRATCH(i, j), bytes, ISA_T_S);
 			}
 		}
-		emit_barrier(em);
+		emit_sync(em);
 		/* layer 2: softmax from DRAM to DRAM */
 		for (i = 0; i < sc->nrb; i++) {
 			nvis = sctx_visible(sc, i);
 			for (j = 0; j < nvis; j++)
 				sctx_load(sc, b, h, i * sc->R, j * sc->C, SCRATCH(i, j), srow[j],
 				    (uint64_t)sctx_rows(sc, i) * sctx_cols(sc, j) * el, ISA_T_S);
-			sctx_softmax(sc, b, h, i, srow, m, l);
+			sctx_softmax(sc, b, h, i, srow, m, l, true);
 			for (j = 0; j < nvis; j++)
 				sctx_store(sc, b, h, i * sc->R, j * sc->C, srow[j], SCRATCH(i, j),
 				    (uint64_t)sctx_rows(sc, i) * sctx_cols(sc, j) * el, ISA_T_P);
 		}
-		emit_barrier(em);
+		emit_sync(em);
 		/* layer 3: PV */
 		for (i = 0; i < sc->nrb; i++) {
 			nvis = sctx_visible(sc, i);
@@ -106,7 +111,7 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 			sctx_store(sc, b, h, i * sc->R, 0, o, wl_o_row(w, &sc->dl, b, h,
 			    (uint64_t)i * sc->R), (uint64_t)sctx_rows(sc, i) * w->d_v * el, ISA_T_O);
 		}
-		emit_barrier(em);	/* the next head reuses the scratch */
+		emit_sync(em);		/* the next head reuses the scratch */
 	}
 #undef SCRATCH
 	sctx_free_all(sc);

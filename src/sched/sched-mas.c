@@ -6,44 +6,61 @@
 
 #include "schedule.h"
 
-static const char *const on_off[] = { "on", "off", NULL };
-
 static const struct sched_tparam params[] = {
-	{ "rows", "query rows per row block (L1 tier)", 1, 1 << 24, NULL },
-	{ "cols", "keys per key block (MAC sub-tile, L0 tier)", 1, 1 << 24, NULL },
-	{ "vrows", "rows per VEC instruction (VEC tier)", 1, 1 << 24, NULL },
-	{ "overwrite", "proactive overwrite: two score buffers instead of three", 0, 1, on_off },
+	{ "rows", "query rows per row block (L1 tier)", 1, 1 << 24, NULL, false },
+	{ "cols", "keys per key block (MAC sub-tile, L0 tier)", 1, 1 << 24, NULL, false },
+	{ "vrows", "rows per VEC instruction (VEC tier)", 1, 1 << 24, NULL, false },
+	{ "overwrite", "proactive overwrite: two score buffers instead of three", 0, 1,
+	  sched_on_off, true },
+	{ "prefetch", SCHED_PREFETCH_DOC, 0, 1, sched_on_off, true },
+	{ "kv", SCHED_KV_DOC, 0, 1, sched_kv_choices, false },
+	{ "norm", SCHED_NORM_DOC, 0, 1, sched_norm_choices, false },
 };
+enum { P_ROWS, P_COLS, P_VROWS, P_OVERWRITE, P_PREFETCH, P_KV, P_NORM };
 
 /* Score buffers: block r uses buffer r mod nbuf. */
 static unsigned
 nbuf(const struct tiling *t)
 {
-	return t->v[3] == 0 ? 2 : 3;
+	return t->v[P_OVERWRITE] == 0 ? 2 : 3;
+}
+
+/*
+ * With norm=o the rows of O(r) are divided on VEC after softmax(r + 1), so
+ * O and the row sums are double-buffered: PV(r + 1) and softmax(r + 2)
+ * need not wait for that division and O(r)'s store.
+ */
+static unsigned
+nbuf_o(const struct tiling *t)
+{
+	return t->v[P_NORM] == SCHED_NORM_O ? 2 : 1;
 }
 
 static int
 fit(const struct npu *n, const struct workload *w, const struct tiling *t,
     struct sched_fit *f, struct errbuf *e)
 {
-	uint64_t R = sched_rows(w, t->v[0]), C = sched_cols(w, t->v[1]);
+	uint64_t R = sched_rows(w, t->v[P_ROWS]), C = sched_cols(w, t->v[P_COLS]);
 	uint64_t el = w->elem_bytes, ncb = (w->k_len + C - 1) / C;
+	bool resident = t->v[P_KV] == SCHED_KV_RESIDENT;
 
 	if (sched_fit_l0(n, w, R, C, e) != 0)
 		return -1;
 	f->l1_bytes = 2 * sched_align(R * w->d_qk * el) + nbuf(t) * ncb * sched_align(R * C * el) +
-	    2 * sched_align(C * w->d_qk * el) + 2 * sched_align(C * w->d_v * el) +
-	    sched_align(R * w->d_v * el) + 2 * sched_align(R * el);
+	    skv_bytes(w, C, resident) + nbuf_o(t) * (sched_align(R * w->d_v * el) +
+	    sched_align(R * el)) + sched_align(R * el);
 	snprintf(f->formula, sizeof f->formula, "2 Q tiles + %u score buffers of rows x k + "
-	    "2 K and 2 V tiles + O + row max and sum", nbuf(t));
+	    "%s + %s + row max", nbuf(t), resident ? "a head's K and V" : "2 K and 2 V tiles",
+	    nbuf_o(t) == 2 ? "2 O tiles and row sums" : "O + row sum");
 	return 0;
 }
 
 struct mas {
 	struct sctx sc;
-	int q[2], k[2], v[2], o, m, l;
+	struct skv kv;
+	int q[2], o[2], m, l[2];
 	int *s[3];		/* score tiles per buffer */
-	unsigned kv;		/* K/V tile alternation */
+	bool divide;		/* norm=p */
 };
 
 /* The matrix stream's QK^T of block r into its buffer. */
@@ -58,7 +75,7 @@ qk_block(struct mas *a, const struct tiling *t, uint32_t b, uint32_t h, uint32_t
 	sctx_load(sc, b, h, r * sc->R, 0, wl_q_row(sc->wl, &sc->dl, b, h, (uint64_t)r * sc->R),
 	    q, (uint64_t)sctx_rows(sc, r) * sc->wl->d_qk * sc->e, ISA_T_Q);
 	for (j = 0; j < nvis; j++) {
-		int k = a->k[a->kv++ % 2];
+		int k;
 		if (nbuf(t) == 2 && r >= 2) {
 			/* new scores take the place of probabilities PV has finished with */
 			emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_OVERWRITE, 0);
@@ -69,29 +86,33 @@ qk_block(struct mas *a, const struct tiling *t, uint32_t b, uint32_t h, uint32_t
 			emit_write(sc->em, &in, s[j], 0, sc->em->slots[s[j]].size, ISA_T_S);
 			emit_issue(sc->em, &in);
 		}
-		sctx_load(sc, b, h, r * sc->R, j * sc->C, wl_k_row(sc->wl, &sc->dl, b, h,
-		    (uint64_t)j * sc->C), k, (uint64_t)sctx_cols(sc, j) * sc->wl->d_qk * sc->e,
-		    ISA_T_K);
+		k = skv_k(sc, &a->kv, b, h, r, j);
 		sctx_qk(sc, b, h, r, j, q, k, s[j]);
 	}
 }
 
+/* PV of block r; its O leaves at once, or (norm=o) after store_block(). */
 static void
 pv_block(struct mas *a, const struct tiling *t, uint32_t b, uint32_t h, uint32_t r)
 {
 	struct sctx *sc = &a->sc;
-	int *s = a->s[r % nbuf(t)];
+	int *s = a->s[r % nbuf(t)], o = a->o[r % nbuf_o(t)];
 	uint32_t j, nvis = sctx_visible(sc, r);
 
-	for (j = 0; j < nvis; j++) {
-		int v = a->v[a->kv++ % 2];
-		sctx_load(sc, b, h, r * sc->R, j * sc->C, wl_v_row(sc->wl, &sc->dl, b, h,
-		    (uint64_t)j * sc->C), v, (uint64_t)sctx_cols(sc, j) * sc->wl->d_v * sc->e,
-		    ISA_T_V);
-		sctx_pv(sc, b, h, r, j, s[j], v, a->o, j == 0);
-	}
-	sctx_o_out(sc, b, h, r, a->o);
-	sctx_store(sc, b, h, r * sc->R, 0, a->o, wl_o_row(sc->wl, &sc->dl, b, h,
+	for (j = 0; j < nvis; j++)
+		sctx_pv(sc, b, h, r, j, s[j], skv_v(sc, &a->kv, b, h, r, j), o, j == 0);
+	sctx_o_out(sc, b, h, r, o);
+}
+
+static void
+store_block(struct mas *a, const struct tiling *t, uint32_t b, uint32_t h, uint32_t r)
+{
+	struct sctx *sc = &a->sc;
+	int o = a->o[r % nbuf_o(t)];
+
+	if (!a->divide)
+		sctx_normalize(sc, b, h, r, o, a->l[r % nbuf_o(t)]);
+	sctx_store(sc, b, h, r * sc->R, 0, o, wl_o_row(sc->wl, &sc->dl, b, h,
 	    (uint64_t)r * sc->R), (uint64_t)sctx_rows(sc, r) * sc->wl->d_v * sc->e, ISA_T_O);
 }
 
@@ -104,7 +125,10 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 	uint32_t b, h, r, j, nb;
 	int *tiles;
 
-	sctx_init(sc, em, w, (uint32_t)t->v[0], (uint32_t)t->v[1], (uint32_t)t->v[2]);
+	sctx_init(sc, em, w, (uint32_t)t->v[P_ROWS], (uint32_t)t->v[P_COLS],
+	    (uint32_t)t->v[P_VROWS]);
+	em->prefetch = t->v[P_PREFETCH] == 0;
+	a->divide = t->v[P_NORM] == SCHED_NORM_P;
 	R = sc->R;
 	C = sc->C;
 	nb = nbuf(t);
@@ -118,14 +142,15 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 		for (j = 0; j < sc->ncb; j++)
 			a->s[r][j] = sctx_l1(sc, R * C * el, ISA_T_S);
 	}
-	for (j = 0; j < 2; j++) {
-		a->k[j] = sctx_l1(sc, C * w->d_qk * el, ISA_T_K);
-		a->v[j] = sctx_l1(sc, C * w->d_v * el, ISA_T_V);
+	if (skv_init(sc, &a->kv, t->v[P_KV] == SCHED_KV_RESIDENT) != 0) {
+		free(tiles);
+		return -1;
 	}
-	a->o = sctx_l1(sc, R * w->d_v * el, ISA_T_O);
+	for (j = 0; j < nbuf_o(t); j++) {
+		a->o[j] = sctx_l1(sc, R * w->d_v * el, ISA_T_O);
+		a->l[j] = sctx_l1(sc, R * el, ISA_T_L);
+	}
 	a->m = sctx_l1(sc, R * el, ISA_T_M);
-	a->l = sctx_l1(sc, R * el, ISA_T_L);
-	a->kv = 0;
 	for (b = 0; b < w->batch && !em->failed; b++) {
 		for (h = 0; h < w->heads && !em->failed; h++) {
 			/* round -1: the first scores */
@@ -133,17 +158,22 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 			emit_barrier(em);
 			for (r = 0; r < sc->nrb && !em->failed; r++) {
 				/* round r: VEC softmax(r) while MAC does PV(r-1), QK(r+1) */
-				sctx_softmax(sc, b, h, r, a->s[r % nb], a->m, a->l);
-				if (r >= 1)
+				sctx_softmax(sc, b, h, r, a->s[r % nb], a->m, a->l[r % nbuf_o(t)],
+				    a->divide);
+				if (r >= 1) {
 					pv_block(a, t, b, h, r - 1);
+					store_block(a, t, b, h, r - 1);
+				}
 				if (r + 1 < sc->nrb)
 					qk_block(a, t, b, h, r + 1);
 				emit_barrier(em);
 			}
 			pv_block(a, t, b, h, sc->nrb - 1);
+			store_block(a, t, b, h, sc->nrb - 1);
 		}
 	}
 	sctx_free_all(sc);
+	skv_free(&a->kv);
 	free(tiles);
 	return emit_finish(em);
 }

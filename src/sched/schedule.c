@@ -17,6 +17,10 @@ static const struct sched *const scheds[] = {
 	&sched_mas, &sched_flat, &sched_layerwise, &sched_flash,
 };
 
+const char *const sched_on_off[] = { "on", "off", NULL };
+const char *const sched_kv_choices[] = { "stream", "resident", NULL };
+const char *const sched_norm_choices[] = { "p", "o", NULL };
+
 size_t
 sched_count(void)
 {
@@ -154,73 +158,344 @@ set_default(const struct sched *s, struct tiling *t, const char *name, int64_t v
 		t->v[i] = v;
 }
 
+/* A writer that keeps nothing and counts. */
 static int
-fits(const struct sched *s, const struct npu *n, const struct workload *w,
-    const struct tiling *t, struct sched_fit *f)
+null_write(struct trace_writer *w, const struct isa_instr *in, struct errbuf *e)
 {
-	struct errbuf scratch;
+	(void)in;
+	(void)e;
+	w->count++;
+	return 0;
+}
 
-	return s->fit(n, w, t, f, &scratch) == 0 && f->l1_bytes <= n->l1.capacity_bytes;
+static int
+null_close(struct trace_writer *w, struct errbuf *e)
+{
+	(void)w;
+	(void)e;
+	return 0;
+}
+
+static void
+null_abort(struct trace_writer *w)
+{
+	(void)w;
+}
+
+static const struct trace_writer_ops null_ops = { null_write, null_close, null_abort };
+
+/*
+ * The search plans this many instructions at most: a deterministic limit
+ * (a few seconds), reached only by long sequences with small tiles, which
+ * are tried last.
+ */
+#define SEARCH_BUDGET (40u * 1000 * 1000)
+#define MAX_CAND 40
+
+struct search {
+	const struct sched *s;
+	const struct npu *n;
+	const struct workload *w, *one;
+	int rows_i, cols_i, vrows_i;
+	int64_t rows[MAX_CAND], cols[MAX_CAND];
+	unsigned nrows, ncols;
+	uint64_t planned;		/* instructions planned so far */
+	bool found, exhausted, fit_only;
+	struct tiling best;
+	uint64_t best_makespan, best_instr;
+	/*
+	 * The smallest footprint seen, fitting or not: among the usual
+	 * candidates (what --allow-spill takes) and among all (for messages).
+	 */
+	struct tiling least, least_all;
+	uint64_t least_bytes, least_all_bytes;
+	bool any, any_all, small;
+	struct errbuf e;
+};
+
+/* Planned makespan of one head (every head is planned alike). */
+static int
+plan_one(struct search *sr, const struct tiling *t, uint64_t *makespan, uint64_t *instr)
+{
+	struct trace_writer wr;
+	struct sched_result r;
+
+	memset(&wr, 0, sizeof wr);
+	wr.ops = &null_ops;
+	if (sched_emit_to(sr->s, sr->n, sr->one, t, &wr, &r, &sr->e) != 0)
+		return -1;
+	*makespan = r.makespan;
+	*instr = r.instructions;
+	return 0;
+}
+
+static void
+try_tiling(struct search *sr, struct tiling *t)
+{
+	struct sched_fit f;
+	struct errbuf e;
+	uint64_t ms, ni;
+
+	if (sr->vrows_i >= 0 && !t->set[sr->vrows_i])
+		t->v[sr->vrows_i] = sched_get(sr->s, t, "rows") < 32 ? sched_get(sr->s, t, "rows") : 32;
+	if (sr->s->fit(sr->n, sr->w, t, &f, &e) != 0)
+		return;		/* L0 or a rule of the dataflow */
+	if (!sr->small && (!sr->any || f.l1_bytes < sr->least_bytes)) {
+		sr->least = *t;
+		sr->least_bytes = f.l1_bytes;
+		sr->any = true;
+	}
+	if (!sr->any_all || f.l1_bytes < sr->least_all_bytes) {
+		sr->least_all = *t;
+		sr->least_all_bytes = f.l1_bytes;
+		sr->any_all = true;
+	}
+	if (f.l1_bytes > sr->n->l1.capacity_bytes || sr->exhausted)
+		return;
+	if (sr->fit_only) {
+		sr->found = sr->exhausted = true;	/* one is enough */
+		return;
+	}
+	if (sr->found && sr->planned >= SEARCH_BUDGET) {
+		sr->exhausted = true;
+		return;
+	}
+	if (plan_one(sr, t, &ms, &ni) != 0)
+		return;
+	sr->planned += ni;
+	if (!sr->found || ms < sr->best_makespan || (ms == sr->best_makespan &&
+	    ni < sr->best_instr)) {
+		sr->best = *t;
+		sr->best_makespan = ms;
+		sr->best_instr = ni;
+		sr->found = true;
+	}
+}
+
+/* Every unset searchable choice from parameter k on, then rows and cols. */
+static void
+search_from(struct search *sr, struct tiling *t, unsigned k)
+{
+	const struct sched_tparam *p;
+	unsigned r, c, i;
+
+	for (; k < sr->s->nparams; k++) {
+		p = &sr->s->params[k];
+		if (!t->set[k] && p->choices != NULL && !p->ablation)
+			break;
+	}
+	if (k < sr->s->nparams) {
+		for (i = 0; p->choices[i] != NULL; i++) {
+			t->v[k] = i;
+			search_from(sr, t, k + 1);
+		}
+		t->v[k] = 0;
+		return;
+	}
+	for (c = 0; c < sr->ncols; c++)
+		for (r = 0; r < sr->nrows; r++) {
+			if (sr->cols_i >= 0)
+				t->v[sr->cols_i] = sr->cols[c];
+			if (sr->rows_i >= 0)
+				t->v[sr->rows_i] = sr->rows[r];
+			try_tiling(sr, t);
+		}
+}
+
+static void
+add_cand(int64_t *v, unsigned *n, int64_t x)
+{
+	unsigned i;
+
+	for (i = 0; i < *n; i++)
+		if (v[i] == x)
+			return;
+	if (*n < MAX_CAND)
+		v[(*n)++] = x;
+}
+
+/*
+ * Candidates, largest first: rows in multiples of the native height h (h to
+ * 8h, then doubling) up to the queries, or (small) h/2, h/4 ... 1; cols in
+ * powers of two from 16 to 256, and (small) 8 ... 1 after them.
+ */
+static void
+candidates(struct search *sr, struct tiling *t, bool small)
+{
+	int64_t h = sr->n->mac.m ? sr->n->mac.m : 16, top, x, tmp;
+	unsigned i, j;
+
+	sr->nrows = sr->ncols = 0;
+	if (sr->rows_i >= 0 && t->set[sr->rows_i])
+		add_cand(sr->rows, &sr->nrows, t->v[sr->rows_i]);
+	else if (!small) {
+		top = ((int64_t)sr->w->q_len + h - 1) / h * h;
+		for (x = h; x <= 8 * h && x <= top; x += h)
+			add_cand(sr->rows, &sr->nrows, x);
+		for (x = 16 * h; x <= top; x *= 2)
+			add_cand(sr->rows, &sr->nrows, x);
+		add_cand(sr->rows, &sr->nrows, top);
+	} else {
+		for (x = h / 2; x >= 1; x /= 2)
+			add_cand(sr->rows, &sr->nrows, x);
+	}
+	if (sr->cols_i >= 0 && t->set[sr->cols_i])
+		add_cand(sr->cols, &sr->ncols, t->v[sr->cols_i]);
+	else {
+		for (x = 16; x <= 256; x *= 2) {
+			add_cand(sr->cols, &sr->ncols, x);
+			if (x >= (int64_t)sr->w->k_len)
+				break;
+		}
+		for (x = 8; small && x >= 1; x /= 2)
+			add_cand(sr->cols, &sr->ncols, x);
+	}
+	/* largest first: they plan fastest, and the budget cuts the small ones */
+	for (i = 0; i < sr->nrows; i++)
+		for (j = i + 1; j < sr->nrows; j++)
+			if (sr->rows[j] > sr->rows[i]) {
+				tmp = sr->rows[i];
+				sr->rows[i] = sr->rows[j];
+				sr->rows[j] = tmp;
+			}
+	for (i = 0; i < sr->ncols; i++)
+		for (j = i + 1; j < sr->ncols; j++)
+			if (sr->cols[j] > sr->cols[i]) {
+				tmp = sr->cols[i];
+				sr->cols[i] = sr->cols[j];
+				sr->cols[j] = tmp;
+			}
+}
+
+/*
+ * Search the candidates for t's unset parameters (all of them when
+ * fit_only: does any fit?), going below the native height when nothing
+ * else fits.  The result is in sr.
+ */
+static void
+search_run(struct search *sr, const struct sched *s, const struct npu *n,
+    const struct workload *w, struct tiling *t, bool fit_only, char *note, size_t len)
+{
+	struct workload one = *w;
+	int64_t h = n->mac.m ? n->mac.m : 16;
+	unsigned i;
+
+	sr->s = s;
+	sr->n = n;
+	sr->w = w;
+	sr->fit_only = fit_only;
+	sr->rows_i = sched_param_index(s, "rows");
+	sr->cols_i = sched_param_index(s, "cols");
+	sr->vrows_i = sched_param_index(s, "vrows");
+	/* ablation knobs and fixed choices start from their first value */
+	for (i = 0; i < s->nparams; i++)
+		if (!t->set[i] && s->params[i].choices != NULL)
+			t->v[i] = 0;
+	one.batch = 1;
+	one.heads = 1;
+	sr->one = &one;
+	candidates(sr, t, false);
+	search_from(sr, t, 0);
+	if (!sr->found && !(sr->rows_i >= 0 && t->set[sr->rows_i] && sr->cols_i >= 0 &&
+	    t->set[sr->cols_i])) {
+		/* below the native height: the array runs partly empty, but it runs */
+		sr->small = true;
+		candidates(sr, t, true);
+		search_from(sr, t, 0);
+		if (sr->found && sr->rows_i >= 0 && sr->best.v[sr->rows_i] < h &&
+		    (uint64_t)sr->best.v[sr->rows_i] < w->q_len)
+			snprintf(note, len, "rows=%lld is below the MAC's native height of %lld: "
+			    "no taller row block fits L1", (long long)sr->best.v[sr->rows_i],
+			    (long long)h);
+	}
+	sr->one = NULL;
+}
+
+/* The other dataflows with a tiling that fits, for the message. */
+static void
+others_that_fit(const struct sched *s, const struct npu *n, const struct workload *w,
+    char *buf, size_t len)
+{
+	size_t used = 0, i;
+	struct search *sr;
+	struct tiling t;
+	char note[8];
+
+	buf[0] = '\0';
+	for (i = 0; i < sched_count(); i++) {
+		const struct sched *o = sched_at(i);
+		if (o == s || (sr = calloc(1, sizeof *sr)) == NULL)
+			continue;
+		memset(&t, 0, sizeof t);
+		search_run(sr, o, n, w, &t, true, note, sizeof note);
+		if (sr->found)
+			used += (size_t)snprintf(buf + used, len > used ? len - used : 0, "%s%s",
+			    used ? ", " : "", o->name);
+		free(sr);
+	}
 }
 
 int
 sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
     struct tiling *t, bool allow_spill, struct sched_fit *f, struct errbuf *e)
 {
-	int rows_i = sched_param_index(s, "rows"), cols_i = sched_param_index(s, "cols");
-	int64_t cols, rows, max_rows = ((int64_t)w->q_len + 15) / 16 * 16, max_cols = 16;
-	char text[256];
-	bool found = false;
+	struct search *sr;
+	struct tiling asked = *t;
+	char text[256], clip[96] = "", others[128], advice[256], note[sizeof f->note] = "";
+	bool smallest, given;
 	unsigned i;
+	int rc = 0;
 
-	/* enumerated parameters default to their first choice */
-	for (i = 0; i < s->nparams; i++)
-		if (!t->set[i] && s->params[i].choices != NULL)
-			t->v[i] = 0;
-	while (max_cols < 128 && max_cols < (int64_t)w->k_len)
-		max_cols *= 2;
-	/* the rule: the widest key blocks, then the tallest row blocks, that fit */
-	for (cols = max_cols; cols >= 16 && !found; cols /= 2) {
-		if (cols_i >= 0 && t->set[cols_i] && t->v[cols_i] != cols)
-			continue;
-		for (rows = max_rows; rows >= 16 && !found; rows -= 16) {
-			if (rows_i >= 0 && t->set[rows_i] && t->v[rows_i] != rows)
-				continue;
-			set_default(s, t, "cols", cols);
-			set_default(s, t, "rows", rows);
-			set_default(s, t, "vrows", rows < 32 ? rows : 32);
-			if (fits(s, n, w, t, f))
-				found = true;
-		}
+	if ((sr = calloc(1, sizeof *sr)) == NULL)
+		return errbuf_set(e, "out of memory");
+	search_run(sr, s, n, w, t, false, note, sizeof note);
+	if (sr->found) {
+		*t = sr->best;
+	} else if (allow_spill && sr->any) {
+		*t = sr->least;
+	} else if (sr->any_all) {
+		*t = sr->least_all;
+	} else {
+		/* not even L0 takes a candidate: let fit() say why for the asked tiling */
+		*t = asked;
+		set_default(s, t, "rows", 16);
+		set_default(s, t, "cols", 16);
+		set_default(s, t, "vrows", 16);
 	}
-	if (!found) {
-		/* nothing fits: keep what was asked, else the smallest tiles, and say why */
-		set_default(s, t, "cols", cols_i >= 0 && t->set[cols_i] ? t->v[cols_i] : 16);
-		set_default(s, t, "rows", rows_i >= 0 && t->set[rows_i] ? t->v[rows_i] : 16);
-		set_default(s, t, "vrows", sched_get(s, t, "rows") < 32 ? sched_get(s, t, "rows") : 32);
-	}
-	for (i = 0; i < s->nparams; i++)
-		if (sched_param_index(s, "vrows") == (int)i && t->v[i] > sched_get(s, t, "rows"))
-			t->v[i] = sched_get(s, t, "rows");
 	sched_format_tiling(s, t, text, sizeof text);
-	if (s->fit(n, w, t, f, e) != 0)
-		return errbuf_prefix(e, "tiling %s", text);
+	if (s->fit(n, w, t, f, e) != 0) {
+		rc = errbuf_prefix(e, "tiling %s", text);
+		goto out;
+	}
+	snprintf(f->note, sizeof f->note, "%s", sr->found ? note : "");
 	if (f->l1_bytes > n->l1.capacity_bytes && !allow_spill) {
-		char clip[96] = "";
 		/* say so when the footprint was computed with smaller tiles than written */
-		if (rows_i >= 0 && (uint64_t)t->v[rows_i] > w->q_len)
+		if (sr->rows_i >= 0 && (uint64_t)t->v[sr->rows_i] > w->q_len)
 			snprintf(clip, sizeof clip, ", with rows clipped to the %u queries",
 			    (unsigned)w->q_len);
-		else if (cols_i >= 0 && (uint64_t)t->v[cols_i] > w->k_len)
+		else if (sr->cols_i >= 0 && (uint64_t)t->v[sr->cols_i] > w->k_len)
 			snprintf(clip, sizeof clip, ", with cols clipped to the %u keys",
 			    (unsigned)w->k_len);
-		return errbuf_set(e, "tiling %s needs %llu bytes of L1 (%s%s), the NPU has %llu "
-		    "(l1.capacity_kib = %llu); choose smaller tiles or pass --allow-spill",
-		    text, (unsigned long long)f->l1_bytes, f->formula, clip,
-		    (unsigned long long)n->l1.capacity_bytes,
-		    (unsigned long long)(n->l1.capacity_bytes / 1024));
+		smallest = sr->any_all && sr->least_all_bytes == f->l1_bytes;
+		for (i = 0, given = false; i < s->nparams; i++)
+			given |= asked.set[i];
+		others_that_fit(s, n, w, others, sizeof others);
+		if (others[0] != '\0')
+			snprintf(advice, sizeof advice, "%suse a dataflow that fits (%s) or pass "
+			    "--allow-spill", smallest ? "" : "choose smaller tiles, ", others);
+		else
+			snprintf(advice, sizeof advice, "%spass --allow-spill", smallest ? "" :
+			    "choose smaller tiles or ");
+		rc = errbuf_set(e, "tiling %s needs %llu bytes of L1 (%s%s), the NPU has %llu "
+		    "(l1.capacity_kib = %llu)%s; %s", text, (unsigned long long)f->l1_bytes,
+		    f->formula, clip, (unsigned long long)n->l1.capacity_bytes,
+		    (unsigned long long)(n->l1.capacity_bytes / 1024), !smallest ? "" : given ?
+		    ", the smallest footprint of this dataflow with the parameters given" :
+		    ", the smallest footprint of this dataflow", advice);
 	}
-	return 0;
+out:
+	free(sr);
+	return rc;
 }
 
 int
@@ -316,21 +591,7 @@ count_write(struct trace_writer *w, const struct isa_instr *in, struct errbuf *e
 	return 0;
 }
 
-static int
-count_close(struct trace_writer *w, struct errbuf *e)
-{
-	(void)w;
-	(void)e;
-	return 0;
-}
-
-static void
-count_abort(struct trace_writer *w)
-{
-	(void)w;
-}
-
-static const struct trace_writer_ops count_ops = { count_write, count_close, count_abort };
+static const struct trace_writer_ops count_ops = { count_write, null_close, null_abort };
 
 int
 sched_estimate(const struct sched *s, const struct npu *n, const struct workload *w,
@@ -422,17 +683,27 @@ sctx_init(struct sctx *sc, struct emit *em, const struct workload *w, uint32_t R
 	sc->ncb = (w->k_len + sc->C - 1) / sc->C;
 	sc->l0 = npu_has_l0(n);
 	sc->l0a_q_holds = -1;
+	sc->scratch = UINT64_MAX;
 	if (sc->l0) {
-		/* L0A: Q tile then P tile; L0B: K then V tile; L0C: S tile then O, 4-byte */
-		sc->l0a_q = emit_slot(em, ISA_BUF_L0A, 0, (uint64_t)sc->R * w->d_qk * e);
-		sc->l0a_p = emit_slot(em, ISA_BUF_L0A, (uint64_t)sc->R * w->d_qk * e,
-		    (uint64_t)sc->R * sc->C * e);
-		sc->l0b_k = emit_slot(em, ISA_BUF_L0B, 0, (uint64_t)sc->C * w->d_qk * e);
-		sc->l0b_v = emit_slot(em, ISA_BUF_L0B, (uint64_t)sc->C * w->d_qk * e,
-		    (uint64_t)sc->C * w->d_v * e);
-		sc->l0c_s = emit_slot(em, ISA_BUF_L0C, 0, (uint64_t)sc->R * sc->C * 4);
-		sc->l0c_o = emit_slot(em, ISA_BUF_L0C, (uint64_t)sc->R * sc->C * 4,
-		    (uint64_t)sc->R * w->d_v * 4);
+		/* L0A: Q tile then P tiles; L0B: K then V tiles; L0C: S tiles then O, 4-byte */
+		uint64_t q = (uint64_t)sc->R * w->d_qk * e, p = (uint64_t)sc->R * sc->C * e;
+		uint64_t k = (uint64_t)sc->C * w->d_qk * e, v = (uint64_t)sc->C * w->d_v * e;
+		uint64_t s = (uint64_t)sc->R * sc->C * 4, o = (uint64_t)sc->R * w->d_v * 4;
+		unsigned i;
+
+		sc->nl0a = q + 2 * p <= n->l0.a_bytes ? 2 : 1;
+		sc->nl0b = 2 * (k + v) <= n->l0.b_bytes ? 2 : 1;
+		sc->nl0c = 2 * s + o <= n->l0.c_bytes ? 2 : 1;
+		sc->l0a_q = emit_slot(em, ISA_BUF_L0A, 0, q);
+		for (i = 0; i < sc->nl0a; i++)
+			sc->l0a_p[i] = emit_slot(em, ISA_BUF_L0A, q + i * p, p);
+		for (i = 0; i < sc->nl0b; i++) {
+			sc->l0b_k[i] = emit_slot(em, ISA_BUF_L0B, i * (k + v), k);
+			sc->l0b_v[i] = emit_slot(em, ISA_BUF_L0B, i * (k + v) + k, v);
+		}
+		for (i = 0; i < sc->nl0c; i++)
+			sc->l0c_s[i] = emit_slot(em, ISA_BUF_L0C, i * s, s);
+		sc->l0c_o = emit_slot(em, ISA_BUF_L0C, sc->nl0c * s, o);
 	}
 }
 
@@ -528,6 +799,8 @@ sctx_load(struct sctx *sc, uint32_t b, uint32_t h, uint32_t rb, uint32_t cb, uin
 	in.bytes = bytes;
 	emit_read_dram(sc->em, &in, dram, bytes, tensor);
 	emit_write(sc->em, &in, slot, 0, bytes, tensor);
+	if (dram >= sc->scratch)
+		emit_after_sync(sc->em, &in);
 	emit_issue(sc->em, &in);
 }
 
@@ -542,6 +815,8 @@ sctx_store(struct sctx *sc, uint32_t b, uint32_t h, uint32_t rb, uint32_t cb, in
 	in.bytes = bytes;
 	emit_read(sc->em, &in, slot, 0, bytes, tensor);
 	emit_write_dram(sc->em, &in, dram, bytes, tensor);
+	if (dram >= sc->scratch)
+		emit_after_sync(sc->em, &in);
 	emit_issue(sc->em, &in);
 }
 
@@ -566,6 +841,8 @@ sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q, 
 	uint64_t rows = sctx_rows(sc, i), cols = sctx_cols(sc, j), e = sc->e;
 	uint64_t r0 = (uint64_t)i * sc->R, c0 = (uint64_t)j * sc->C;
 	unsigned flags = ISA_F_TRANSB | (sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0);
+	int l0k = sc->l0 ? sc->l0b_k[sc->uk++ % sc->nl0b] : -1;
+	int l0s = sc->l0 ? sc->l0c_s[sc->us++ % sc->nl0c] : -1;
 	struct isa_instr in;
 
 	if (sc->l0) {
@@ -576,8 +853,7 @@ sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q, 
 			sc->l0a_q_holds = q;
 			sc->l0a_q_version = sc->em->slots[q].writer;
 		}
-		move(sc, b, h, r0, c0, k, cols * w->d_qk * e, sc->l0b_k, cols * w->d_qk * e,
-		    ISA_T_K);
+		move(sc, b, h, r0, c0, k, cols * w->d_qk * e, l0k, cols * w->d_qk * e, ISA_T_K);
 	}
 	emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_MATMUL, flags);
 	coords(&in, b, h, r0, c0);
@@ -586,8 +862,8 @@ sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q, 
 	in.k = w->d_qk;
 	if (sc->l0) {
 		emit_read(sc->em, &in, sc->l0a_q, 0, rows * w->d_qk * e, ISA_T_Q);
-		emit_read(sc->em, &in, sc->l0b_k, 0, cols * w->d_qk * e, ISA_T_K);
-		emit_write(sc->em, &in, sc->l0c_s, 0, rows * cols * 4, ISA_T_S);
+		emit_read(sc->em, &in, l0k, 0, cols * w->d_qk * e, ISA_T_K);
+		emit_write(sc->em, &in, l0s, 0, rows * cols * 4, ISA_T_S);
 	} else {
 		emit_read(sc->em, &in, q, 0, rows * w->d_qk * e, ISA_T_Q);
 		emit_read(sc->em, &in, k, 0, cols * w->d_qk * e, ISA_T_K);
@@ -595,7 +871,7 @@ sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q, 
 	}
 	emit_issue(sc->em, &in);
 	if (sc->l0)
-		move(sc, b, h, r0, c0, sc->l0c_s, rows * cols * 4, s, rows * cols * e, ISA_T_S);
+		move(sc, b, h, r0, c0, l0s, rows * cols * 4, s, rows * cols * e, ISA_T_S);
 }
 
 void
@@ -605,11 +881,13 @@ sctx_pv(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int p, 
 	const struct workload *w = sc->wl;
 	uint64_t rows = sctx_rows(sc, i), cols = sctx_cols(sc, j), e = sc->e;
 	uint64_t r0 = (uint64_t)i * sc->R, c0 = (uint64_t)j * sc->C;
+	int l0p = sc->l0 ? sc->l0a_p[sc->up++ % sc->nl0a] : -1;
+	int l0v = sc->l0 ? sc->l0b_v[sc->uv++ % sc->nl0b] : -1;
 	struct isa_instr in;
 
 	if (sc->l0) {
-		move(sc, b, h, r0, c0, p, rows * cols * e, sc->l0a_p, rows * cols * e, ISA_T_P);
-		move(sc, b, h, r0, c0, v, cols * w->d_v * e, sc->l0b_v, cols * w->d_v * e, ISA_T_V);
+		move(sc, b, h, r0, c0, p, rows * cols * e, l0p, rows * cols * e, ISA_T_P);
+		move(sc, b, h, r0, c0, v, cols * w->d_v * e, l0v, cols * w->d_v * e, ISA_T_V);
 	}
 	emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_MATMUL, first ? 0 : ISA_F_ACC);
 	coords(&in, b, h, r0, c0);
@@ -617,8 +895,8 @@ sctx_pv(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int p, 
 	in.n = w->d_v;
 	in.k = (uint32_t)cols;
 	if (sc->l0) {
-		emit_read(sc->em, &in, sc->l0a_p, 0, rows * cols * e, ISA_T_P);
-		emit_read(sc->em, &in, sc->l0b_v, 0, cols * w->d_v * e, ISA_T_V);
+		emit_read(sc->em, &in, l0p, 0, rows * cols * e, ISA_T_P);
+		emit_read(sc->em, &in, l0v, 0, cols * w->d_v * e, ISA_T_V);
 		emit_write(sc->em, &in, sc->l0c_o, 0, rows * w->d_v * 4, ISA_T_O);
 	} else {
 		emit_read(sc->em, &in, p, 0, rows * cols * e, ISA_T_P);
@@ -665,7 +943,8 @@ vec_tile(struct sctx *sc, unsigned op, unsigned flags, uint32_t b, uint32_t h, u
 }
 
 void
-sctx_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, const int *s, int m, int l)
+sctx_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, const int *s, int m, int l,
+    bool divide)
 {
 	uint32_t rows = sctx_rows(sc, i), nvis = sctx_visible(sc, i), v0, vr, j;
 	unsigned mask;
@@ -685,8 +964,104 @@ sctx_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, const int *s, 
 			vec_tile(sc, ISA_OP_VSUM, (j == 0 ? ISA_F_FIRST : 0) |
 			    (j + 1 == nvis ? ISA_F_LAST : 0), b, h, i, j, v0, vr, s[j], ISA_T_P,
 			    j ? l : -1, -1, l, ISA_T_L);
-		for (j = 0; j < nvis; j++)	/* normalize */
+		for (j = 0; j < nvis && divide; j++)	/* normalize */
 			vec_tile(sc, ISA_OP_VDIV, 0, b, h, i, j, v0, vr, s[j], ISA_T_P, l, -1,
 			    s[j], ISA_T_P);
 	}
+}
+
+void
+sctx_normalize(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o, int l)
+{
+	uint64_t rows = sctx_rows(sc, i), dv = sc->wl->d_v, e = sc->e, v0, vr;
+	struct isa_instr in;
+
+	for (v0 = 0; v0 < rows; v0 += sc->VR) {
+		vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
+		emit_begin(sc->em, &in, ISA_UNIT_VEC, ISA_OP_VDIV, 0);
+		coords(&in, b, h, (uint64_t)i * sc->R + v0, 0);
+		in.m = (uint32_t)vr;
+		in.n = (uint32_t)dv;
+		emit_read(sc->em, &in, o, v0 * dv * e, vr * dv * e, ISA_T_O);
+		emit_read(sc->em, &in, l, v0 * e, vr * e, ISA_T_L);
+		emit_write(sc->em, &in, o, v0 * dv * e, vr * dv * e, ISA_T_O);
+		emit_issue(sc->em, &in);
+	}
+}
+
+/* ---- K and V tiles ---------------------------------------------------- */
+
+uint64_t
+skv_bytes(const struct workload *w, uint64_t cols, bool resident)
+{
+	uint64_t C = sched_cols(w, (int64_t)cols), el = w->elem_bytes;
+	uint64_t n = resident ? (w->k_len + C - 1) / C : 2;
+
+	return n * (sched_align(C * w->d_qk * el) + sched_align(C * w->d_v * el));
+}
+
+int
+skv_init(struct sctx *sc, struct skv *kv, bool resident)
+{
+	uint32_t n = resident ? sc->ncb : 2, j;
+
+	memset(kv, 0, sizeof *kv);
+	kv->resident = resident;
+	kv->b = kv->h = UINT32_MAX;
+	if ((kv->k = calloc(2 * (size_t)n, sizeof *kv->k)) == NULL)
+		return errbuf_set(sc->em->e, "out of memory");
+	kv->v = kv->k + n;
+	for (j = 0; j < n; j++) {
+		kv->k[j] = sctx_l1(sc, (uint64_t)sc->C * sc->wl->d_qk * sc->e, ISA_T_K);
+		kv->v[j] = sctx_l1(sc, (uint64_t)sc->C * sc->wl->d_v * sc->e, ISA_T_V);
+	}
+	return 0;
+}
+
+void
+skv_free(struct skv *kv)
+{
+	free(kv->k);
+	kv->k = kv->v = NULL;
+}
+
+static int
+kv_tile(struct sctx *sc, struct skv *kv, bool is_v, uint32_t b, uint32_t h, uint32_t i,
+    uint32_t j)
+{
+	const struct workload *w = sc->wl;
+	uint32_t *used = is_v ? &kv->nv : &kv->nk;
+	uint64_t d = is_v ? w->d_v : w->d_qk, c0 = (uint64_t)j * sc->C;
+	int slot;
+
+	if (kv->resident) {
+		if (kv->b != b || kv->h != h) {
+			kv->b = b;
+			kv->h = h;
+			kv->nk = kv->nv = 0;
+		}
+		slot = (is_v ? kv->v : kv->k)[j];
+		/* row blocks see a growing prefix of the key blocks (causal or not) */
+		if (j < *used)
+			return slot;
+		*used = j + 1;
+	} else {
+		slot = (is_v ? kv->v : kv->k)[(*used)++ % 2];
+	}
+	sctx_load(sc, b, h, i * sc->R, (uint32_t)c0, is_v ? wl_v_row(w, &sc->dl, b, h, c0) :
+	    wl_k_row(w, &sc->dl, b, h, c0), slot, (uint64_t)sctx_cols(sc, j) * d * sc->e,
+	    is_v ? ISA_T_V : ISA_T_K);
+	return slot;
+}
+
+int
+skv_k(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, uint32_t j)
+{
+	return kv_tile(sc, kv, false, b, h, i, j);
+}
+
+int
+skv_v(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, uint32_t j)
+{
+	return kv_tile(sc, kv, true, b, h, i, j);
 }

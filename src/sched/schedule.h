@@ -13,12 +13,30 @@
 
 #define SCHED_MAX_PARAMS 8
 
+/* Choices shared by the dataflows' parameters. */
+extern const char *const sched_on_off[];	/* "on", "off" */
+extern const char *const sched_kv_choices[];	/* "stream", "resident" */
+extern const char *const sched_norm_choices[];	/* "p", "o" */
+enum { SCHED_KV_STREAM, SCHED_KV_RESIDENT };
+enum { SCHED_NORM_P, SCHED_NORM_O };
+#define SCHED_KV_DOC "stream: K and V tiles are loaded for every row block; resident: a " \
+	"head's K and V are loaded once and kept in L1"
+#define SCHED_NORM_DOC "p: the softmax divides the probabilities; o: PV runs on the " \
+	"exponentials and the rows of O are divided once"
+#define SCHED_PREFETCH_DOC "on: a transfer waits only for its buffer, not for round barriers; " \
+	"off: DMA waits at every barrier, as published"
+
 /* A tiling parameter: an integer in [min, max], or one of `choices` (stored as its index). */
 struct sched_tparam {
 	const char *name;
 	const char *doc;
 	int64_t min, max;
 	const char *const *choices;	/* NULL-terminated; NULL for integers */
+	/*
+	 * An ablation knob (overwrite, prefetch): left unset it keeps its
+	 * first choice, the dataflow at its best, instead of being searched.
+	 */
+	bool ablation;
 };
 
 struct tiling {
@@ -30,6 +48,7 @@ struct tiling {
 struct sched_fit {
 	uint64_t l1_bytes;		/* peak L1 footprint */
 	char formula[160];		/* how l1_bytes is made up, for messages */
+	char note[160];			/* sched_plan(): what a user should know of its choice */
 };
 
 struct sched {
@@ -61,10 +80,14 @@ int sched_parse_tiling(const struct sched *s, const char *text, struct tiling *t
 void sched_format_tiling(const struct sched *s, const struct tiling *t, char *buf, size_t len);
 
 /*
- * Complete a tiling: every parameter the user left unset takes the largest
- * legal value by the rule in mastrace(7) (largest cols, then rows, that fit
- * L0 and L1).  With allow_spill an L1 overflow is accepted (f says by how
- * much); without it it is an error naming footprint and capacity.
+ * Complete a tiling by the rule in mastrace(7): among the candidates for
+ * the parameters the user left unset (rows in multiples of the MAC's
+ * native height, cols in powers of two, every choice but the ablation
+ * knobs), the one that fits L0 and L1 with the shortest planned makespan;
+ * rows and cols go below the native height only when nothing else fits
+ * (f->note says so).  When nothing fits, allow_spill takes the smallest
+ * footprint (f says by how much it overflows); without it the error names
+ * the smallest footprint and the dataflows that do fit.
  */
 int sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
     struct tiling *t, bool allow_spill, struct sched_fit *f, struct errbuf *e);
@@ -150,7 +173,19 @@ struct sctx {
 	uint32_t nrb, ncb;	/* row and key blocks per head */
 	bool l0;
 	uint64_t l1_top;	/* L1 bytes laid out so far */
-	int l0a_q, l0a_p, l0b_k, l0b_v, l0c_s, l0c_o;
+	/*
+	 * DRAM from here on is the dataflow's own scratch, which no slot
+	 * tracks: transfers of it wait for the last emit_sync().
+	 */
+	uint64_t scratch;
+	/*
+	 * L0 tiles: P, K, V and S double-buffered when two fit beside the
+	 * others, so that MTE moves the next tile while the MAC works; uses
+	 * alternate through n*.
+	 */
+	int l0a_q, l0a_p[2], l0b_k[2], l0b_v[2], l0c_s[2], l0c_o;
+	unsigned nl0a, nl0b, nl0c;	/* buffers of each kind: 1 or 2 */
+	unsigned up, uk, uv, us;	/* uses so far */
 	int l0a_q_holds;	/* L1 slot whose Q tile is in L0A, -1 if none */
 	uint64_t l0a_q_version;
 	int slots[EMIT_MAX_SLOTS];
@@ -182,8 +217,33 @@ void sctx_pv(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, in
     int v, int o, bool first);
 /* Bring an accumulated O out of L0C into L1 slot o (nothing without L0). */
 void sctx_o_out(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o);
-/* Exact two-pass softmax of row block i, tiles in s[0 .. visible), in place. */
+/*
+ * Exact two-pass softmax of row block i, tiles in s[0 .. visible), in place;
+ * without `divide` the tiles keep the exponentials and l their row sums.
+ */
 void sctx_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, const int *s,
-    int m, int l);
+    int m, int l, bool divide);
+/* Divide the rows of row block i's O (slot o) by their sums in l, in place. */
+void sctx_normalize(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o, int l);
+
+/*
+ * K and V tiles: two of each, loaded in turn for every use (stream), or
+ * every tile of a head, each loaded at its first use and kept until the
+ * next head (resident).
+ */
+struct skv {
+	bool resident;
+	int *k, *v;		/* slots: 2 each, or ncb each */
+	uint32_t nk, nv;	/* stream: uses so far; resident: tiles loaded this head */
+	uint32_t b, h;		/* resident: the head held */
+};
+
+int skv_init(struct sctx *sc, struct skv *kv, bool resident);
+/* The slot of K (or V) tile j, loaded for row block i when it must be. */
+int skv_k(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, uint32_t j);
+int skv_v(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, uint32_t j);
+void skv_free(struct skv *kv);
+/* L1 bytes of the K and V tiles, for fit() */
+uint64_t skv_bytes(const struct workload *w, uint64_t cols, bool resident);
 
 #endif
