@@ -19,14 +19,16 @@ usage(FILE *f)
 	fputs("Usage: mastrace schedule [-s SCHED] [-w WORKLOAD] [--seq N] [--npu NAME|FILE]\n"
 	    "                         [-t TILING] [--allow-spill] [--force] [-q]\n"
 	    "                         [--format text|json] -o OUT\n"
+	    "       mastrace schedule [-s SCHED] [-w WORKLOAD] [--seq N] [--npu NAME|FILE]\n"
+	    "                         [-t TILING] [--allow-spill] --dry-run\n"
 	    "       mastrace schedule --list\n"
 	    "\n"
 	    "Plan attention as a dataflow on an NPU and write its instruction trace, each\n"
 	    "instruction timed by the cost model the replay shares.  SCHED is mas\n"
 	    "(default), flat, layerwise or flash; TILING is key=value pairs of the\n"
-	    "scheduler's parameters (see --list); parameters left out take the largest\n"
-	    "legal value.  A tiling that needs more L1 than the NPU has is refused\n"
-	    "unless --allow-spill.  OUT ending in .mtr is native, .mtt or - is text.\n"
+	    "scheduler's parameters (see --list); parameters left out are searched for\n"
+	    "the shortest planned makespan that fits.  A tiling that needs more L1 than\n"
+	    "the NPU has is refused unless --allow-spill.  OUT ending in .mtr is native, .mtt or - is text.\n"
 	    "Before writing, the size of the trace is estimated: a large one is announced\n"
 	    "on stderr, and text of more than 10,000 instructions to a terminal is\n"
 	    "refused without --force.  A summary follows on stdout (stderr with -o -).\n"
@@ -42,6 +44,7 @@ usage(FILE *f)
 	    "  -q, --quiet            no progress line and no size warning\n"
 	    "      --format FMT       the summary as text (default) or json\n"
 	    "  -o, --output OUT       the trace to write\n"
+	    "  -n, --dry-run          print the tiling chosen and the estimates; write nothing\n"
 	    "      --list             list the schedulers and their tiling parameters\n"
 	    "  -h, --help             show this help and exit\n"
 	    "\n"
@@ -75,7 +78,7 @@ list(void)
 
 struct options {
 	const char *sched, *workload, *seq, *npu, *tiling, *out;
-	bool allow_spill, force, quiet, json;
+	bool allow_spill, force, quiet, json, dry_run;
 };
 
 /* Warnings and refusals on the size of what would be written. */
@@ -180,7 +183,7 @@ do_schedule(const struct options *o, const char *command)
 	struct meter m;
 	struct errbuf e;
 	struct npu npu;
-	FILE *info = strcmp(o->out, "-") == 0 ? stderr : stdout;
+	FILE *info = o->out != NULL && strcmp(o->out, "-") == 0 ? stderr : stdout;
 	uint64_t seq;
 	int rc;
 
@@ -196,6 +199,16 @@ do_schedule(const struct options *o, const char *command)
 	    &e) != 0 || sched_estimate(s, &npu, &wl, &res, &est, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
+	}
+	if (o->dry_run) {
+		char a[NUM_TEXT_MAX], b[NUM_TEXT_MAX], c[NUM_TEXT_MAX], d[NUM_TEXT_MAX];
+		printf("%s on %s, %s, tiling %s\n  about %s instructions, planned makespan %s "
+		    "cycles, L1 %s of %s bytes\n", s->name, npu.name, wl.name, res.tiling,
+		    num_group(est.instructions, a), num_group(est.makespan, b),
+		    num_group(res.fit.l1_bytes, c), num_group(npu.l1.capacity_bytes, d));
+		if (res.fit.note[0] != '\0')
+			printf("  note: %s\n", res.fit.note);
+		return EXIT_OK;
 	}
 	if ((rc = check_size(o, &est)) != 0)
 		return rc;
@@ -236,15 +249,16 @@ run(int argc, char **argv)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o = { "mas", WL_DEFAULT_PRESET, NULL, NPU_DEFAULT_PRESET, NULL, NULL,
-	    false, false, false, false };
+	    false, false, false, false, false };
 	char command[1024];
 	int ch;
 
 	cli_join_args(argc, argv, command, sizeof command);	/* before getopt reorders argv */
-	while ((ch = cli_getopt(&cmd_schedule, argc, argv, "hs:w:t:o:q", longopts)) != -1) {
+	while ((ch = cli_getopt(&cmd_schedule, argc, argv, "hs:w:t:o:qn", longopts)) != -1) {
 		switch (ch) {
 		case 'h': usage(stdout); return EXIT_OK;
 		case 's': o.sched = optarg; break;
@@ -257,6 +271,7 @@ run(int argc, char **argv)
 		case OPT_LIST: return list();
 		case OPT_FORCE: o.force = true; break;
 		case 'q': o.quiet = true; break;
+		case 'n': o.dry_run = true; break;
 		case OPT_FORMAT:
 			if (cli_report_format(&cmd_schedule, "--format", "text", optarg,
 			    &o.json) != 0)
@@ -267,7 +282,7 @@ run(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error(&cmd_schedule, "unexpected argument '%s'", argv[optind]);
-	if (o.out == NULL)
+	if (o.out == NULL && !o.dry_run)
 		return cli_usage_error(&cmd_schedule, "expected -o OUT (a .mtr or .mtt file, or -)");
 	return do_schedule(&o, command);
 }

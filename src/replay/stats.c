@@ -387,7 +387,8 @@ bound_term(struct stats_bound *b, const char *name, uint64_t cycles)
 static uint64_t
 cycles_for(uint64_t bytes, double per_cycle)
 {
-	double t = (double)bytes / per_cycle;
+	/* less a hair, so that rounding never lifts a saturated resource past the makespan */
+	double t = (double)bytes / per_cycle * (1.0 - 1e-12);
 	uint64_t c = (uint64_t)t;
 
 	return (double)c < t ? c + 1 : c;

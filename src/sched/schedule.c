@@ -189,7 +189,7 @@ static const struct trace_writer_ops null_ops = { null_write, null_close, null_a
  * (a few seconds), reached only by long sequences with small tiles, which
  * are tried last.
  */
-#define SEARCH_BUDGET (40u * 1000 * 1000)
+#define SEARCH_BUDGET (12u * 1000 * 1000)
 #define MAX_CAND 40
 
 struct search {

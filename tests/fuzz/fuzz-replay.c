@@ -50,8 +50,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();	/* every failure says why */
 	if (replay_self_check_failures != 0)
 		__builtin_trap();	/* the use index disagreed with the window */
-	if (rc == 0)
+	if (rc == 0) {
+		struct stats_bound b;
 		stats_finish(&st, &e);
+		stats_bound(&st, &b);
+		/* the bound is what no replay can beat: this one included */
+		if (b.cycles > st.makespan)
+			__builtin_trap();
+	}
 	stats_free(&st);
 	r->ops->close(r);
 	return 0;
