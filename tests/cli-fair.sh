@@ -13,10 +13,12 @@ for wl in b=1,h=2,q=100,k=77,d=24 b=2,h=1,q=37,k=130,d=8,causal=1; do
 			s=${st%%:*} t=${st#*:}
 			extra="prefetch=on prefetch=off"
 			case $s:$t in
-			mas:*) extra="$extra kv=resident norm=o kv=resident,norm=o,prefetch=off" ;;
+			mas:*) extra="$extra kv=stream kv=stream,norm=o kv=resident norm=o"
+			       extra="$extra kv=resident,norm=o,prefetch=off" ;;
 			flat:gran=head*) extra="$extra norm=o" ;;
-			flat:*) extra="$extra kv=resident norm=o kv=resident,norm=o" ;;
-			flash:*) extra="$extra kv=resident" ;;
+			flat:*) extra="$extra kv=stream kv=stream,norm=o kv=resident norm=o"
+				extra="$extra kv=resident,norm=o" ;;
+			flash:*) extra="$extra kv=stream kv=resident" ;;
 			esac
 			for x in $extra; do
 				run schedule -q -s "$s" -w "$wl" --npu "$npu" -t "$t,$x" -o "$TMP/v.mtr"

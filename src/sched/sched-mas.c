@@ -63,20 +63,32 @@ struct mas {
 	bool divide;		/* norm=p */
 };
 
-/* The matrix stream's QK^T of block r into its buffer. */
+/* Block x of the stream: every row block of every head, in order. */
 static void
-qk_block(struct mas *a, const struct tiling *t, uint32_t b, uint32_t h, uint32_t r)
+block_of(const struct sctx *sc, uint64_t x, uint32_t *b, uint32_t *h, uint32_t *r)
+{
+	*r = (uint32_t)(x % sc->nrb);
+	x /= sc->nrb;
+	*h = (uint32_t)(x % sc->wl->heads);
+	*b = (uint32_t)(x / sc->wl->heads);
+}
+
+/* The matrix stream's QK^T of block x into its buffer. */
+static void
+qk_block(struct mas *a, const struct tiling *t, uint64_t x)
 {
 	struct sctx *sc = &a->sc;
-	int *s = a->s[r % nbuf(t)], q = a->q[r % 2];
-	uint32_t j, nvis = sctx_visible(sc, r);
+	int *s = a->s[x % nbuf(t)], q = a->q[x % 2];
+	uint32_t b, h, r;
+	uint32_t j, nvis;
 	struct isa_instr in;
 
+	block_of(sc, x, &b, &h, &r);
+	nvis = sctx_visible(sc, r);
 	sctx_load(sc, b, h, r * sc->R, 0, wl_q_row(sc->wl, &sc->dl, b, h, (uint64_t)r * sc->R),
 	    q, (uint64_t)sctx_rows(sc, r) * sc->wl->d_qk * sc->e, ISA_T_Q);
 	for (j = 0; j < nvis; j++) {
-		int k;
-		if (nbuf(t) == 2 && r >= 2) {
+		if (nbuf(t) == 2 && x >= 2) {
 			/* new scores take the place of probabilities PV has finished with */
 			emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_OVERWRITE, 0);
 			in.b = b;
@@ -86,32 +98,35 @@ qk_block(struct mas *a, const struct tiling *t, uint32_t b, uint32_t h, uint32_t
 			emit_write(sc->em, &in, s[j], 0, sc->em->slots[s[j]].size, ISA_T_S);
 			emit_issue(sc->em, &in);
 		}
-		k = skv_k(sc, &a->kv, b, h, r, j);
-		sctx_qk(sc, b, h, r, j, q, k, s[j]);
 	}
+	sctx_qk_kv(sc, &a->kv, b, h, r, q, s);
 }
 
-/* PV of block r; its O leaves at once, or (norm=o) after store_block(). */
+/* PV of block x; its O leaves with store_block() (divided first, with norm=o). */
 static void
-pv_block(struct mas *a, const struct tiling *t, uint32_t b, uint32_t h, uint32_t r)
+pv_block(struct mas *a, const struct tiling *t, uint64_t x)
 {
 	struct sctx *sc = &a->sc;
-	int *s = a->s[r % nbuf(t)], o = a->o[r % nbuf_o(t)];
-	uint32_t j, nvis = sctx_visible(sc, r);
+	int *s = a->s[x % nbuf(t)], o = a->o[x % nbuf_o(t)];
+	uint32_t j, nvis, b, h, r;
 
+	block_of(sc, x, &b, &h, &r);
+	nvis = sctx_visible(sc, r);
 	for (j = 0; j < nvis; j++)
 		sctx_pv(sc, b, h, r, j, s[j], skv_v(sc, &a->kv, b, h, r, j), o, j == 0);
 	sctx_o_out(sc, b, h, r, o);
 }
 
 static void
-store_block(struct mas *a, const struct tiling *t, uint32_t b, uint32_t h, uint32_t r)
+store_block(struct mas *a, const struct tiling *t, uint64_t x)
 {
 	struct sctx *sc = &a->sc;
-	int o = a->o[r % nbuf_o(t)];
+	int o = a->o[x % nbuf_o(t)];
+	uint32_t b, h, r;
 
+	block_of(sc, x, &b, &h, &r);
 	if (!a->divide)
-		sctx_normalize(sc, b, h, r, o, a->l[r % nbuf_o(t)]);
+		sctx_normalize(sc, b, h, r, o, a->l[x % nbuf_o(t)]);
 	sctx_store(sc, b, h, r * sc->R, 0, o, wl_o_row(sc->wl, &sc->dl, b, h,
 	    (uint64_t)r * sc->R), (uint64_t)sctx_rows(sc, r) * sc->wl->d_v * sc->e, ISA_T_O);
 }
@@ -123,6 +138,7 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 	struct sctx *sc = &a->sc;
 	uint64_t el = w->elem_bytes, R, C;
 	uint32_t b, h, r, j, nb;
+	uint64_t x, total;
 	int *tiles;
 
 	sctx_init(sc, em, w, (uint32_t)t->v[P_ROWS], (uint32_t)t->v[P_COLS],
@@ -151,27 +167,28 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 		a->l[j] = sctx_l1(sc, R * el, ISA_T_L);
 	}
 	a->m = sctx_l1(sc, R * el, ISA_T_M);
-	for (b = 0; b < w->batch && !em->failed; b++) {
-		for (h = 0; h < w->heads && !em->failed; h++) {
-			/* round -1: the first scores */
-			qk_block(a, t, b, h, 0);
-			emit_barrier(em);
-			for (r = 0; r < sc->nrb && !em->failed; r++) {
-				/* round r: VEC softmax(r) while MAC does PV(r-1), QK(r+1) */
-				sctx_softmax(sc, b, h, r, a->s[r % nb], a->m, a->l[r % nbuf_o(t)],
-				    a->divide);
-				if (r >= 1) {
-					pv_block(a, t, b, h, r - 1);
-					store_block(a, t, b, h, r - 1);
-				}
-				if (r + 1 < sc->nrb)
-					qk_block(a, t, b, h, r + 1);
-				emit_barrier(em);
-			}
-			pv_block(a, t, b, h, sc->nrb - 1);
-			store_block(a, t, b, h, sc->nrb - 1);
+	/*
+	 * One stream over every row block of every head: the next head's first
+	 * QK^T runs beside this head's last softmax, so the pipeline fills once.
+	 */
+	total = (uint64_t)w->batch * w->heads * sc->nrb;
+	/* round -1: the first scores */
+	qk_block(a, t, 0);
+	emit_barrier(em);
+	for (x = 0; x < total && !em->failed; x++) {
+		/* round x: VEC softmax(x) while MAC does PV(x-1), QK(x+1) */
+		block_of(sc, x, &b, &h, &r);
+		sctx_softmax(sc, b, h, r, a->s[x % nb], a->m, a->l[x % nbuf_o(t)], a->divide);
+		if (x >= 1) {
+			pv_block(a, t, x - 1);
+			store_block(a, t, x - 1);
 		}
+		if (x + 1 < total)
+			qk_block(a, t, x + 1);
+		emit_barrier(em);
 	}
+	pv_block(a, t, total - 1);
+	store_block(a, t, total - 1);
 	sctx_free_all(sc);
 	skv_free(&a->kv);
 	free(tiles);

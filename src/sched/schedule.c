@@ -691,15 +691,20 @@ sctx_init(struct sctx *sc, struct emit *em, const struct workload *w, uint32_t R
 		uint64_t s = (uint64_t)sc->R * sc->C * 4, o = (uint64_t)sc->R * w->d_v * 4;
 		unsigned i;
 
+		uint64_t kv = k > v ? k : v;
+
 		sc->nl0a = q + 2 * p <= n->l0.a_bytes ? 2 : 1;
-		sc->nl0b = 2 * (k + v) <= n->l0.b_bytes ? 2 : 1;
+		sc->nl0b = n->l0.b_bytes / kv >= 2 ? (unsigned)(n->l0.b_bytes / kv < 4 ?
+		    n->l0.b_bytes / kv : 4) : 0;
 		sc->nl0c = 2 * s + o <= n->l0.c_bytes ? 2 : 1;
 		sc->l0a_q = emit_slot(em, ISA_BUF_L0A, 0, q);
 		for (i = 0; i < sc->nl0a; i++)
 			sc->l0a_p[i] = emit_slot(em, ISA_BUF_L0A, q + i * p, p);
-		for (i = 0; i < sc->nl0b; i++) {
-			sc->l0b_k[i] = emit_slot(em, ISA_BUF_L0B, i * (k + v), k);
-			sc->l0b_v[i] = emit_slot(em, ISA_BUF_L0B, i * (k + v) + k, v);
+		for (i = 0; i < sc->nl0b; i++)
+			sc->l0b[i] = emit_slot(em, ISA_BUF_L0B, i * kv, kv);
+		if (sc->nl0b == 0) {
+			sc->l0b_k = emit_slot(em, ISA_BUF_L0B, 0, k);
+			sc->l0b_v = emit_slot(em, ISA_BUF_L0B, k, v);
 		}
 		for (i = 0; i < sc->nl0c; i++)
 			sc->l0c_s[i] = emit_slot(em, ISA_BUF_L0C, i * s, s);
@@ -834,17 +839,52 @@ move(struct sctx *sc, uint32_t b, uint32_t h, uint64_t r0, uint64_t c0, int from
 	emit_issue(sc->em, &in);
 }
 
-void
-sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q, int k, int s)
+/* The L0B tile for the next K or V: the ring's next, or the fixed one. */
+static int
+l0b_next(struct sctx *sc, bool v)
+{
+	return sc->nl0b ? sc->l0b[sc->ub++ % sc->nl0b] : v ? sc->l0b_v : sc->l0b_k;
+}
+
+static void
+move_k(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int k, int l0k)
+{
+	uint64_t bytes = (uint64_t)sctx_cols(sc, j) * sc->wl->d_qk * sc->e;
+
+	move(sc, b, h, (uint64_t)i * sc->R, (uint64_t)j * sc->C, k, bytes, l0k, bytes, ISA_T_K);
+}
+
+/*
+ * Where K tile j comes from: a fixed slot, or the K/V tiles (which load it,
+ * so it must be asked for in the order the tiles are used).
+ */
+struct kfrom {
+	int slot;
+	struct skv *kv;
+	uint32_t b, h, i;
+};
+
+static int
+k_slot(struct sctx *sc, const struct kfrom *f, uint32_t j)
+{
+	return f->kv == NULL ? f->slot : skv_k(sc, f->kv, f->b, f->h, f->i, j);
+}
+
+static void
+qk_row(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j0, uint32_t n,
+    int q, const struct kfrom *from, const int *s)
 {
 	const struct workload *w = sc->wl;
-	uint64_t rows = sctx_rows(sc, i), cols = sctx_cols(sc, j), e = sc->e;
-	uint64_t r0 = (uint64_t)i * sc->R, c0 = (uint64_t)j * sc->C;
-	unsigned flags = ISA_F_TRANSB | (sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0);
-	int l0k = sc->l0 ? sc->l0b_k[sc->uk++ % sc->nl0b] : -1;
-	int l0s = sc->l0 ? sc->l0c_s[sc->us++ % sc->nl0c] : -1;
+	uint64_t rows = sctx_rows(sc, i), e = sc->e, r0 = (uint64_t)i * sc->R, cols, c0;
+	/* with a ring, the next K moves in while this tile multiplies */
+	bool ahead = sc->l0 && sc->nl0b >= 2;
+	int l0k[2] = { -1, -1 }, k[2] = { -1, -1 }, l0s;
+	uint32_t t, j;
 	struct isa_instr in;
 
+	if (n == 0)
+		return;
+	k[0] = k_slot(sc, from, j0);	/* its load, if any, before the moves */
 	if (sc->l0) {
 		/* Q stays in L0A for every key block of its row block */
 		if (sc->l0a_q_holds != q || sc->l0a_q_version != sc->em->slots[q].writer) {
@@ -853,25 +893,61 @@ sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q, 
 			sc->l0a_q_holds = q;
 			sc->l0a_q_version = sc->em->slots[q].writer;
 		}
-		move(sc, b, h, r0, c0, k, cols * w->d_qk * e, l0k, cols * w->d_qk * e, ISA_T_K);
 	}
-	emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_MATMUL, flags);
-	coords(&in, b, h, r0, c0);
-	in.m = (uint32_t)rows;
-	in.n = (uint32_t)cols;
-	in.k = w->d_qk;
-	if (sc->l0) {
-		emit_read(sc->em, &in, sc->l0a_q, 0, rows * w->d_qk * e, ISA_T_Q);
-		emit_read(sc->em, &in, l0k, 0, cols * w->d_qk * e, ISA_T_K);
-		emit_write(sc->em, &in, l0s, 0, rows * cols * 4, ISA_T_S);
-	} else {
-		emit_read(sc->em, &in, q, 0, rows * w->d_qk * e, ISA_T_Q);
-		emit_read(sc->em, &in, k, 0, cols * w->d_qk * e, ISA_T_K);
-		emit_write(sc->em, &in, s, 0, rows * cols * e, ISA_T_S);
+	for (t = 0; t < n; t++) {
+		j = j0 + t;
+		cols = sctx_cols(sc, j);
+		c0 = (uint64_t)j * sc->C;
+		if (t == 0 || !ahead) {
+			if (t > 0)
+				k[t % 2] = k_slot(sc, from, j);
+			if (sc->l0) {
+				l0k[t % 2] = l0b_next(sc, false);
+				move_k(sc, b, h, i, j, k[t % 2], l0k[t % 2]);
+			}
+		}
+		if (ahead && t + 1 < n) {
+			k[(t + 1) % 2] = k_slot(sc, from, j + 1);
+			l0k[(t + 1) % 2] = l0b_next(sc, false);
+			move_k(sc, b, h, i, j + 1, k[(t + 1) % 2], l0k[(t + 1) % 2]);
+		}
+		l0s = sc->l0 ? sc->l0c_s[sc->us++ % sc->nl0c] : -1;
+		emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_MATMUL, ISA_F_TRANSB |
+		    (sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0));
+		coords(&in, b, h, r0, c0);
+		in.m = (uint32_t)rows;
+		in.n = (uint32_t)cols;
+		in.k = w->d_qk;
+		if (sc->l0) {
+			emit_read(sc->em, &in, sc->l0a_q, 0, rows * w->d_qk * e, ISA_T_Q);
+			emit_read(sc->em, &in, l0k[t % 2], 0, cols * w->d_qk * e, ISA_T_K);
+			emit_write(sc->em, &in, l0s, 0, rows * cols * 4, ISA_T_S);
+		} else {
+			emit_read(sc->em, &in, q, 0, rows * w->d_qk * e, ISA_T_Q);
+			emit_read(sc->em, &in, k[t % 2], 0, cols * w->d_qk * e, ISA_T_K);
+			emit_write(sc->em, &in, s[t], 0, rows * cols * e, ISA_T_S);
+		}
+		emit_issue(sc->em, &in);
+		if (sc->l0)
+			move(sc, b, h, r0, c0, l0s, rows * cols * 4, s[t], rows * cols * e, ISA_T_S);
 	}
-	emit_issue(sc->em, &in);
-	if (sc->l0)
-		move(sc, b, h, r0, c0, l0s, rows * cols * 4, s, rows * cols * e, ISA_T_S);
+}
+
+void
+sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q, int k, int s)
+{
+	struct kfrom f = { k, NULL, 0, 0, 0 };
+
+	qk_row(sc, b, h, i, j, 1, q, &f, &s);
+}
+
+void
+sctx_qk_kv(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, int q,
+    const int *s)
+{
+	struct kfrom f = { -1, kv, b, h, i };
+
+	qk_row(sc, b, h, i, 0, sctx_visible(sc, i), q, &f, s);
 }
 
 void
@@ -882,7 +958,7 @@ sctx_pv(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int p, 
 	uint64_t rows = sctx_rows(sc, i), cols = sctx_cols(sc, j), e = sc->e;
 	uint64_t r0 = (uint64_t)i * sc->R, c0 = (uint64_t)j * sc->C;
 	int l0p = sc->l0 ? sc->l0a_p[sc->up++ % sc->nl0a] : -1;
-	int l0v = sc->l0 ? sc->l0b_v[sc->uv++ % sc->nl0b] : -1;
+	int l0v = sc->l0 ? l0b_next(sc, true) : -1;
 	struct isa_instr in;
 
 	if (sc->l0) {
@@ -1007,7 +1083,7 @@ skv_init(struct sctx *sc, struct skv *kv, bool resident)
 
 	memset(kv, 0, sizeof *kv);
 	kv->resident = resident;
-	kv->b = kv->h = UINT32_MAX;
+	kv->ks.b = kv->ks.h = kv->vs.b = kv->vs.h = UINT32_MAX;
 	if ((kv->k = calloc(2 * (size_t)n, sizeof *kv->k)) == NULL)
 		return errbuf_set(sc->em->e, "out of memory");
 	kv->v = kv->k + n;
@@ -1030,23 +1106,23 @@ kv_tile(struct sctx *sc, struct skv *kv, bool is_v, uint32_t b, uint32_t h, uint
     uint32_t j)
 {
 	const struct workload *w = sc->wl;
-	uint32_t *used = is_v ? &kv->nv : &kv->nk;
+	struct skv_state *st = is_v ? &kv->vs : &kv->ks;
 	uint64_t d = is_v ? w->d_v : w->d_qk, c0 = (uint64_t)j * sc->C;
 	int slot;
 
 	if (kv->resident) {
-		if (kv->b != b || kv->h != h) {
-			kv->b = b;
-			kv->h = h;
-			kv->nk = kv->nv = 0;
+		if (st->b != b || st->h != h) {
+			st->b = b;
+			st->h = h;
+			st->n = 0;
 		}
 		slot = (is_v ? kv->v : kv->k)[j];
 		/* row blocks see a growing prefix of the key blocks (causal or not) */
-		if (j < *used)
+		if (j < st->n)
 			return slot;
-		*used = j + 1;
+		st->n = j + 1;
 	} else {
-		slot = (is_v ? kv->v : kv->k)[(*used)++ % 2];
+		slot = (is_v ? kv->v : kv->k)[st->n++ % 2];
 	}
 	sctx_load(sc, b, h, i * sc->R, (uint32_t)c0, is_v ? wl_v_row(w, &sc->dl, b, h, c0) :
 	    wl_k_row(w, &sc->dl, b, h, c0), slot, (uint64_t)sctx_cols(sc, j) * d * sc->e,

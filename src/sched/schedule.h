@@ -179,13 +179,15 @@ struct sctx {
 	 */
 	uint64_t scratch;
 	/*
-	 * L0 tiles: P, K, V and S double-buffered when two fit beside the
-	 * others, so that MTE moves the next tile while the MAC works; uses
-	 * alternate through n*.
+	 * L0 tiles: P and S double-buffered when two fit beside the others, K
+	 * and V tiles taking turns in a ring of up to 4 buffers when two of the
+	 * larger fit L0B (else one K and one V), so that MTE moves the next tile
+	 * while the MAC works; uses alternate through the counters.
 	 */
-	int l0a_q, l0a_p[2], l0b_k[2], l0b_v[2], l0c_s[2], l0c_o;
-	unsigned nl0a, nl0b, nl0c;	/* buffers of each kind: 1 or 2 */
-	unsigned up, uk, uv, us;	/* uses so far */
+	int l0a_q, l0a_p[2], l0b[4], l0c_s[2], l0c_o;
+	int l0b_k, l0b_v;		/* without a ring */
+	unsigned nl0a, nl0b, nl0c;	/* buffers: 1 or 2; ring of 0 (none), 2, 3 or 4 */
+	unsigned up, ub, us;		/* uses so far */
 	int l0a_q_holds;	/* L1 slot whose Q tile is in L0A, -1 if none */
 	uint64_t l0a_q_version;
 	int slots[EMIT_MAX_SLOTS];
@@ -209,7 +211,14 @@ void sctx_load(struct sctx *sc, uint32_t b, uint32_t h, uint32_t rb, uint32_t cb
     uint64_t dram, int slot, uint64_t bytes, unsigned tensor);
 void sctx_store(struct sctx *sc, uint32_t b, uint32_t h, uint32_t rb, uint32_t cb,
     int slot, uint64_t dram, uint64_t bytes, unsigned tensor);
-/* S tile (i, j) = Q x K^T into slot s (through L0 when the NPU has it). */
+struct skv;
+/*
+ * Every S tile row block i sees, into slots s[], with K tiles from kv
+ * (loaded as they are needed): with an L0 ring, the next K tile moves into
+ * L0 while this one multiplies.
+ */
+void sctx_qk_kv(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, int q,
+    const int *s);
 void sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q,
     int k, int s);
 /* O (+)= P tile (i, j) x V tile j; acc in L0C, or in L1 slot o without L0. */
@@ -234,8 +243,12 @@ void sctx_normalize(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o, 
 struct skv {
 	bool resident;
 	int *k, *v;		/* slots: 2 each, or ncb each */
-	uint32_t nk, nv;	/* stream: uses so far; resident: tiles loaded this head */
-	uint32_t b, h;		/* resident: the head held */
+	/*
+	 * Per tensor: stream, uses so far; resident, the head held and its
+	 * tiles loaded (K and V apart: a pipeline may start the next head's
+	 * QK^T before this head's last PV).
+	 */
+	struct skv_state { uint32_t n, b, h; } ks, vs;
 };
 
 int skv_init(struct sctx *sc, struct skv *kv, bool resident);
