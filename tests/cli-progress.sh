@@ -56,7 +56,7 @@ expect_status 0 "large text to a pipe"
 
 # a trace past what verify can hold is announced before it is written
 st=0
-timeout 30 "$MASTRACE" schedule -s flash -w llama3-8b --seq 32768 -o "$TMP/big.mtr" \
+timeout 30 "$MASTRACE" schedule -s flash -w llama3-8b --seq 32768 -t rows=80,cols=64,kv=stream -o "$TMP/big.mtr" \
     >/dev/null 2>"$TMP/err" || st=$?
 checks=$((checks + 1))
 grep -q "mastrace: schedule: warning: about 47,27[0-9],[0-9]* instructions, about [0-9.]* MiB of .mtr" "$TMP/err" ||

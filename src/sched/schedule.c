@@ -200,7 +200,7 @@ struct search {
 	int64_t rows[MAX_CAND], cols[MAX_CAND];
 	unsigned nrows, ncols;
 	uint64_t planned;		/* instructions planned so far */
-	bool found, exhausted, fit_only;
+	bool found, exhausted, fit_only, single;
 	struct tiling best;
 	uint64_t best_makespan, best_instr;
 	/*
@@ -252,8 +252,10 @@ try_tiling(struct search *sr, struct tiling *t)
 	}
 	if (f.l1_bytes > sr->n->l1.capacity_bytes || sr->exhausted)
 		return;
-	if (sr->fit_only) {
-		sr->found = sr->exhausted = true;	/* one is enough */
+	if (sr->fit_only || sr->single) {
+		/* one is enough, or the only one: nothing to compare it with */
+		sr->best = *t;
+		sr->found = sr->exhausted = true;
 		return;
 	}
 	if (sr->found && sr->planned >= SEARCH_BUDGET) {
@@ -302,6 +304,16 @@ search_from(struct search *sr, struct tiling *t, unsigned k)
 		}
 }
 
+/*
+ * The row granularity of the MAC: a cube's m; a systolic array streams rows
+ * one a cycle, so any count runs it full, and 16 keeps the candidates few.
+ */
+static int64_t
+native_rows(const struct npu *n)
+{
+	return n->mac.kind == NPU_MAC_CUBE && n->mac.m > 0 ? n->mac.m : 16;
+}
+
 static void
 add_cand(int64_t *v, unsigned *n, int64_t x)
 {
@@ -322,7 +334,7 @@ add_cand(int64_t *v, unsigned *n, int64_t x)
 static void
 candidates(struct search *sr, struct tiling *t, bool small)
 {
-	int64_t h = sr->n->mac.m ? sr->n->mac.m : 16, top, x, tmp;
+	int64_t h = native_rows(sr->n), top, x, tmp;
 	unsigned i, j;
 
 	sr->nrows = sr->ncols = 0;
@@ -377,7 +389,7 @@ search_run(struct search *sr, const struct sched *s, const struct npu *n,
     const struct workload *w, struct tiling *t, bool fit_only, char *note, size_t len)
 {
 	struct workload one = *w;
-	int64_t h = n->mac.m ? n->mac.m : 16;
+	int64_t h = native_rows(n);
 	unsigned i;
 
 	sr->s = s;
@@ -395,6 +407,10 @@ search_run(struct search *sr, const struct sched *s, const struct npu *n,
 	one.heads = 1;
 	sr->one = &one;
 	candidates(sr, t, false);
+	sr->single = sr->nrows == 1 && sr->ncols == 1;
+	for (i = 0; i < s->nparams; i++)
+		if (!t->set[i] && s->params[i].choices != NULL && !s->params[i].ablation)
+			sr->single = false;
 	search_from(sr, t, 0);
 	if (!sr->found && !(sr->rows_i >= 0 && t->set[sr->rows_i] && sr->cols_i >= 0 &&
 	    t->set[sr->cols_i])) {
@@ -402,7 +418,8 @@ search_run(struct search *sr, const struct sched *s, const struct npu *n,
 		sr->small = true;
 		candidates(sr, t, true);
 		search_from(sr, t, 0);
-		if (sr->found && sr->rows_i >= 0 && sr->best.v[sr->rows_i] < h &&
+		if (sr->found && n->mac.kind == NPU_MAC_CUBE && sr->rows_i >= 0 &&
+		    sr->best.v[sr->rows_i] < h &&
 		    (uint64_t)sr->best.v[sr->rows_i] < w->q_len)
 			snprintf(note, len, "rows=%lld is below the MAC's native height of %lld: "
 			    "no taller row block fits L1", (long long)sr->best.v[sr->rows_i],
