@@ -40,7 +40,7 @@ flat_span=$("$MASTRACE" info "$TMP/flat.mtr" | sed -n 's/^planned  *0 \.\. \([0-
 # the trace says how it was made
 run info "$TMP/mas.mtr"
 expect_out_contains "scheduler     mas" "header scheduler"
-expect_out_contains "tiling        rows=32,cols=128,vrows=32,overwrite=on,prefetch=on,kv=resident,norm=o" "header tiling"
+expect_out_contains "tiling        rows=48,cols=128,vrows=32,overwrite=on,prefetch=on,kv=resident,norm=o" "header tiling"
 expect_out_contains "command       mastrace schedule -s mas -w bert-base --npu edge -o" "header command"
 
 # the ablation at MAS's own tiling spills, and says so

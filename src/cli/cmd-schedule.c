@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "eval.h"
 #include "json.h"
 #include "meter.h"
 #include "num.h"
@@ -195,7 +196,7 @@ do_schedule(const struct options *o, const char *command)
 	    errbuf_set(&e, "--seq: got '%s', expected an integer from 1 to 16777216", o->seq) :
 	    wl_set_seq(&wl, seq, &e)) != 0) ||
 	    npu_resolve(o->npu, &npu, &e) != 0 ||
-	    sched_prepare(s, &npu, &wl, o->tiling ? o->tiling : "", o->allow_spill, &res,
+	    eval_prepare(s, &npu, &wl, o->tiling ? o->tiling : "", o->allow_spill, &res,
 	    &e) != 0 || sched_estimate(s, &npu, &wl, &res, &est, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;

@@ -13,7 +13,7 @@ struct eval_spec {
 	const struct sched *sched;
 	const struct npu *npu;		/* planned for and replayed on */
 	const struct workload *wl;
-	const char *tiling;		/* "key=value,..."; NULL or "" picks the largest that fits */
+	const char *tiling;		/* "key=value,..."; what it leaves out, eval_prepare() picks */
 	bool allow_spill;		/* accept a tiling whose footprint exceeds L1 */
 	struct replay_opts replay;
 	/* more observers of the replay (a viewer, an exporter); may be NULL */
@@ -25,6 +25,18 @@ struct eval_result {
 	struct sched_result plan;	/* the tiling chosen, planned makespan and traffic */
 	struct stats st;		/* the replay's statistics, finished */
 };
+
+/*
+ * sched_prepare(), with the choice of the parameters the tiling leaves out
+ * refined by the replay: the candidates sched_plan_top() ranks best by
+ * planned makespan are each replayed on one head of the workload with
+ * every model, and the plan's favourite is taken unless another replays
+ * more than 2% faster.  The plan knows neither
+ * DRAM nor L1 port sharing, which can reorder candidates whose plans are
+ * close.  A tiling given whole is prepared as it is.
+ */
+int eval_prepare(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *tiling, bool allow_spill, struct sched_result *res, struct errbuf *e);
 
 /* Defaults: every replay model on. */
 void eval_spec_init(struct eval_spec *spec, const struct sched *s, const struct npu *n,

@@ -201,8 +201,10 @@ struct search {
 	unsigned nrows, ncols;
 	uint64_t planned;		/* instructions planned so far */
 	bool found, exhausted, fit_only, single;
-	struct tiling best;
-	uint64_t best_makespan, best_instr;
+	/* the best candidates by planned makespan, best first; best is top[0] */
+	struct tiling top[SCHED_TOP];
+	uint64_t top_makespan[SCHED_TOP], top_instr[SCHED_TOP];
+	unsigned ntop;
 	/*
 	 * The smallest footprint seen, fitting or not: among the usual
 	 * candidates (what --allow-spill takes) and among all (for messages).
@@ -235,6 +237,7 @@ try_tiling(struct search *sr, struct tiling *t)
 	struct sched_fit f;
 	struct errbuf e;
 	uint64_t ms, ni;
+	unsigned i;
 
 	if (sr->vrows_i >= 0 && !t->set[sr->vrows_i])
 		t->v[sr->vrows_i] = sched_get(sr->s, t, "rows") < 32 ? sched_get(sr->s, t, "rows") : 32;
@@ -254,7 +257,8 @@ try_tiling(struct search *sr, struct tiling *t)
 		return;
 	if (sr->fit_only || sr->single) {
 		/* one is enough, or the only one: nothing to compare it with */
-		sr->best = *t;
+		sr->top[0] = *t;
+		sr->ntop = 1;
 		sr->found = sr->exhausted = true;
 		return;
 	}
@@ -265,13 +269,22 @@ try_tiling(struct search *sr, struct tiling *t)
 	if (plan_one(sr, t, &ms, &ni) != 0)
 		return;
 	sr->planned += ni;
-	if (!sr->found || ms < sr->best_makespan || (ms == sr->best_makespan &&
-	    ni < sr->best_instr)) {
-		sr->best = *t;
-		sr->best_makespan = ms;
-		sr->best_instr = ni;
-		sr->found = true;
+	/* into the ranking: shorter makespan first, then fewer instructions */
+	for (i = sr->ntop; i > 0 && (ms < sr->top_makespan[i - 1] ||
+	    (ms == sr->top_makespan[i - 1] && ni < sr->top_instr[i - 1])); i--)
+		if (i < SCHED_TOP) {
+			sr->top[i] = sr->top[i - 1];
+			sr->top_makespan[i] = sr->top_makespan[i - 1];
+			sr->top_instr[i] = sr->top_instr[i - 1];
+		}
+	if (i < SCHED_TOP) {
+		sr->top[i] = *t;
+		sr->top_makespan[i] = ms;
+		sr->top_instr[i] = ni;
+		if (sr->ntop < SCHED_TOP)
+			sr->ntop++;
 	}
+	sr->found = true;
 }
 
 /* Every unset searchable choice from parameter k on, then rows and cols. */
@@ -419,10 +432,10 @@ search_run(struct search *sr, const struct sched *s, const struct npu *n,
 		candidates(sr, t, true);
 		search_from(sr, t, 0);
 		if (sr->found && n->mac.kind == NPU_MAC_CUBE && sr->rows_i >= 0 &&
-		    sr->best.v[sr->rows_i] < h &&
-		    (uint64_t)sr->best.v[sr->rows_i] < w->q_len)
+		    sr->top[0].v[sr->rows_i] < h &&
+		    (uint64_t)sr->top[0].v[sr->rows_i] < w->q_len)
 			snprintf(note, len, "rows=%lld is below the MAC's native height of %lld: "
-			    "no taller row block fits L1", (long long)sr->best.v[sr->rows_i],
+			    "no taller row block fits L1", (long long)sr->top[0].v[sr->rows_i],
 			    (long long)h);
 	}
 	sr->one = NULL;
@@ -453,6 +466,26 @@ others_that_fit(const struct sched *s, const struct npu *n, const struct workloa
 }
 
 int
+sched_plan_top(const struct sched *s, const struct npu *n, const struct workload *w,
+    const struct tiling *asked, struct tiling *top, unsigned *ntop, char *note, size_t len)
+{
+	struct search *sr;
+	struct tiling t = *asked;
+	unsigned i;
+
+	*ntop = 0;
+	note[0] = '\0';
+	if ((sr = calloc(1, sizeof *sr)) == NULL)
+		return -1;
+	search_run(sr, s, n, w, &t, false, note, len);
+	for (i = 0; i < sr->ntop; i++)
+		top[i] = sr->top[i];
+	*ntop = sr->ntop;
+	free(sr);
+	return 0;
+}
+
+int
 sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
     struct tiling *t, bool allow_spill, struct sched_fit *f, struct errbuf *e)
 {
@@ -467,7 +500,7 @@ sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
 		return errbuf_set(e, "out of memory");
 	search_run(sr, s, n, w, t, false, note, sizeof note);
 	if (sr->found) {
-		*t = sr->best;
+		*t = sr->top[0];
 	} else if (allow_spill && sr->any) {
 		*t = sr->least;
 	} else if (sr->any_all) {

@@ -92,6 +92,16 @@ void sched_format_tiling(const struct sched *s, const struct tiling *t, char *bu
 int sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
     struct tiling *t, bool allow_spill, struct sched_fit *f, struct errbuf *e);
 
+/*
+ * sched_plan()'s ranking: the SCHED_TOP candidates that fit with the
+ * shortest planned makespans, best first, in top[0 .. *ntop) (none when
+ * nothing fits; one when the tiling asked leaves nothing to choose), and
+ * the note of the search.  -1 when memory ran out.
+ */
+#define SCHED_TOP 4
+int sched_plan_top(const struct sched *s, const struct npu *n, const struct workload *w,
+    const struct tiling *asked, struct tiling *top, unsigned *ntop, char *note, size_t len);
+
 /* What a run of a scheduler produced. */
 struct sched_result {
 	struct tiling t;
@@ -100,7 +110,11 @@ struct sched_result {
 	uint64_t instructions, makespan, macs, dram_read, dram_write;
 };
 
-/* Parse the tiling text (NULL or "" for none) and complete it (sched_plan()) into res. */
+/*
+ * Parse the tiling text (NULL or "" for none) and complete it (sched_plan(),
+ * by the plan alone) into res; eval_prepare() refines the choice with the
+ * replay, as the command line does.
+ */
 int sched_prepare(const struct sched *s, const struct npu *n, const struct workload *w,
     const char *tiling, bool allow_spill, struct sched_result *res, struct errbuf *e);
 
