@@ -22,8 +22,10 @@ struct csv {
 };
 
 static void *
-csv_open(struct zout *z, const struct trace_header *h, const char *title, struct errbuf *e)
+csv_open(struct zout *z, const struct trace_header *h, const char *title, unsigned part,
+    struct errbuf *e)
 {
+	(void)part;	/* one trace per output in these formats */
 	struct csv *c = calloc(1, sizeof *c);
 	unsigned i;
 

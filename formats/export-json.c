@@ -78,8 +78,10 @@ name_thread(struct js *j, unsigned track)
 }
 
 static void *
-js_open(struct zout *z, const struct trace_header *h, const char *title, struct errbuf *e)
+js_open(struct zout *z, const struct trace_header *h, const char *title, unsigned part,
+    struct errbuf *e)
 {
+	(void)part;	/* one trace per output in these formats */
 	struct js *j = calloc(1, sizeof *j);
 
 	if (j == NULL) {

@@ -16,6 +16,13 @@
  */
 #define PF_SEQUENCE_ID 0x6d74u		/* "mt" */
 #define PF_UUID_BASE 0x6d61737472616365ull	/* "mastrace" */
+/*
+ * The traces of one output (export_opts.part) each take their own packet
+ * sequence, a block of track uuids and a range of flow ids (an
+ * instruction's flows stay far below 2^56).
+ */
+#define PF_PART_TRACKS 0x10000ull
+#define PF_PART_FLOWS 56
 
 enum { CAT_MAC = 1, CAT_VEC, CAT_MTE, CAT_DMA, CAT_REPLAY, CAT_N = CAT_REPLAY };
 static const char *const cat_names[CAT_N + 1] = {
@@ -26,6 +33,8 @@ struct pf {
 	struct zout *z;
 	const struct trace_header *h;
 	const char *title;
+	unsigned part;
+	uint32_t seq;
 	uint8_t described[EXPORT_NTRACKS];
 	uint8_t *buf;
 	size_t cap;
@@ -70,9 +79,9 @@ put_packet(struct pf *p, const Perfetto__Protos__TracePacket *pkt, bool bounded)
 }
 
 static uint64_t
-uuid_of(unsigned track)
+uuid_of(const struct pf *p, unsigned track)
 {
-	return PF_UUID_BASE + track;
+	return PF_UUID_BASE + p->part * PF_PART_TRACKS + track;
 }
 
 static void
@@ -87,10 +96,10 @@ describe(struct pf *p, unsigned track)
 		return;
 	p->described[track] = 1;
 	pkt.has_trusted_packet_sequence_id = 1;
-	pkt.trusted_packet_sequence_id = PF_SEQUENCE_ID;
+	pkt.trusted_packet_sequence_id = p->seq;
 	pkt.track_descriptor = &td;
 	td.has_uuid = 1;
-	td.uuid = uuid_of(track);
+	td.uuid = uuid_of(p, track);
 	if (track == EXPORT_TRK_ROOT) {
 		td.name = (char *)p->title;
 		td.description = (char *)p->h->command;
@@ -101,7 +110,7 @@ describe(struct pf *p, unsigned track)
 	}
 	describe(p, EXPORT_TRK_ROOT);
 	td.has_parent_uuid = 1;
-	td.parent_uuid = uuid_of(EXPORT_TRK_ROOT);
+	td.parent_uuid = uuid_of(p, EXPORT_TRK_ROOT);
 	td.name = (char *)export_track_name(track, name, sizeof name);
 	td.has_sibling_order_rank = 1;
 	td.sibling_order_rank = export_track_rank(track);
@@ -118,7 +127,8 @@ describe(struct pf *p, unsigned track)
 }
 
 static void *
-pf_open(struct zout *z, const struct trace_header *h, const char *title, struct errbuf *e)
+pf_open(struct zout *z, const struct trace_header *h, const char *title, unsigned part,
+    struct errbuf *e)
 {
 	Perfetto__Protos__TracePacket pkt = PERFETTO__PROTOS__TRACE_PACKET__INIT;
 	Perfetto__Protos__InternedData id = PERFETTO__PROTOS__INTERNED_DATA__INIT;
@@ -134,6 +144,8 @@ pf_open(struct zout *z, const struct trace_header *h, const char *title, struct 
 	p->z = z;
 	p->h = h;
 	p->title = title;
+	p->part = part;
+	p->seq = PF_SEQUENCE_ID + part;
 	for (i = 0; i < EXPORT_MAX_ARGS; i++) {
 		perfetto__protos__debug_annotation__init(&p->da[i]);
 		p->da[i].has_name_iid = 1;
@@ -158,7 +170,7 @@ pf_open(struct zout *z, const struct trace_header *h, const char *title, struct 
 	id.n_debug_annotation_names = EK_N_KEYS;
 	id.debug_annotation_names = keyp;
 	pkt.has_trusted_packet_sequence_id = 1;
-	pkt.trusted_packet_sequence_id = PF_SEQUENCE_ID;
+	pkt.trusted_packet_sequence_id = p->seq;
 	pkt.has_first_packet_on_sequence = 1;
 	pkt.first_packet_on_sequence = 1;
 	pkt.has_sequence_flags = 1;
@@ -182,14 +194,14 @@ cat_of(const char *cat)
 
 /* A packet of the sequence carrying a track event at `ns`. */
 static void
-event_packet(Perfetto__Protos__TracePacket *pkt, Perfetto__Protos__TrackEvent *te, uint64_t ns,
-    int type, uint64_t track_uuid)
+event_packet(Perfetto__Protos__TracePacket *pkt, Perfetto__Protos__TrackEvent *te, uint32_t seq,
+    uint64_t ns, int type, uint64_t track_uuid)
 {
 	perfetto__protos__trace_packet__init(pkt);
 	pkt->has_timestamp = 1;
 	pkt->timestamp = ns;
 	pkt->has_trusted_packet_sequence_id = 1;
-	pkt->trusted_packet_sequence_id = PF_SEQUENCE_ID;
+	pkt->trusted_packet_sequence_id = seq;
 	pkt->track_event = te;
 	te->has_type = 1;
 	te->type = (Perfetto__Protos__TrackEvent__Type)type;
@@ -204,7 +216,7 @@ pf_event(void *s, const struct export_event *ev)
 	Perfetto__Protos__TracePacket pkt;
 	Perfetto__Protos__TrackEvent te = PERFETTO__PROTOS__TRACK_EVENT__INIT;
 	Perfetto__Protos__DebugAnnotation *da = p->da;
-	uint64_t cat = cat_of(ev->cat);
+	uint64_t cat = cat_of(ev->cat), fout[EXPORT_MAX_FLOWS], fin[EXPORT_MAX_FLOWS];
 	unsigned i;
 
 	describe(p, ev->track);
@@ -220,9 +232,9 @@ pf_event(void *s, const struct export_event *ev)
 		default: da[i].string_value = (char *)a->v.s; break;
 		}
 	}
-	event_packet(&pkt, &te, ev->ns0, ev->t1 > ev->t0 ?
+	event_packet(&pkt, &te, p->seq, ev->ns0, ev->t1 > ev->t0 ?
 	    PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_BEGIN :
-	    PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_INSTANT, uuid_of(ev->track));
+	    PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_INSTANT, uuid_of(p, ev->track));
 	/* the sequence's interned names: categories and annotation keys */
 	pkt.has_sequence_flags = 1;
 	pkt.sequence_flags = PERFETTO__PROTOS__TRACE_PACKET__SEQUENCE_FLAGS__SEQ_NEEDS_INCREMENTAL_STATE;
@@ -235,10 +247,18 @@ pf_event(void *s, const struct export_event *ev)
 	te.flow_ids = (uint64_t *)ev->flow_out;
 	te.n_terminating_flow_ids = ev->nflow_in;
 	te.terminating_flow_ids = (uint64_t *)ev->flow_in;
+	if (p->part != 0) {
+		for (i = 0; i < ev->nflow_out && i < EXPORT_MAX_FLOWS; i++)
+			fout[i] = ev->flow_out[i] + ((uint64_t)p->part << PF_PART_FLOWS);
+		for (i = 0; i < ev->nflow_in && i < EXPORT_MAX_FLOWS; i++)
+			fin[i] = ev->flow_in[i] + ((uint64_t)p->part << PF_PART_FLOWS);
+		te.flow_ids = fout;
+		te.terminating_flow_ids = fin;
+	}
 	put_packet(p, &pkt, true);
 	if (ev->t1 > ev->t0) {
 		Perfetto__Protos__TrackEvent end = PERFETTO__PROTOS__TRACK_EVENT__INIT;
-		event_packet(&pkt, &end, ev->ns1, PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_END,
+		event_packet(&pkt, &end, p->seq, ev->ns1, PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_SLICE_END,
 		    te.track_uuid);
 		put_packet(p, &pkt, true);
 	}
@@ -253,7 +273,7 @@ pf_counter(void *s, unsigned track, uint64_t cycle, uint64_t ns, double value)
 
 	(void)cycle;
 	describe(p, track);
-	event_packet(&pkt, &te, ns, PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_COUNTER, uuid_of(track));
+	event_packet(&pkt, &te, p->seq, ns, PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_COUNTER, uuid_of(p, track));
 	if (track == EXPORT_TRK_L1) {
 		te.has_counter_value = 1;
 		te.counter_value = (int64_t)value;
@@ -282,6 +302,54 @@ pf_abort(void *s)
 
 	free(p->buf);
 	free(p);
+}
+
+int
+export_perfetto_series(struct zout *z, unsigned part, const char *root, const char *name,
+    const char *unit, const uint64_t *ns, const double *v, size_t n, struct errbuf *e)
+{
+	Perfetto__Protos__TracePacket pkt = PERFETTO__PROTOS__TRACE_PACKET__INIT;
+	Perfetto__Protos__TrackDescriptor td = PERFETTO__PROTOS__TRACK_DESCRIPTOR__INIT;
+	Perfetto__Protos__CounterDescriptor cd = PERFETTO__PROTOS__COUNTER_DESCRIPTOR__INIT;
+	struct pf p = { .z = z, .part = part, .seq = PF_SEQUENCE_ID + part };
+	size_t i;
+	int rc;
+
+	pkt.has_trusted_packet_sequence_id = 1;
+	pkt.trusted_packet_sequence_id = p.seq;
+	pkt.has_first_packet_on_sequence = 1;
+	pkt.first_packet_on_sequence = 1;
+	pkt.has_sequence_flags = 1;
+	pkt.sequence_flags = PERFETTO__PROTOS__TRACE_PACKET__SEQUENCE_FLAGS__SEQ_INCREMENTAL_STATE_CLEARED;
+	pkt.track_descriptor = &td;
+	td.has_uuid = 1;
+	td.uuid = uuid_of(&p, EXPORT_TRK_ROOT);
+	td.name = (char *)root;
+	put_packet(&p, &pkt, false);
+	perfetto__protos__trace_packet__init(&pkt);
+	perfetto__protos__track_descriptor__init(&td);
+	pkt.has_trusted_packet_sequence_id = 1;
+	pkt.trusted_packet_sequence_id = p.seq;
+	pkt.track_descriptor = &td;
+	td.has_uuid = 1;
+	td.uuid = uuid_of(&p, EXPORT_TRK_ROOT + 1);
+	td.has_parent_uuid = 1;
+	td.parent_uuid = uuid_of(&p, EXPORT_TRK_ROOT);
+	td.name = (char *)name;
+	td.counter = &cd;
+	cd.unit_name = (char *)unit;
+	put_packet(&p, &pkt, false);
+	for (i = 0; i < n; i++) {
+		Perfetto__Protos__TrackEvent te = PERFETTO__PROTOS__TRACK_EVENT__INIT;
+		event_packet(&pkt, &te, p.seq, ns[i], PERFETTO__PROTOS__TRACK_EVENT__TYPE__TYPE_COUNTER,
+		    td.uuid);
+		te.has_double_counter_value = 1;
+		te.double_counter_value = v[i];
+		put_packet(&p, &pkt, true);
+	}
+	rc = p.oom ? errbuf_set(e, "out of memory") : zout_check(z, e);
+	free(p.buf);
+	return rc;
 }
 
 const struct export_sink_ops export_sink_perfetto = {

@@ -91,9 +91,12 @@ struct export_event {
 };
 
 struct export_sink_ops {
-	/* the header is the trace's; `title` names the root track */
+	/*
+	 * The header is the trace's; `title` names the root track; `part`
+	 * numbers the traces written into one output (export_opts.part).
+	 */
 	void *(*open)(struct zout *z, const struct trace_header *h, const char *title,
-	    struct errbuf *e);
+	    unsigned part, struct errbuf *e);
 	void (*event)(void *s, const struct export_event *ev);
 	void (*counter)(void *s, unsigned track, uint64_t cycle, uint64_t ns, double value);
 	/* write what is left; 0 or -1 with the reason.  Frees s. */

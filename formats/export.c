@@ -1274,10 +1274,12 @@ static int
 xopen(struct export *x, const char *out, struct errbuf *e)
 {
 	char title[512];
+	int n = x->o->label != NULL ? snprintf(title, sizeof title, "%s: ", x->o->label) : 0;
 
-	make_title(x->h, x->replayed, title, sizeof title);
-	if ((x->z = zout_open(out, x->o->gzip, e)) == NULL ||
-	    (x->sink = x->ops->open(x->z, x->h, title, e)) == NULL)
+	make_title(x->h, x->replayed, title + n, sizeof title - (size_t)n);
+	x->z = x->o->into;
+	if ((x->z == NULL && (x->z = zout_open(out, x->o->gzip, e)) == NULL) ||
+	    (x->sink = x->ops->open(x->z, x->h, title, x->o->part, e)) == NULL)
 		return -1;
 	return 0;
 }
@@ -1295,6 +1297,10 @@ xclose(struct export *x, struct errbuf *e)
 	rc = x->ops->close(x->sink, e);
 	x->sink = NULL;
 	x->cnt->bytes = zout_bytes(x->z);
+	if (x->o->into != NULL) {	/* the caller's output: it closes it */
+		x->z = NULL;
+		return rc == 0 ? zout_check(x->o->into, e) : rc;
+	}
 	if (rc == 0) {
 		rc = zout_close(x->z, e);
 		x->z = NULL;
@@ -1310,7 +1316,8 @@ xfree(struct export *x)
 		return;
 	if (x->sink != NULL)
 		x->ops->abort(x->sink);
-	zout_abort(x->z);
+	if (x->z != x->o->into)
+		zout_abort(x->z);
 	if (x->path != NULL)
 		fclose(x->path);
 	free(x->q.h);

@@ -39,6 +39,15 @@ struct export_opts {
 	struct export_time from, to;	/* the window: instructions running in [from, to) */
 	struct export_time util_window;	/* per utilisation sample; unset: one microsecond */
 	const struct progress *progress;	/* export_file(): instructions read, all passes */
+	/*
+	 * Several traces in one Perfetto output (diff's combined trace):
+	 * export_file() writes into `into`, an output the caller opened and
+	 * closes, ignoring its `out`; `part` keeps each trace's tracks, flows
+	 * and packet sequence apart, and `label` starts its root track's name.
+	 */
+	struct zout *into;
+	unsigned part;
+	const char *label;
 };
 
 /* Perfetto, critical-path flows, the whole trace. */
@@ -90,5 +99,14 @@ void export_observer(struct replay_observer *ob, struct export *x);
 int export_finish(struct export *x, struct errbuf *e);
 /* Discard the output and free x; NULL is fine. */
 void export_abort(struct export *x);
+
+/*
+ * A series of values as a Perfetto counter track named `name` (in `unit`)
+ * under a root track `root` of its own, written into z beside the parts
+ * export_file() wrote there (`part` after theirs): v[i] holds from ns[i].
+ */
+struct zout;
+int export_perfetto_series(struct zout *z, unsigned part, const char *root, const char *name,
+    const char *unit, const uint64_t *ns, const double *v, size_t n, struct errbuf *e);
 
 #endif

@@ -15,7 +15,9 @@
 /*
  * The rules, each with the failure Perfetto shows when it breaks:
  *  1. every packet has a trusted sequence id, and it is not 0 (packets are
- *     dropped as from an unknown producer);
+ *     dropped as from an unknown producer); several sequences (diff's
+ *     combined trace) come one whole sequence after another, never
+ *     interleaved, which is how mastrace writes them;
  *  2. the first packet of the sequence clears incremental state, and no
  *     interned data is defined or used before that (the importer skips
  *     packets whose incremental state is not valid);
@@ -58,6 +60,8 @@ struct ck {
 	size_t wlen;
 	uint64_t packet;
 	uint32_t seq;
+	uint32_t seen[8];		/* sequences finished */
+	size_t nseen;
 	bool cleared;
 	char **cat, **ann, **evn;	/* interned names by iid */
 	size_t ncat, nann, nevn;
@@ -315,6 +319,41 @@ event(struct ck *c, const Perfetto__Protos__TracePacket *p)
 	return 0;
 }
 
+static void
+forget_interned(struct ck *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncat; i++)
+		free(c->cat[i]), c->cat[i] = NULL;
+	for (i = 0; i < c->nann; i++)
+		free(c->ann[i]), c->ann[i] = NULL;
+	for (i = 0; i < c->nevn; i++)
+		free(c->evn[i]), c->evn[i] = NULL;
+}
+
+/*
+ * Several traces in one file (diff's combined trace) come one sequence
+ * after another: a new sequence has its own incremental state, which its
+ * first packet must clear (rule 2), and an earlier one never resumes.
+ */
+static int
+next_sequence(struct ck *c, uint32_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < c->nseen; i++)
+		if (c->seen[i] == seq)
+			return bad(c, "sequence %u resumes after sequence %u began", seq, c->seq);
+	if (c->nseen == sizeof c->seen / sizeof c->seen[0])
+		return bad(c, "more than %zu packet sequences", c->nseen);
+	c->seen[c->nseen++] = c->seq;
+	c->seq = seq;
+	c->cleared = false;
+	forget_interned(c);
+	return 0;
+}
+
 static int
 packet(struct ck *c, const Perfetto__Protos__TracePacket *p)
 {
@@ -328,12 +367,7 @@ packet(struct ck *c, const Perfetto__Protos__TracePacket *p)
 		c->seq = p->trusted_packet_sequence_id;
 	if (flags & PERFETTO__PROTOS__TRACE_PACKET__SEQUENCE_FLAGS__SEQ_INCREMENTAL_STATE_CLEARED) {
 		c->cleared = true;
-		for (i = 0; i < c->ncat; i++)
-			free(c->cat[i]), c->cat[i] = NULL;
-		for (i = 0; i < c->nann; i++)
-			free(c->ann[i]), c->ann[i] = NULL;
-		for (i = 0; i < c->nevn; i++)
-			free(c->evn[i]), c->evn[i] = NULL;
+		forget_interned(c);
 	}
 	if ((flags & PERFETTO__PROTOS__TRACE_PACKET__SEQUENCE_FLAGS__SEQ_NEEDS_INCREMENTAL_STATE) &&
 	    !c->cleared)
@@ -457,9 +491,8 @@ pfc_check(const uint8_t *buf, size_t len, struct pfc_report *rep, char *why, siz
 		at += (size_t)n;
 		if (c.packet > 0 && p->has_trusted_packet_sequence_id &&
 		    p->trusted_packet_sequence_id != 0 && p->trusted_packet_sequence_id != c.seq)
-			rc = bad(&c, "a second sequence id %u (the trace has one sequence, %u)",
-			    p->trusted_packet_sequence_id, c.seq);
-		else
+			rc = next_sequence(&c, p->trusted_packet_sequence_id);
+		if (rc == 0)
 			rc = packet(&c, p);
 		perfetto__protos__trace_packet__free_unpacked(p, NULL);
 		c.packet++;

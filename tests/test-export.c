@@ -227,7 +227,7 @@ test_checker_catches_each_rule(void)
 	static const struct { enum plant pl; const char *says; } cases[] = {
 		{ P_NO_SEQ, "no trusted packet sequence id" },
 		{ P_SEQ_ZERO, "no trusted packet sequence id" },
-		{ P_SECOND_SEQ, "a second sequence id" },
+		{ P_SECOND_SEQ, "sequence 7 resumes after sequence 8 began" },
 		{ P_NOT_CLEARED, "interned data before incremental state was cleared" },
 		{ P_NEEDS_BEFORE_CLEAR, "needs incremental state before" },
 		{ P_IID_ZERO, "iid 0" },

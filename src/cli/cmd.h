@@ -28,6 +28,7 @@ extern const struct cmd cmd_verify;
 extern const struct cmd cmd_replay;
 extern const struct cmd cmd_stats;
 extern const struct cmd cmd_export;
+extern const struct cmd cmd_diff;
 
 /*
  * Messages follow one convention, documented in mastrace(1):

@@ -18,6 +18,7 @@ static const struct cmd *const cmds[] = {
 	&cmd_replay,
 	&cmd_stats,
 	&cmd_export,
+	&cmd_diff,
 	&cmd_info,
 	&cmd_convert,
 };

@@ -178,6 +178,13 @@ region_bytes(const struct isa_region *r, unsigned n, unsigned buf_lo, unsigned b
 int
 stats_read(struct stats *s, struct trace_reader *r, const char *name, struct errbuf *e)
 {
+	return stats_read_each(s, r, name, NULL, NULL, e);
+}
+
+int
+stats_read_each(struct stats *s, struct trace_reader *r, const char *name,
+    void (*each)(void *ctx, const struct isa_instr *in), void *ctx, struct errbuf *e)
+{
 	const struct isa_instr *in;
 	struct cost_memo memo;
 	uint64_t last[ISA_NUNITS];	/* id + 1 of each unit's last instruction */
@@ -191,6 +198,8 @@ stats_read(struct stats *s, struct trace_reader *r, const char *name, struct err
 			    "replay' first", name, (unsigned long long)in->id);
 		stats_add(s, in, stats_pred(in, last[in->unit]), cost_memo_instr(&memo, in));
 		last[in->unit] = in->id + 1;
+		if (each != NULL)
+			each(ctx, in);
 	}
 	if (rc < 0)
 		return -1;
@@ -414,8 +423,8 @@ stats_bound(const struct stats *s, struct stats_bound *b)
 	b->efficiency = s->makespan ? (double)b->cycles / (double)s->makespan : 0.0;
 }
 
-static const char *const energy_names[6] = { "mac", "vec", "l0", "l1", "dram", "static" };
-static const char *const cp_names[CP_N] = { "mac", "vec", "mte", "dma", "wait" };
+const char *const stats_energy_names[6] = { "mac", "vec", "l0", "l1", "dram", "static" };
+const char *const stats_cp_names[CP_N] = { "mac", "vec", "mte", "dma", "wait" };
 
 static double
 pct(uint64_t part, uint64_t whole)
@@ -516,12 +525,12 @@ stats_print_text(const struct stats *s, FILE *f)
 		total += s->energy_pj[k];
 	fprintf(f, "energy        %.3f uJ:", total / 1e6);
 	for (k = 0; k < 6; k++)
-		fprintf(f, " %s %.3f", energy_names[k], s->energy_pj[k] / 1e6);
+		fprintf(f, " %s %.3f", stats_energy_names[k], s->energy_pj[k] / 1e6);
 	fputc('\n', f);
 	fprintf(f, "critical path %s instruction%s ending at cycle %s:", G(0, s->cp_best[CP_N]),
 	    s->cp_best[CP_N] == 1 ? "" : "s", G(1, s->cp_best_end));
 	for (k = 0; k < CP_N; k++)
-		fprintf(f, " %s %.1f%%", cp_names[k], pct(s->cp_best[k], s->cp_best_end));
+		fprintf(f, " %s %.1f%%", stats_cp_names[k], pct(s->cp_best[k], s->cp_best_end));
 	fputc('\n', f);
 	if (s->cp_far)
 		fprintf(f, "  approximate: %llu instructions waited for a producer more than %u "
@@ -594,10 +603,10 @@ stats_print_json(const struct stats *s, FILE *f)
 	fprintf(f, "],\n  \"far_dependencies\": %llu,\n  \"energy_pj\": {",
 	    (unsigned long long)s->far_deps);
 	for (k = 0; k < 6; k++)
-		fprintf(f, "%s\"%s\": %.3f", k ? ", " : "", energy_names[k], s->energy_pj[k]);
+		fprintf(f, "%s\"%s\": %.3f", k ? ", " : "", stats_energy_names[k], s->energy_pj[k]);
 	fprintf(f, "},\n  \"critical_path\": {\"instructions\": %llu, \"end\": %llu",
 	    (unsigned long long)s->cp_best[CP_N], (unsigned long long)s->cp_best_end);
 	for (k = 0; k < CP_N; k++)
-		fprintf(f, ", \"%s\": %llu", cp_names[k], (unsigned long long)s->cp_best[k]);
+		fprintf(f, ", \"%s\": %llu", stats_cp_names[k], (unsigned long long)s->cp_best[k]);
 	fprintf(f, ", \"approximate_links\": %llu}\n}\n", (unsigned long long)s->cp_far);
 }

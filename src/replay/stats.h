@@ -113,6 +113,12 @@ stats_vec_ops_per_element(unsigned op)
 int stats_finish(struct stats *s, struct errbuf *e);
 /* Account a replayed trace read back, and finish; `name` starts messages. */
 int stats_read(struct stats *s, struct trace_reader *r, const char *name, struct errbuf *e);
+/* The same, handing each instruction to each() after it is accounted. */
+int stats_read_each(struct stats *s, struct trace_reader *r, const char *name,
+    void (*each)(void *ctx, const struct isa_instr *in), void *ctx, struct errbuf *e);
+/* Names of energy_pj[] and of the critical path's shares, as the reports print them. */
+extern const char *const stats_energy_names[6];
+extern const char *const stats_cp_names[CP_N];
 void stats_free(struct stats *s);
 
 /*
