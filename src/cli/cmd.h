@@ -29,6 +29,7 @@ extern const struct cmd cmd_replay;
 extern const struct cmd cmd_stats;
 extern const struct cmd cmd_export;
 extern const struct cmd cmd_diff;
+extern const struct cmd cmd_compare;
 
 /*
  * Messages follow one convention, documented in mastrace(1):

@@ -11,6 +11,7 @@
 #include "linalg.h"
 
 static const struct cmd *const cmds[] = {
+	&cmd_compare,
 	&cmd_npu,
 	&cmd_workload,
 	&cmd_schedule,

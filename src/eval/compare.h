@@ -1,0 +1,55 @@
+/* compare: many schedule-and-replay evaluations at once, on threads, for tables and ladders. */
+#ifndef MASTRACE_COMPARE_H
+#define MASTRACE_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "errbuf.h"
+#include "eval.h"
+#include "progress.h"
+
+/*
+ * One point: a dataflow with a tiling (possibly partial; eval_prepare()
+ * completes it) on a workload and an NPU, replayed with every model.
+ * With `outdir` set, its plan, the replayed trace and a Perfetto export
+ * are written there as NAME.mtr, NAME.r.mtr and NAME.pftrace.
+ */
+struct compare_point {
+	const struct sched *sched;
+	struct workload wl;
+	const struct npu *npu;
+	char tiling[256];
+	char name[160];			/* file names in outdir: letters, digits, '-', '.', '_' */
+	/* results */
+	int status;			/* 0, or -1 with the reason in err */
+	/*
+	 * It failed after its tiling was chosen (a file not written, the
+	 * replay stopped): an error, where failing to fit is a result.
+	 */
+	bool failed_late;
+	struct errbuf err;
+	struct eval_result res;
+	struct stats_bound bound;
+	double energy_uj;
+};
+
+struct compare_opts {
+	unsigned jobs;			/* threads; 0: the number of processors */
+	const char *outdir;		/* NULL: nothing written */
+	const char *command;		/* recorded in the headers of what is written */
+	const struct progress *progress;	/* points done, from the calling thread */
+};
+
+/*
+ * Evaluate every point; each owns its result (compare_free() releases
+ * them).  A point that fails (it does not fit, a write fails) says why in
+ * its err and the others go on.  -1 only when threads cannot be started.
+ */
+int compare_run(struct compare_point *p, size_t n, const struct compare_opts *o, struct errbuf *e);
+void compare_free(struct compare_point *p, size_t n);
+
+/* A name fit for a file: the characters a shell and a file system take as they are. */
+void compare_file_name(const char *in, char *out, size_t len);
+
+#endif
