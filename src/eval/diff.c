@@ -298,6 +298,7 @@ diff_metrics(const struct diff *d, struct diff_metric *m)
 		const struct diff_side *sd = &d->s[k];
 		const struct stats *s = &sd->st;
 		uint64_t span = s->makespan, busy[DIFF_NCLASSES] = { 0 }, stall[ISA_NCAUSES] = { 0 };
+		uint64_t stalled[DIFF_NCLASSES] = { 0 };
 		uint64_t path = 0, moved;
 		unsigned channels = sd->h.npu.dma.channels ? sd->h.npu.dma.channels : 1;
 		double total = 0;
@@ -309,11 +310,15 @@ diff_metrics(const struct diff *d, struct diff_metric *m)
 		PUT("time", "us", "makespan%s", "", seconds(sd, span) * 1e6);
 		for (u = 0; u < ISA_NUNITS; u++) {
 			busy[class_of(u)] += s->unit[u].busy;
-			for (c = 1; c < ISA_NCAUSES; c++)
+			for (c = 1; c < ISA_NCAUSES; c++) {
 				stall[c] += s->unit[u].stalled[c];
+				stalled[class_of(u)] += s->unit[u].stalled[c];
+			}
 		}
 		for (c = 0; c < DIFF_NCLASSES; c++)
 			PUT("unit", "cycles", "%s busy", class_names[c], (double)busy[c]);
+		for (c = 0; c < DIFF_NCLASSES; c++)
+			PUT("unit", "cycles", "%s stalled", class_names[c], (double)stalled[c]);
 		for (c = 0; c < DIFF_NCLASSES; c++)
 			PUT("unit", "%", "%s utilisation", class_names[c], c == DIFF_DMA ?
 			    share(busy[c], span * channels) : share(busy[c], span));

@@ -2,8 +2,10 @@
  * libFuzzer target for the exporters: every text trace the reader accepts
  * exports, in every format and flow mode, windowed or not, to a file or to
  * one explained error that leaves no file; and every Perfetto trace written
- * passes the checker of the rules Perfetto's importer enforces.  The first
- * byte chooses the options, the rest is the trace.
+ * passes the checker of the rules Perfetto's importer enforces.  With the
+ * first byte's top bit, diff instead: a replayed trace against itself is
+ * equivalent, and the combined trace of the two passes the checker too.
+ * The first byte chooses the options, the rest is the trace.
  */
 #include "config.h"
 
@@ -14,10 +16,60 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diff.h"
 #include "export.h"
 #include "pf-check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+default_models(const char *chain, struct replay_opts *o)
+{
+	(void)chain;
+	replay_opts_default(o);
+}
+
+/* diff of a trace with itself: equivalent, reported three ways, written as one Perfetto trace */
+static void
+self_diff(const char *in, const char *out)
+{
+	struct pfc_report rep;
+	struct diff d;
+	struct errbuf e;
+	char why[512];
+	uint8_t *buf;
+	size_t len;
+	FILE *null;
+
+	e.msg[0] = '\0';
+	if (diff_read(&d, in, in, default_models, &e) != 0) {
+		diff_free(&d);
+		if (e.msg[0] == '\0')
+			__builtin_trap();
+		return;
+	}
+	if (!diff_equivalent(&d, 0) || diff_first_divergence(&d, 0) >= 0)
+		__builtin_trap();
+	if ((null = fopen("/dev/null", "w")) == NULL)
+		abort();
+	diff_print_text(&d, 0, 24, null);
+	diff_print_json(&d, 0, null);
+	diff_print_csv(&d, 0, null);
+	fclose(null);
+	if (diff_write_perfetto(&d, out, &e) != 0) {
+		diff_free(&d);
+		if (e.msg[0] == '\0' || access(out, F_OK) == 0)
+			__builtin_trap();
+		return;
+	}
+	diff_free(&d);
+	buf = (void *)pfc_read_file(out, &len);
+	if (pfc_check(buf, len, &rep, why, sizeof why) != 0) {
+		fprintf(stderr, "fuzz-export: the checker refuses the combined trace: %s\n", why);
+		__builtin_trap();
+	}
+	free(buf);
+}
 
 /* The one process's scratch folder (a fuzz target is a program, not the library). */
 static char dir[64];
@@ -53,6 +105,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	unlink(out);
 
+	if (data[0] & 0x80) {
+		snprintf(out, sizeof out, "%s/out.pftrace", dir);
+		unlink(out);
+		self_diff(in, out);
+		return 0;
+	}
 	export_opts_default(&o);
 	o.format = formats[data[0] & 3];
 	o.flows = (enum export_flows)((data[0] >> 2) % 3);
