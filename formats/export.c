@@ -133,9 +133,8 @@ export_time_parse(const char *s, struct export_time *t, char *why, size_t len)
 	return -1;
 }
 
-/* A time in cycles at the NPU clock; `dflt` when unset. */
-static uint64_t
-time_cycles(const struct export_time *t, uint32_t clock_mhz, uint64_t dflt)
+uint64_t
+export_time_cycles(const struct export_time *t, uint32_t clock_mhz, uint64_t dflt)
 {
 	double c;
 
@@ -1254,15 +1253,15 @@ xheader(struct export *x, const struct trace_header *h, struct errbuf *e)
 	x->hdr = *h;
 	x->h = &x->hdr;
 	x->npu = &x->hdr.npu;
-	x->from = time_cycles(&o->from, x->npu->clock_mhz, 0);
-	x->to = time_cycles(&o->to, x->npu->clock_mhz, UINT64_MAX);
+	x->from = export_time_cycles(&o->from, x->npu->clock_mhz, 0);
+	x->to = export_time_cycles(&o->to, x->npu->clock_mhz, UINT64_MAX);
 	if (x->from >= x->to)
 		return errbuf_set(e, "the window is empty: --from (cycle %" PRIu64 ") is not before "
 		    "--to (cycle %" PRIu64 ")", x->from, x->to);
 	m = (unsigned __int128)INT64_MAX * x->npu->clock_mhz / 1000;
 	x->max_cycle = m > UINT64_MAX ? UINT64_MAX : (uint64_t)m;
 	cost_memo_init(&x->cost, x->npu);
-	x->util_w = time_cycles(&o->util_window, x->npu->clock_mhz, x->npu->clock_mhz);
+	x->util_w = export_time_cycles(&o->util_window, x->npu->clock_mhz, x->npu->clock_mhz);
 	if (x->util_w == 0)
 		return errbuf_set(e, "the utilisation window (--util-window) is shorter than a cycle");
 	memset(x->bin, 0xff, sizeof x->bin);

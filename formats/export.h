@@ -30,6 +30,8 @@ struct export_time {
 
 /* "1200" (cycles), "1.5us", "200ns", "3ms", "1s"; 0, or -1 with the reason in why. */
 int export_time_parse(const char *s, struct export_time *t, char *why, size_t len);
+/* A time in cycles at the NPU clock (saturating); `dflt` when unset. */
+uint64_t export_time_cycles(const struct export_time *t, uint32_t clock_mhz, uint64_t dflt);
 
 struct export_opts {
 	enum export_format format;

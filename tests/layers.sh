@@ -55,6 +55,12 @@ for d in $folders; do
 	done
 done
 
+# curses belongs to the viewer alone: the library and the rest of the CLI never draw
+for f in $(find src formats -name '*.[ch]'); do
+	checks=$((checks + 1))
+	grep -q '^#[ \t]*include[ \t]*<n\{0,1\}curses' "$f" && fail "$f includes curses (only viewers/ may)"
+done
+
 sysdirs=$(echo | ${CC:-cc} -E -Wp,-v - 2>&1 >/dev/null | sed -n 's/^ \(\/.*\)/\1/p')
 [ -n "$sysdirs" ] || sysdirs="/usr/include /usr/local/include"
 while read -r h d; do

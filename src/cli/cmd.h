@@ -30,6 +30,7 @@ extern const struct cmd cmd_stats;
 extern const struct cmd cmd_export;
 extern const struct cmd cmd_diff;
 extern const struct cmd cmd_compare;
+extern const struct cmd cmd_view;
 
 /*
  * Messages follow one convention, documented in mastrace(1):

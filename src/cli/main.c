@@ -20,6 +20,7 @@ static const struct cmd *const cmds[] = {
 	&cmd_stats,
 	&cmd_export,
 	&cmd_diff,
+	&cmd_view,
 	&cmd_info,
 	&cmd_convert,
 };

@@ -22,8 +22,11 @@ drain(struct overlap *o)
 		uint64_t lo = x->start > y->start ? x->start : y->start;
 		uint64_t hi = x->end < y->end ? x->end : y->end;
 
-		if (hi > lo)
+		if (hi > lo) {
 			o->both += hi - lo;
+			if (o->piece != NULL)
+				o->piece(o->ctx, lo, hi);
+		}
 		if (x->end <= y->end)
 			a->head++;
 		else

@@ -23,6 +23,9 @@ struct overlap {
 	struct ivqueue side[2];
 	uint64_t both;		/* cycles counted so far */
 	int failed;		/* 0, OVERLAP_OOM or OVERLAP_ORDER: intervals broke the rules */
+	/* optional, set after overlap_init(): each stretch [lo, hi) both are busy, as found */
+	void (*piece)(void *ctx, uint64_t lo, uint64_t hi);
+	void *ctx;
 };
 
 enum { OVERLAP_OOM = 1, OVERLAP_ORDER = 2 };

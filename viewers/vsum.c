@@ -1,0 +1,418 @@
+/* vsum: a replayed trace summarised once, so that drawing costs the screen's width, not the trace's length. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cost.h"
+#include "overlap.h"
+#include "residency.h"
+#include "trace-file.h"
+#include "vsum.h"
+
+/*
+ * An accumulator of a piecewise-constant quantity (busy units, resident
+ * bytes, a transfer rate) integrated per bucket, fed changes in any order:
+ * a change of `delta` at cycle c in bucket b adds delta to step[b] and
+ * delta * (end of b - c) to part[b], so that bucket b's integral is
+ * part[b] + w * (the steps of the buckets before it).  When a change falls
+ * beyond the last bucket, pairs of buckets merge and w doubles; the
+ * integrals stay exact.
+ */
+struct acc {
+	double *part, *step;
+};
+
+struct vsum_work {
+	struct acc cls[ISA_NUNITS][VSUM_NCLASSES];
+	struct acc l1, dram, both;
+	int lane_of[ISA_NUNITS];	/* -1 until the unit shows up */
+	struct residency res;
+	struct overlap ov;
+	bool oom;
+};
+
+enum vsum_class
+vsum_class_of(unsigned op)
+{
+	switch (op) {
+	case ISA_OP_LOAD: return VSUM_LOAD;
+	case ISA_OP_STORE: return VSUM_STORE;
+	case ISA_OP_SPILL: case ISA_OP_FILL: return VSUM_SPILL;
+	case ISA_OP_MOVE: return VSUM_MOVE;
+	case ISA_OP_MATMUL: return VSUM_MATMUL;
+	case ISA_OP_VEXP: return VSUM_EXP;
+	default: return VSUM_VEC;
+	}
+}
+
+const char *
+vsum_class_name(enum vsum_class c)
+{
+	static const char *const names[VSUM_NCLASSES] = {
+		"load", "store", "spill/fill", "move", "matmul", "exp", "vector",
+	};
+	return c < VSUM_NCLASSES ? names[c] : "idle";
+}
+
+char
+vsum_class_letter(enum vsum_class c)
+{
+	static const char letters[VSUM_NCLASSES] = { 'L', 'S', '!', 'M', 'X', 'E', 'V' };
+
+	return c < VSUM_NCLASSES ? letters[c] : ' ';
+}
+
+/* ---- accumulators ------------------------------------------------------- */
+
+static int
+acc_alloc(struct acc *a)
+{
+	if (a->part != NULL)
+		return 0;
+	a->part = calloc(VSUM_BUCKETS, sizeof *a->part);
+	a->step = calloc(VSUM_BUCKETS, sizeof *a->step);
+	return a->part != NULL && a->step != NULL ? 0 : -1;
+}
+
+static void
+acc_free(struct acc *a)
+{
+	free(a->part);
+	free(a->step);
+	a->part = a->step = NULL;
+}
+
+static void
+acc_merge(struct acc *a, uint64_t w)
+{
+	unsigned j;
+
+	if (a->part == NULL)
+		return;
+	for (j = 0; j < VSUM_BUCKETS / 2; j++) {
+		double p = a->part[2 * j] + (double)w * a->step[2 * j] + a->part[2 * j + 1];
+		double st = a->step[2 * j] + a->step[2 * j + 1];
+		a->part[j] = p;
+		a->step[j] = st;
+	}
+	memset(a->part + VSUM_BUCKETS / 2, 0, VSUM_BUCKETS / 2 * sizeof *a->part);
+	memset(a->step + VSUM_BUCKETS / 2, 0, VSUM_BUCKETS / 2 * sizeof *a->step);
+}
+
+/* Every accumulator at twice the width. */
+static void
+widen(struct vsum *s)
+{
+	struct vsum_work *k = s->work;
+	unsigned u, c;
+
+	for (u = 0; u < ISA_NUNITS; u++)
+		for (c = 0; c < VSUM_NCLASSES; c++)
+			acc_merge(&k->cls[u][c], s->w);
+	acc_merge(&k->l1, s->w);
+	acc_merge(&k->dram, s->w);
+	acc_merge(&k->both, s->w);
+	s->w *= 2;
+}
+
+static void
+change(struct vsum *s, struct acc *a, uint64_t cycle, double delta)
+{
+	uint64_t b;
+
+	while (cycle / s->w >= VSUM_BUCKETS)
+		widen(s);
+	b = cycle / s->w;
+	a->step[b] += delta;
+	a->part[b] += delta * (double)((b + 1) * s->w - cycle);
+}
+
+/* Bucket integrals, in part[] (the prefix of the steps folded in). */
+static void
+acc_settle(struct acc *a, uint64_t w, unsigned n)
+{
+	double level = 0;
+	unsigned b;
+
+	if (a->part == NULL)
+		return;
+	for (b = 0; b < n; b++) {
+		a->part[b] += level * (double)w;
+		level += a->step[b];
+	}
+	free(a->step);
+	a->step = NULL;
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+static void vsum_free_work(struct vsum *s);
+
+static void
+on_l1(void *ctx, uint64_t cycle, int64_t delta)
+{
+	struct vsum *s = ctx;
+
+	change(s, &s->work->l1, cycle, (double)delta);
+}
+
+static void
+on_both(void *ctx, uint64_t lo, uint64_t hi)
+{
+	struct vsum *s = ctx;
+
+	change(s, &s->work->both, lo, 1);
+	change(s, &s->work->both, hi, -1);
+}
+
+static int
+lane_for(struct vsum *s, unsigned unit)
+{
+	struct vsum_work *k = s->work;
+
+	if (k->lane_of[unit] < 0) {
+		k->lane_of[unit] = (int)s->nlanes;
+		s->lane[s->nlanes].unit = unit;
+		s->nlanes++;
+	}
+	return k->lane_of[unit];
+}
+
+static void
+take(struct vsum *s, const struct isa_instr *in)
+{
+	struct vsum_work *k = s->work;
+	uint64_t t0 = s->replayed ? in->rep_start : in->plan_start;
+	uint64_t t1 = s->replayed ? in->rep_end : in->plan_end;
+	const struct residency_cb cb = { s, on_l1, NULL };
+	enum vsum_class c = vsum_class_of(in->op);
+	struct acc *a;
+
+	s->instructions++;
+	if (t1 > s->span)
+		s->span = t1;
+	residency_apply(&k->res, in, t0, t1, &cb);
+	if (in->op == ISA_OP_SPILL)
+		s->spills++;
+	if (in->op == ISA_OP_FILL)
+		s->fills++;
+	if (in->op == ISA_OP_BARRIER)
+		s->barriers++;
+	if (t1 <= t0 || in->op == ISA_OP_BARRIER || in->op == ISA_OP_ALLOC ||
+	    in->op == ISA_OP_FREE || in->op == ISA_OP_OVERWRITE)
+		return;
+	lane_for(s, in->unit);
+	a = &k->cls[in->unit][c];
+	if (acc_alloc(a) != 0) {
+		k->oom = true;
+		return;
+	}
+	s->lane[k->lane_of[in->unit]].instructions++;
+	s->lane[k->lane_of[in->unit]].busy += t1 - t0;
+	change(s, a, t0, 1);
+	change(s, a, t1, -1);
+	if (isa_op_is_transfer(in->op) && in->bytes > 0) {
+		/* as the exporter: data moves after the latency, at the rate that fits the rest */
+		uint64_t moving = t0 + cost_dram_latency(&s->h.npu);
+		if (moving < t1) {
+			double rate = (double)in->bytes / (double)(t1 - moving);
+			change(s, &k->dram, moving, rate);
+			change(s, &k->dram, t1, -rate);
+		}
+	}
+	if (in->unit == ISA_UNIT_MAC || in->unit == ISA_UNIT_VEC)
+		overlap_add(&k->ov, in->unit == ISA_UNIT_VEC, t0, t1);
+}
+
+/* Lanes in the order of the units: mac, vec, mte, dma0, dma1 ... */
+static void
+order_lanes(struct vsum *s)
+{
+	struct vsum_lane tmp;
+	unsigned i, j;
+
+	for (i = 1; i < s->nlanes; i++)
+		for (j = i; j > 0 && s->lane[j - 1].unit > s->lane[j].unit; j--) {
+			tmp = s->lane[j - 1];
+			s->lane[j - 1] = s->lane[j];
+			s->lane[j] = tmp;
+		}
+}
+
+int
+vsum_build(struct vsum *s, const char *path, const struct progress *p, struct errbuf *e)
+{
+	struct trace_reader *r;
+	enum trace_format fmt;
+	const struct isa_instr *in;
+	struct vsum_work *k;
+	uint64_t total = 0, both;
+	unsigned u, c;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	s->w = 1;
+	if ((k = s->work = calloc(1, sizeof *k)) == NULL)
+		return errbuf_set(e, "out of memory");
+	memset(k->lane_of, 0xff, sizeof k->lane_of);
+	residency_init(&k->res);
+	overlap_init(&k->ov);
+	k->ov.piece = on_both;
+	k->ov.ctx = s;
+	if (acc_alloc(&k->l1) != 0 || acc_alloc(&k->dram) != 0 || acc_alloc(&k->both) != 0)
+		return errbuf_set(e, "out of memory");
+	if (trace_open_read(path, &r, &fmt, e) != 0)
+		return -1;
+	s->h = r->hdr;
+	s->l1_capacity = s->h.npu.l1.capacity_bytes;
+	if (trace_total(r, &total, e) != 0)
+		total = 0;	/* no index (a text trace): progress without a total */
+	while ((rc = trace_next(r, &in, e)) == 1) {
+		if (s->instructions == 0)
+			s->replayed = in->replayed;
+		take(s, in);
+		if ((s->instructions & 0xffff) == 0)
+			progress_report(p, s->instructions, total);
+		if (k->oom) {
+			rc = errbuf_set(e, "out of memory");
+			break;
+		}
+	}
+	trace_close_read(r);
+	if (rc < 0)
+		return -1;
+	progress_report(p, s->instructions, total);
+	if (s->instructions == 0)
+		return errbuf_set(e, "%s: the trace holds no instructions", path);
+	residency_finish(&k->res, s->span, &(const struct residency_cb){ s, on_l1, NULL });
+	/* a hand-written trace may run one unit's instructions at once: no overlap then */
+	s->overlap_known = overlap_finish(&k->ov, &both) == 0;
+	if (k->ov.failed == OVERLAP_OOM)
+		return errbuf_set(e, "out of memory");
+	/* buckets up to the span */
+	while (s->span / s->w >= VSUM_BUCKETS)
+		widen(s);
+	s->n = (unsigned)(s->span / s->w) + 1;
+	for (u = 0; u < ISA_NUNITS; u++)
+		for (c = 0; c < VSUM_NCLASSES; c++)
+			acc_settle(&k->cls[u][c], s->w, s->n);
+	acc_settle(&k->l1, s->w, s->n);
+	acc_settle(&k->dram, s->w, s->n);
+	acc_settle(&k->both, s->w, s->n);
+	for (u = 0; u < s->nlanes; u++)
+		for (c = 0; c < VSUM_NCLASSES; c++) {
+			s->lane[u].cls[c] = k->cls[s->lane[u].unit][c].part;
+			k->cls[s->lane[u].unit][c].part = NULL;
+		}
+	s->l1 = k->l1.part;
+	s->dram = k->dram.part;
+	s->both = k->both.part;
+	k->l1.part = k->dram.part = k->both.part = NULL;
+	order_lanes(s);
+	vsum_free_work(s);
+	return 0;
+}
+
+static void
+vsum_free_work(struct vsum *s)
+{
+	struct vsum_work *k = s->work;
+	unsigned u, c;
+
+	if (k == NULL)
+		return;
+	for (u = 0; u < ISA_NUNITS; u++)
+		for (c = 0; c < VSUM_NCLASSES; c++)
+			acc_free(&k->cls[u][c]);
+	acc_free(&k->l1);
+	acc_free(&k->dram);
+	acc_free(&k->both);
+	residency_free(&k->res);
+	overlap_free(&k->ov);
+	free(k);
+	s->work = NULL;
+}
+
+void
+vsum_free(struct vsum *s)
+{
+	unsigned u, c;
+
+	vsum_free_work(s);
+	for (u = 0; u < s->nlanes; u++)
+		for (c = 0; c < VSUM_NCLASSES; c++)
+			free(s->lane[u].cls[c]);
+	free(s->l1);
+	free(s->dram);
+	free(s->both);
+	s->l1 = s->dram = s->both = NULL;
+	s->nlanes = 0;
+}
+
+/* ---- reading it back ---------------------------------------------------- */
+
+/* The integral of bucket values v over [t0, t1), buckets taken as uniform inside. */
+static double
+integral(const struct vsum *s, const double *v, uint64_t t0, uint64_t t1)
+{
+	uint64_t b0, b1, b;
+	double sum = 0;
+
+	if (v == NULL || t1 <= t0 || t0 >= (uint64_t)s->n * s->w)
+		return 0;
+	if (t1 > (uint64_t)s->n * s->w)
+		t1 = (uint64_t)s->n * s->w;
+	b0 = t0 / s->w;
+	b1 = (t1 - 1) / s->w;
+	if (b0 == b1)
+		return v[b0] * (double)(t1 - t0) / (double)s->w;
+	sum += v[b0] * (double)((b0 + 1) * s->w - t0) / (double)s->w;
+	for (b = b0 + 1; b < b1; b++)
+		sum += v[b];
+	sum += v[b1] * (double)(t1 - b1 * s->w) / (double)s->w;
+	return sum;
+}
+
+double
+vsum_lane_busy(const struct vsum *s, unsigned lane, uint64_t t0, uint64_t t1,
+    enum vsum_class *top)
+{
+	double best = 0, sum = 0, x;
+	unsigned c;
+
+	*top = VSUM_NCLASSES;
+	if (t1 <= t0 || lane >= s->nlanes)
+		return 0;
+	for (c = 0; c < VSUM_NCLASSES; c++) {
+		x = integral(s, s->lane[lane].cls[c], t0, t1);
+		sum += x;
+		if (x > best) {
+			best = x;
+			*top = (enum vsum_class)c;
+		}
+	}
+	x = sum / (double)(t1 - t0);
+	return x > 1 ? 1 : x < 0 ? 0 : x;
+}
+
+double
+vsum_overlap(const struct vsum *s, uint64_t t0, uint64_t t1)
+{
+	double x = t1 > t0 && s->overlap_known ? integral(s, s->both, t0, t1) / (double)(t1 - t0) :
+	    0;
+
+	return x > 1 ? 1 : x < 0 ? 0 : x;
+}
+
+double
+vsum_l1(const struct vsum *s, uint64_t t0, uint64_t t1)
+{
+	return t1 > t0 ? integral(s, s->l1, t0, t1) / (double)(t1 - t0) : 0;
+}
+
+double
+vsum_dram(const struct vsum *s, uint64_t t0, uint64_t t1)
+{
+	return t1 > t0 ? integral(s, s->dram, t0, t1) / (double)(t1 - t0) : 0;
+}
