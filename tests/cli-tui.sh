@@ -34,9 +34,19 @@ wait_for() {
 	done
 	return 1
 }
+# fresh: no tmux server on the socket (a new one must not meet the old one leaving)
+fresh() {
+	T kill-server 2>/dev/null
+	i=0
+	while T has-session 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.2
+}
 # start ENV ARGS...: the viewer in a fresh 100x30 pane; its exit status is printed after it
 start() {
-	T kill-server 2>/dev/null
+	fresh
 	T -f /dev/null new-session -d -s v -x 100 -y 30 \
 	    "env TERM=xterm-256color $1 '$MASTRACE' view $2; echo \"EXIT=\$?\"; sleep 30"
 	wait_for "MAC||VEC" || { fail "view $2 did not draw: $(screen)"; return 1; }
@@ -105,6 +115,31 @@ T send-keys -t v Tab o
 wait_for "b0 h0" || fail "o found no tile"
 T send-keys -t v q
 wait_for "EXIT=0" || fail "q in the two-trace view"
+
+# --live: the play head moves, space holds it, ] doubles the speed, it ends, q quits
+live_head() { screen | sed -n 's/^live \([0-9,]*\) at .*/\1/p' | tr -d ,; }
+live_speed() { screen | sed -n 's/^live [0-9,]* at \([0-9,]*\)\/s.*/\1/p' | tr -d ,; }
+fresh
+T -f /dev/null new-session -d -s v -x 100 -y 30 \
+    "env TERM=xterm-256color LANG=C.UTF-8 '$MASTRACE' view --live -w bert-base,b=1,h=2; echo \"EXIT=\$?\"; sleep 30"
+wait_for "cursor " || fail "view --live did not draw: $(screen)"
+T send-keys -t v ' '
+wait_for " paused" || fail "space did not pause"
+h1=$(live_head)
+sleep 0.5
+h2=$(live_head)
+[ -n "$h1" ] && [ "$h1" = "$h2" ] || fail "the head moved while paused: $h1 -> $h2"
+s1=$(live_speed)
+T send-keys -t v ']' ' '
+sleep 0.5
+s2=$(live_speed)
+[ -n "$s1" ] && [ -n "$s2" ] && [ $((s2 - s1 * 2)) -ge -1 ] && [ $((s2 - s1 * 2)) -le 1 ] ||
+    fail "] did not double the speed: $s1 -> $s2"
+T send-keys -t v ']' ']' ']' ']'
+wait_for " done" || fail "the live replay did not reach its end: $(screen | grep live)"
+screen | grep -q "^ mac .*[█▄]" || fail "the live view drew no MAC lane"
+T send-keys -t v q
+wait_for "EXIT=0" || fail "q in the live view"
 
 # colours, and none with NO_COLOR; letters in an ASCII locale
 start "LANG=C.UTF-8" mas.r.mtr || finish

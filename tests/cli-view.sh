@@ -90,6 +90,26 @@ run view --from 5parsecs mas.r.mtr
 expect_status 1 "view --from 5parsecs"
 run view --bogus mas.r.mtr
 expect_status 1 "view --bogus"
+# --live: what to replay is checked before the terminal is touched
+run view --live --batch "" -t rows=9999,cols=9999
+expect_status 1 "view --live with a tiling that does not fit"
+expect_err_contains "L0A needs" "view --live with a tiling that does not fit"
+run view --live --batch "" -s foo
+expect_status 1 "view --live -s foo"
+run view --live mas.r.mtr
+expect_status 1 "view --live with a trace"
+expect_err_contains "--live replays in memory: it takes no TRACE" "view --live with a trace"
+run view -s mas mas.r.mtr
+expect_status 1 "view -s without --live"
+run view --live
+expect_status 1 "view --live in a pipe"
+expect_err_contains "--live draws in a terminal" "view --live in a pipe"
+run view --live --batch "l+-0]][ " -w bert-base,b=1,h=1
+expect_status 0 "view --live --batch"
+expect_out_contains "frames 9," "view --live --batch"
+run view --batch "l+++hh0GgLH/jjkk?xcmM" mas.r.mtr tiny.r.mtr
+expect_status 0 "view --batch with two traces"
+
 for f in "$TOP_SRCDIR"/tests/bad-trace/*.mt?; do
 	run view -q "$f"
 	[ "$status" -le 1 ] || fail "view $f: exit status $status"

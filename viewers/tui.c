@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <curses.h>
+#include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <langinfo.h>
 #include <locale.h>
@@ -13,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "eval.h"
 #include "num.h"
 #include "trace-file.h"
 #include "tui.h"
@@ -21,6 +24,23 @@
 #define MIN_COLS 60
 #define SCAN_PAST 2048		/* instructions past a window that end a scan of it */
 #define SCAN_MAX (1u << 20)	/* instructions a look-up reads at most */
+
+/* --live: the replay on a thread, its summary built as it goes (see live_step()). */
+struct live {
+	pthread_mutex_t mu;
+	struct vsum sum;		/* built by the replay's observer, under mu */
+	bool done, cancel, failed;
+	struct errbuf err;
+	uint64_t planned;		/* the plan's makespan: the axis until the replay passes it */
+	struct eval_spec spec;
+	struct eval_result res;
+	struct vsum view;		/* the snapshot drawn */
+	bool have_view;
+	char tiling[256];
+	pthread_t thread;
+	bool started;
+	double last;			/* wall-clock seconds at the last frame */
+};
 
 /* One trace on the screen. */
 struct tv {
@@ -43,7 +63,7 @@ struct ui {
 	bool mark_set[2];
 	uint64_t mark[2];
 	char query[64];
-	char msg[ERRBUF_SIZE];
+	char msg[ERRBUF_SIZE + 64];
 	int popup;			/* 0, POP_HELP, POP_DETAILS */
 	bool have;			/* `found` is the instruction under the cursor */
 	bool under;			/* it runs at the cursor (else it is the next on its lane) */
@@ -51,6 +71,11 @@ struct ui {
 	unsigned found_tv;
 	bool utf8, color, mouse;
 	bool quit;
+	/* --live: the play head, its speed in cycles per second, and whether the view follows it */
+	struct live *live;
+	uint64_t head;
+	double speed;
+	bool paused, follow;
 	uint64_t looked_cur;		/* look_up()'s cursor and lane, to skip it when unchanged */
 	unsigned looked_sel;
 	bool looked;
@@ -253,6 +278,8 @@ look_up(struct ui *u)
 	u->looked_cur = u->cur;
 	u->looked_sel = u->sel;
 	u->have = u->under = false;
+	if (u->sel >= total_lanes(u))	/* --live: no lanes yet */
+		return;
 	lane_at(u, u->sel, &t, &l);
 	v = &u->tv[t];
 	if (!seek_time(u, t, u->cur))
@@ -369,7 +396,8 @@ spark(struct ui *u, int row, const struct vsum *s, bool l1, double whole)
 
 	for (i = 0; i < u->tw; i++) {
 		uint64_t a = col_start(u, i), b = col_start(u, i + 1);
-		double v = b > a ? (l1 ? vsum_l1(s, a, b) : vsum_dram(s, a, b)) : 0;
+		double v = b > a && !(u->live && a >= u->head) ? (l1 ? vsum_l1(s, a, b) :
+		    vsum_dram(s, a, b)) : 0;
 		double x = whole > 0 ? v / whole : 0;
 		char ch[8];
 		if (x <= 0)
@@ -400,7 +428,8 @@ draw_ruler(struct ui *u, int row)
 	char a[48], b[48], g[NUM_TEXT_MAX];
 	unsigned k;
 
-	mvhline(row, LABEL, ACS_HLINE, (int)u->tw);
+	for (k = 0; k < u->tw; k++)	/* not ACS: terminals disagree on it more than on UTF-8 */
+		mvaddstr(row, LABEL + (int)k, u->utf8 ? "\xe2\x94\x80" : "-");
 	snprintf(a, sizeof a, "%.3f us", us_of(u, u->t0));
 	snprintf(b, sizeof b, "%.3f us", us_of(u, u->t1));
 	mvaddstr(row, LABEL, a);
@@ -452,7 +481,8 @@ draw_trace(struct ui *u, unsigned t, int row)
 	v->first_row = (unsigned)row;
 	for (l = 0; l < s->nlanes; l++, row++) {
 		enum vsum_class top;
-		double share = vsum_lane_busy(s, l, u->t0, u->t1, &top);
+		uint64_t end = u->live && u->head < u->t1 ? u->head : u->t1;
+		double share = end > u->t0 ? vsum_lane_busy(s, l, u->t0, end, &top) : 0;
 		bool me = sel_t == t && sel_l == l;
 		isa_unit_name(s->lane[l].unit, name, sizeof name);
 		if (me)
@@ -472,8 +502,8 @@ draw_trace(struct ui *u, unsigned t, int row)
 						top = (enum vsum_class)c;
 					}
 				}
-			} else if (b > a) {
-				x = vsum_lane_busy(s, l, a, b, &top);
+			} else if (b > a && !(u->live && a >= u->head)) {
+				x = vsum_lane_busy(s, l, a, b, &top);	/* --live: nothing past the head */
 			}
 			cell(u, row, LABEL + (int)i, x, top, i == cur && me);
 		}
@@ -497,8 +527,10 @@ draw_detail(struct ui *u, int row)
 	move(row + 1, 0);
 	clrtoeol();
 	if (!u->have) {
-		mvaddstr(row, 0, u->tv[0].no_seek ? "no instruction look-up: the trace has no index "
-		    "(convert it to .mtr)" : "nothing on this lane at or after the cursor");
+		mvaddstr(row, 0, u->live ? "live: instructions are looked up in a trace file "
+		    "(mastrace schedule, replay, then view it)" : u->tv[0].no_seek ?
+		    "no instruction look-up: the trace has no index (convert it to .mtr)" :
+		    "nothing on this lane at or after the cursor");
 		return;
 	}
 	isa_unit_name(in->unit, unit, sizeof unit);
@@ -532,6 +564,7 @@ popup(struct ui *u, int rows, int cols)
 		"c                along the critical path: what it waited for",
 		"o                the same tile in the other trace",
 		"m M              set marker A, marker B (time between them below)",
+		"space [ ]        --live: pause and resume; slower, faster",
 		"?                this help;  q  quit",
 		"mouse            click a lane to put the cursor there",
 	};
@@ -639,12 +672,23 @@ draw(struct ui *u)
 		}
 		row = draw_trace(u, t, row);
 	}
-	/* the window's figures */
+	/* the window's figures, --live's play head first */
+	move(row, 0);
+	if (u->live) {
+		bool done;
+		pthread_mutex_lock(&u->live->mu);
+		done = u->live->done;
+		pthread_mutex_unlock(&u->live->mu);
+		printw("live %s at %s/s%s  ", num_group(u->head, g[0]),
+		    num_group((uint64_t)u->speed, g[1]), u->paused ? " paused" :
+		    done && u->head >= u->span ? " done" : "");
+	}
 	snprintf(buf, sizeof buf, "cursor %s cycles (%.3f us)  window %s cycles", num_group(u->cur,
 	    g[0]), us_of(u, u->cur), num_group(u->t1 - u->t0, g[1]));
-	mvaddnstr(row, 0, buf, cols);
+	addnstr(buf, cols);
 	if (u->tv[0].s->overlap_known)
-		printw("  MAC||VEC %.1f%%", 100.0 * vsum_overlap(u->tv[0].s, u->t0, u->t1));
+		printw("  MAC||VEC %.1f%%", 100.0 * vsum_overlap(u->tv[0].s, u->t0, u->live &&
+		    u->head < u->t1 ? (u->head > u->t0 ? u->head : u->t0 + 1) : u->t1));
 	if (u->n > 1 && u->tv[1].s->overlap_known)
 		printw(" (B %.1f%%)", 100.0 * vsum_overlap(u->tv[1].s, u->t0, u->t1));
 	if (u->mark_set[0] && u->mark_set[1])
@@ -732,6 +776,8 @@ search(struct ui *u, bool forward)
 	struct tv *v;
 	bool any = false;
 
+	if (u->sel >= total_lanes(u))
+		return;
 	lane_at(u, u->sel, &t, &l);
 	v = &u->tv[t];
 	if (u->query[0] == '\0') {
@@ -951,15 +997,21 @@ key(struct ui *u, int ch)
 		if (ch != 'q')
 			return;
 	}
+	if (u->live && ch != ' ' && ch != '[' && ch != ']' && ch != '0' && ch != '?' && ch != 'q' &&
+	    ch != KEY_RESIZE)
+		u->follow = false;	/* the user looks elsewhere: stop following the head */
 	switch (ch) {
 	case 'q': u->quit = true; break;
+	case ' ': u->paused = !u->paused; break;
+	case '[': u->speed = u->speed / 2 > 1 ? u->speed / 2 : 1; break;
+	case ']': u->speed *= 2; break;
 	case KEY_LEFT: case 'h': move_cursor(u, -1); break;
 	case KEY_RIGHT: case 'l': move_cursor(u, 1); break;
 	case 'H': case KEY_PPAGE: pan(u, true); break;
 	case 'L': case KEY_NPAGE: pan(u, false); break;
 	case '+': case '=': zoom(u, true); break;
 	case '-': case '_': zoom(u, false); break;
-	case '0': u->t0 = 0; u->t1 = u->span; clamp(u); break;
+	case '0': u->t0 = 0; u->t1 = u->span; u->follow = true; clamp(u); break;
 	case 'g': case KEY_HOME: {
 		uint64_t w = u->t1 - u->t0;
 		u->cur = u->t0 = 0;
@@ -975,8 +1027,8 @@ key(struct ui *u, int ch)
 		clamp(u);
 		break;
 	}
-	case '\t': case KEY_DOWN: case 'j': u->sel = (u->sel + 1) % lanes; break;
-	case KEY_BTAB: case KEY_UP: case 'k': u->sel = (u->sel + lanes - 1) % lanes; break;
+	case '\t': case KEY_DOWN: case 'j': u->sel = lanes ? (u->sel + 1) % lanes : 0; break;
+	case KEY_BTAB: case KEY_UP: case 'k': u->sel = lanes ? (u->sel + lanes - 1) % lanes : 0; break;
 	case '\n': case '\r': case KEY_ENTER: u->popup = POP_DETAILS; break;
 	case '?': u->popup = POP_HELP; break;
 	case '/': prompt(u); break;
@@ -990,6 +1042,153 @@ key(struct ui *u, int ch)
 	case KEY_RESIZE: break;		/* drawn again below at the new size */
 	default: break;
 	}
+}
+
+/* ---- --live: the replay on a thread, drawn as its simulated time goes by ---- */
+
+
+static int
+live_instr(void *ctx, const struct isa_instr *in, uint64_t pred, uint64_t base, struct errbuf *e)
+{
+	struct live *lv = ctx;
+	int rc;
+
+	(void)pred;
+	(void)base;
+	pthread_mutex_lock(&lv->mu);
+	rc = lv->cancel ? errbuf_set(e, "stopped") : vsum_add(&lv->sum, in, e);
+	pthread_mutex_unlock(&lv->mu);
+	return rc;
+}
+
+static void *
+live_worker(void *arg)
+{
+	struct live *lv = arg;
+	struct replay_observer ob = { lv, live_instr, NULL, NULL };
+	struct errbuf e;
+	int rc;
+
+	lv->spec.observers = &ob;
+	lv->spec.nobservers = 1;
+	rc = eval_run(&lv->spec, &lv->res, &e);
+	pthread_mutex_lock(&lv->mu);
+	if (rc == 0 && vsum_end(&lv->sum, &e) != 0)
+		rc = -1;
+	lv->failed = rc != 0;
+	if (rc != 0)
+		lv->err = e;
+	lv->done = true;
+	pthread_mutex_unlock(&lv->mu);
+	return NULL;
+}
+
+static double now(void);
+
+/* Advance the play head and take a fresh snapshot to draw. */
+static void
+live_step(struct ui *u)
+{
+	struct live *lv = u->live;
+	struct vsum snap;
+	struct errbuf e;
+	double t = now(), dt = t - lv->last;
+	uint64_t front;
+	bool done, ok;
+
+	lv->last = t;
+	pthread_mutex_lock(&lv->mu);
+	done = lv->done;
+	ok = (done && lv->failed) ? false : vsum_snapshot(&lv->sum, &snap, &e) == 0;
+	if (done && lv->failed)
+		snprintf(u->msg, sizeof u->msg, "the replay stopped: %s", lv->err.msg);
+	pthread_mutex_unlock(&lv->mu);
+	if (!ok)
+		return;
+	if (lv->have_view)
+		vsum_free(&lv->view);
+	lv->view = snap;
+	lv->have_view = true;
+	u->tv[0].s = &lv->view;
+	u->span = lv->view.span > lv->planned ? lv->view.span : lv->planned;
+	if (u->span == 0)
+		u->span = 1;
+	front = done ? u->span : lv->view.span;
+	if (!u->paused)
+		u->head += (uint64_t)(u->speed * (dt > 0.5 ? 0.5 : dt));
+	if (u->head > front)
+		u->head = front;
+	if (u->follow) {
+		u->t0 = 0;
+		u->t1 = u->span;
+		u->cur = u->head > 0 ? u->head - 1 : 0;
+	}
+	clamp(u);
+}
+
+static int
+live_start(struct ui *u, const struct tui_live_spec *ls, struct errbuf *e)
+{
+	struct live *lv = calloc(1, sizeof *lv);
+	struct trace_header h;
+	struct sched_result plan;
+	struct sched_estimate est;
+	pthread_t th;
+	int err;
+
+	if (lv == NULL)
+		return errbuf_set(e, "out of memory");
+	u->live = lv;
+	pthread_mutex_init(&lv->mu, NULL);
+	/* the tiling is chosen here, so that the thread replays exactly it */
+	if (eval_prepare(ls->sched, ls->npu, ls->wl, ls->tiling, false, &plan, e) != 0 ||
+	    sched_estimate(ls->sched, ls->npu, ls->wl, &plan, &est, e) != 0)
+		return -1;
+	lv->planned = est.makespan;
+	trace_header_init(&h, ls->npu, ls->wl);
+	snprintf(h.sched, sizeof h.sched, "%s", ls->sched->name);
+	snprintf(h.tiling, sizeof h.tiling, "%s", plan.tiling);
+	if (vsum_begin(&lv->sum, &h, e) != 0)
+		return -1;
+	lv->sum.replayed = true;
+	eval_spec_init(&lv->spec, ls->sched, ls->npu, ls->wl);
+	snprintf(lv->tiling, sizeof lv->tiling, "%s", plan.tiling);
+	lv->spec.tiling = lv->tiling;
+	if ((err = pthread_create(&th, NULL, live_worker, lv)) != 0)
+		return errbuf_set(e, "cannot start the replay's thread: %s", strerror(err));
+	lv->thread = th;
+	lv->started = true;
+	lv->last = now();
+	u->speed = (double)(lv->planned ? lv->planned : 1) / 8;	/* the plan in about 8 s */
+	u->follow = true;
+	u->tv[0].path = "live";
+	u->tv[0].no_seek = true;	/* no file: no look-ups */
+	u->n = 1;
+	u->span = lv->planned ? lv->planned : 1;
+	u->t1 = u->span;
+	return 0;
+}
+
+static void
+live_stop(struct ui *u)
+{
+	struct live *lv = u->live;
+
+	if (lv == NULL)
+		return;
+	if (lv->started) {
+		pthread_mutex_lock(&lv->mu);
+		lv->cancel = true;
+		pthread_mutex_unlock(&lv->mu);
+		pthread_join(lv->thread, NULL);
+	}
+	eval_result_free(&lv->res);
+	vsum_free(&lv->sum);
+	if (lv->have_view)
+		vsum_free(&lv->view);
+	pthread_mutex_destroy(&lv->mu);
+	free(lv);
+	u->live = NULL;
 }
 
 /* ---- running -------------------------------------------------------------- */
@@ -1067,13 +1266,79 @@ batch(struct ui *u, const struct tui_opts *o, struct errbuf *e)
 	return 0;
 }
 
+/* Curses on the terminal until q or a signal; the terminal restored either way. */
+static int
+interact(struct ui *u, struct errbuf *e)
+{
+	int ch;
+
+	if (tcgetattr(STDIN_FILENO, &saved_tio) == 0)
+		saved_tio_ok = 1;
+	stop_signal = 0;
+	if (initscr() == NULL)
+		return errbuf_set(e, "cannot start curses on this terminal");
+	remember_leave();
+	catch_signals(true);
+	setup(u);
+	/* the loop looks at stop_signal between keys, and --live moves on */
+	timeout(u->live ? 50 : 250);
+	while (!u->quit && !stop_signal) {
+		if (u->live)
+			live_step(u);
+		look_up(u);
+		draw(u);
+		do
+			ch = getch();
+		while (ch == ERR && !stop_signal && !u->live);
+		if (stop_signal)
+			break;
+		if (ch != ERR)
+			key(u, ch);
+	}
+	endwin();
+	catch_signals(false);
+	saved_tio_ok = 0;
+	if (stop_signal)
+		return errbuf_set(e, "stopped by signal %d", (int)stop_signal);
+	return 0;
+}
+
+static struct ui *
+ui_new(const struct tui_opts *o)
+{
+	struct ui *u = calloc(1, sizeof *u);
+
+	if (u == NULL)
+		return NULL;
+	u->color = o->color;
+	u->mouse = o->mouse;
+	setlocale(LC_ALL, "");
+	u->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	u->tw = 80;
+	return u;
+}
+
+static void
+ui_free(struct ui *u)
+{
+	unsigned t;
+
+	live_stop(u);
+	for (t = 0; t < 2; t++) {
+		if (u->tv[t].r != NULL)
+			trace_close_read(u->tv[t].r);
+		free(u->tv[t].fine);
+	}
+	free(u);
+}
+
 int
 tui_run(struct vsum *const s[], const char *const path[], unsigned n, const struct tui_opts *o,
     struct errbuf *e)
 {
-	struct ui *u = calloc(1, sizeof *u);
+	struct ui *u = ui_new(o);
 	unsigned t;
-	int rc = 0, ch;
+	int rc;
 
 	if (u == NULL)
 		return errbuf_set(e, "out of memory");
@@ -1092,46 +1357,38 @@ tui_run(struct vsum *const s[], const char *const path[], unsigned n, const stru
 		u->t1 = o->t1 < u->span ? o->t1 : u->span;
 		u->cur = u->t0;
 	}
-	u->color = o->color;
-	u->mouse = o->mouse;
-	setlocale(LC_ALL, "");
-	u->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	u->tw = 80;
-	if (o->batch != NULL) {
+	rc = o->batch != NULL ? batch(u, o, e) : interact(u, e);
+	ui_free(u);
+	return rc;
+}
+
+int
+tui_live(const struct tui_live_spec *ls, const struct tui_opts *o, struct errbuf *e)
+{
+	struct ui *u = ui_new(o);
+	int rc;
+
+	if (u == NULL)
+		return errbuf_set(e, "out of memory");
+	rc = live_start(u, ls, e);
+	if (rc == 0 && o->batch != NULL) {
+		/* unseen: let the replay finish, then play the keys over it */
+		pthread_mutex_lock(&u->live->mu);
+		while (!u->live->done) {
+			pthread_mutex_unlock(&u->live->mu);
+			usleep(10000);
+			pthread_mutex_lock(&u->live->mu);
+		}
+		pthread_mutex_unlock(&u->live->mu);
+		u->paused = true;
+		live_step(u);
+		u->head = u->span;
 		rc = batch(u, o, e);
-	} else {
-		if (tcgetattr(STDIN_FILENO, &saved_tio) == 0)
-			saved_tio_ok = 1;
-		stop_signal = 0;
-		if (initscr() == NULL) {
-			free(u);
-			return errbuf_set(e, "cannot start curses on this terminal");
-		}
-		remember_leave();
-		catch_signals(true);
-		setup(u);
-		timeout(250);	/* the loop looks at stop_signal between keys */
-		while (!u->quit && !stop_signal) {
-			look_up(u);
-			draw(u);
-			do
-				ch = getch();
-			while (ch == ERR && !stop_signal);
-			if (stop_signal)
-				break;
-			key(u, ch);
-		}
-		endwin();
-		catch_signals(false);
-		saved_tio_ok = 0;
-		if (stop_signal)
-			rc = errbuf_set(e, "stopped by signal %d", (int)stop_signal);
+	} else if (rc == 0) {
+		rc = interact(u, e);
 	}
-	for (t = 0; t < u->n; t++) {
-		if (u->tv[t].r != NULL)
-			trace_close_read(u->tv[t].r);
-		free(u->tv[t].fine);
-	}
-	free(u);
+	if (rc == 0 && u->live->failed && !u->live->cancel)
+		rc = errbuf_set(e, "%s", u->live->err.msg);
+	ui_free(u);
 	return rc;
 }

@@ -33,4 +33,20 @@ struct tui_opts {
 int tui_run(struct vsum *const s[], const char *const path[], unsigned n,
     const struct tui_opts *o, struct errbuf *e);
 
+/*
+ * --live: plan the dataflow, replay it on a thread (in memory) and draw it
+ * as its simulated time goes by: space pauses, [ and ] halve and double
+ * the speed, and the view follows the play head until the user moves.
+ */
+struct sched;
+struct npu;
+struct workload;
+struct tui_live_spec {
+	const struct sched *sched;
+	const struct npu *npu;
+	const struct workload *wl;
+	const char *tiling;
+};
+int tui_live(const struct tui_live_spec *ls, const struct tui_opts *o, struct errbuf *e);
+
 #endif

@@ -148,6 +148,7 @@ acc_settle(struct acc *a, uint64_t w, unsigned n)
 /* ---- building ----------------------------------------------------------- */
 
 static void vsum_free_work(struct vsum *s);
+static void order_lanes(struct vsum *s);
 
 static void
 on_l1(void *ctx, uint64_t cycle, int64_t delta)
@@ -241,18 +242,14 @@ order_lanes(struct vsum *s)
 }
 
 int
-vsum_build(struct vsum *s, const char *path, const struct progress *p, struct errbuf *e)
+vsum_begin(struct vsum *s, const struct trace_header *h, struct errbuf *e)
 {
-	struct trace_reader *r;
-	enum trace_format fmt;
-	const struct isa_instr *in;
 	struct vsum_work *k;
-	uint64_t total = 0, both;
-	unsigned u, c;
-	int rc;
 
 	memset(s, 0, sizeof *s);
 	s->w = 1;
+	s->h = *h;
+	s->l1_capacity = s->h.npu.l1.capacity_bytes;
 	if ((k = s->work = calloc(1, sizeof *k)) == NULL)
 		return errbuf_set(e, "out of memory");
 	memset(k->lane_of, 0xff, sizeof k->lane_of);
@@ -262,29 +259,89 @@ vsum_build(struct vsum *s, const char *path, const struct progress *p, struct er
 	k->ov.ctx = s;
 	if (acc_alloc(&k->l1) != 0 || acc_alloc(&k->dram) != 0 || acc_alloc(&k->both) != 0)
 		return errbuf_set(e, "out of memory");
-	if (trace_open_read(path, &r, &fmt, e) != 0)
-		return -1;
-	s->h = r->hdr;
-	s->l1_capacity = s->h.npu.l1.capacity_bytes;
-	if (trace_total(r, &total, e) != 0)
-		total = 0;	/* no index (a text trace): progress without a total */
-	while ((rc = trace_next(r, &in, e)) == 1) {
-		if (s->instructions == 0)
-			s->replayed = in->replayed;
-		take(s, in);
-		if ((s->instructions & 0xffff) == 0)
-			progress_report(p, s->instructions, total);
-		if (k->oom) {
-			rc = errbuf_set(e, "out of memory");
-			break;
-		}
-	}
-	trace_close_read(r);
-	if (rc < 0)
-		return -1;
-	progress_report(p, s->instructions, total);
+	return 0;
+}
+
+int
+vsum_add(struct vsum *s, const struct isa_instr *in, struct errbuf *e)
+{
 	if (s->instructions == 0)
-		return errbuf_set(e, "%s: the trace holds no instructions", path);
+		s->replayed = in->replayed;
+	take(s, in);
+	return s->work->oom ? errbuf_set(e, "out of memory") : 0;
+}
+
+/* Settled copies of a's buckets [0, n) into *out (a copy of a finished one as is). */
+static int
+settled(const struct acc *a, uint64_t w, unsigned n, double **out)
+{
+	double level = 0;
+	unsigned b;
+
+	*out = NULL;
+	if (a->part == NULL)
+		return 0;
+	if ((*out = malloc(VSUM_BUCKETS * sizeof **out)) == NULL)
+		return -1;
+	memcpy(*out, a->part, VSUM_BUCKETS * sizeof **out);
+	for (b = 0; a->step != NULL && b < n; b++) {
+		(*out)[b] += level * (double)w;
+		level += a->step[b];
+	}
+	return 0;
+}
+
+int
+vsum_snapshot(const struct vsum *s, struct vsum *out, struct errbuf *e)
+{
+	const struct vsum_work *k = s->work;
+	unsigned u, c;
+	int rc = 0;
+
+	*out = *s;
+	out->work = NULL;
+	out->n = (unsigned)(s->span / s->w) + 1;
+	if (out->n > VSUM_BUCKETS)
+		out->n = VSUM_BUCKETS;
+	out->l1 = out->dram = out->both = NULL;
+	for (u = 0; u < out->nlanes; u++)
+		for (c = 0; c < VSUM_NCLASSES; c++)
+			out->lane[u].cls[c] = NULL;
+	if (k == NULL) {	/* finished: its arrays are settled */
+		const struct acc l1 = { s->l1, NULL }, dram = { s->dram, NULL }, both = { s->both, NULL };
+		rc |= settled(&l1, s->w, out->n, &out->l1);
+		rc |= settled(&dram, s->w, out->n, &out->dram);
+		rc |= settled(&both, s->w, out->n, &out->both);
+		for (u = 0; u < s->nlanes; u++)
+			for (c = 0; c < VSUM_NCLASSES; c++) {
+				const struct acc a = { s->lane[u].cls[c], NULL };
+				rc |= settled(&a, s->w, out->n, &out->lane[u].cls[c]);
+			}
+	} else {
+		rc |= settled(&k->l1, s->w, out->n, &out->l1);
+		rc |= settled(&k->dram, s->w, out->n, &out->dram);
+		rc |= settled(&k->both, s->w, out->n, &out->both);
+		for (u = 0; u < s->nlanes; u++)
+			for (c = 0; c < VSUM_NCLASSES; c++)
+				rc |= settled(&k->cls[s->lane[u].unit][c], s->w, out->n,
+				    &out->lane[u].cls[c]);
+		out->overlap_known = k->ov.failed == 0;
+		order_lanes(out);
+	}
+	if (rc != 0) {
+		vsum_free(out);
+		return errbuf_set(e, "out of memory");
+	}
+	return 0;
+}
+
+int
+vsum_end(struct vsum *s, struct errbuf *e)
+{
+	struct vsum_work *k = s->work;
+	uint64_t both;
+	unsigned u, c;
+
 	residency_finish(&k->res, s->span, &(const struct residency_cb){ s, on_l1, NULL });
 	/* a hand-written trace may run one unit's instructions at once: no overlap then */
 	s->overlap_known = overlap_finish(&k->ov, &both) == 0;
@@ -312,6 +369,41 @@ vsum_build(struct vsum *s, const char *path, const struct progress *p, struct er
 	order_lanes(s);
 	vsum_free_work(s);
 	return 0;
+}
+
+int
+vsum_build(struct vsum *s, const char *path, const struct progress *p, struct errbuf *e)
+{
+	struct trace_reader *r;
+	enum trace_format fmt;
+	const struct isa_instr *in;
+	uint64_t total = 0;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	if (trace_open_read(path, &r, &fmt, e) != 0)
+		return -1;
+	if (vsum_begin(s, &r->hdr, e) != 0) {
+		trace_close_read(r);
+		return -1;
+	}
+	if (trace_total(r, &total, e) != 0)
+		total = 0;	/* no index (a text trace): progress without a total */
+	while ((rc = trace_next(r, &in, e)) == 1) {
+		if (vsum_add(s, in, e) != 0) {
+			rc = -1;
+			break;
+		}
+		if ((s->instructions & 0xffff) == 0)
+			progress_report(p, s->instructions, total);
+	}
+	trace_close_read(r);
+	if (rc < 0)
+		return -1;
+	progress_report(p, s->instructions, total);
+	if (s->instructions == 0)
+		return errbuf_set(e, "%s: the trace holds no instructions", path);
+	return vsum_end(s, e);
 }
 
 static void

@@ -51,6 +51,20 @@ struct vsum {
 
 /* Summarise the trace at `path`; 0, or -1 with the reason.  vsum_free() either way. */
 int vsum_build(struct vsum *s, const char *path, const struct progress *p, struct errbuf *e);
+/*
+ * The same from instructions handed over one by one (a replay's observer,
+ * for view --live): begin with the trace's header, add each, end; each
+ * returns 0 or -1 with the reason, and vsum_free() releases s either way.
+ */
+int vsum_begin(struct vsum *s, const struct trace_header *h, struct errbuf *e);
+int vsum_add(struct vsum *s, const struct isa_instr *in, struct errbuf *e);
+int vsum_end(struct vsum *s, struct errbuf *e);
+/*
+ * A summary to draw from, of one still being built (or of a finished one):
+ * its own settled copy, which vsum_free() releases.  The caller keeps
+ * anyone from adding to s meanwhile.
+ */
+int vsum_snapshot(const struct vsum *s, struct vsum *out, struct errbuf *e);
 void vsum_free(struct vsum *s);
 
 enum vsum_class vsum_class_of(unsigned op);

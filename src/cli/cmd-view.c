@@ -11,6 +11,7 @@
 #include "export.h"
 #include "meter.h"
 #include "num.h"
+#include "schedule.h"
 #include "vsum.h"
 #include "tui.h"
 #include "vtext.h"
@@ -23,6 +24,8 @@ usage(FILE *f)
 {
 	fputs("Usage: mastrace view [--width N] [--from TIME] [--to TIME] [--no-color]\n"
 	    "                     [--no-mouse] [-q] TRACE [TRACE2]\n"
+	    "       mastrace view --live [-s SCHED] [-w WORKLOAD] [--npu NAME|FILE]\n"
+	    "                     [-t TILING] [--no-color] [--no-mouse]\n"
 	    "       mastrace view --batch KEYS [--width N] [--height N] TRACE [TRACE2]\n"
 	    "\n"
 	    "Show a trace's timeline: a lane per unit (MAC, VEC, MTE, each DMA channel)\n"
@@ -31,6 +34,8 @@ usage(FILE *f)
 	    "instruction under the cursor with its stall and cause.  A second trace is\n"
 	    "drawn below the first on the same time axis.  In a terminal the view is\n"
 	    "interactive (? lists the keys); otherwise a plain-text timeline is printed.\n"
+	    "--live plans a dataflow and replays it in memory, drawing the timeline as\n"
+	    "simulated time goes by.\n"
 	    "\n"
 	    "Options:\n"
 	    "      --width N      text: characters of timeline (default 100); --batch:\n"
@@ -42,16 +47,62 @@ usage(FILE *f)
 	    "      --no-mouse     do not take mouse clicks\n"
 	    "      --batch KEYS   play KEYS into an unseen screen and print the time of\n"
 	    "                     each frame (for benchmarks)\n"
+	    "      --live         schedule and replay in memory and draw it as it runs\n"
+	    "  -s, --sched NAME   --live: the dataflow (default mas)\n"
+	    "  -w, --workload W   --live: preset or shape (default bert-base)\n"
+	    "      --npu NPU      --live: NPU preset or INI file (default edge)\n"
+	    "  -t, --tiling T     --live: the tiling (default: chosen)\n"
 	    "  -q, --quiet        no progress line\n"
 	    "  -h, --help         show this help and exit\n"
 	    "\n"
 	    "See mastrace-view(1).\n", f);
 }
 
+/* view --live: plan and replay in memory, drawn as it goes. */
+static int
+run_live(struct tui_opts *o, int operands, const char *sched, const char *workload,
+    const char *npu_arg, const char *tiling, uint64_t width, uint64_t height)
+{
+	struct tui_live_spec ls;
+	struct workload wl;
+	struct errbuf e;
+	struct npu npu;
+
+	if (operands != 0)
+		return cli_usage_error(&cmd_view, "--live replays in memory: it takes no TRACE");
+	if (o->batch == NULL && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
+		cli_error("--live draws in a terminal, and this is not one: schedule and replay to a "
+		    "file and view that, or give --batch");
+		return EXIT_ERROR;
+	}
+	if ((ls.sched = sched_find(sched ? sched : "mas")) == NULL)
+		return cli_usage_error(&cmd_view, "-s: unknown scheduler '%s', expected mas, flat, "
+		    "layerwise or flash", sched);
+	if (wl_parse(workload ? workload : WL_DEFAULT_PRESET, &wl, &e) != 0 ||
+	    npu_resolve(npu_arg ? npu_arg : "edge", &npu, &e) != 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	ls.npu = &npu;
+	ls.wl = &wl;
+	ls.tiling = tiling ? tiling : "";
+	o->batch_cols = width ? (unsigned)width : 120;
+	o->batch_rows = height ? (unsigned)height : 40;
+	o->report = stdout;
+	if (tui_live(&ls, o, &e) != 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+}
+
 static int
 run(int argc, char **argv)
 {
-	enum { OPT_WIDTH = 256, OPT_HEIGHT, OPT_FROM, OPT_TO, OPT_NOCOLOR, OPT_NOMOUSE, OPT_BATCH };
+	enum {
+		OPT_WIDTH = 256, OPT_HEIGHT, OPT_FROM, OPT_TO, OPT_NOCOLOR, OPT_NOMOUSE, OPT_BATCH,
+		OPT_LIVE, OPT_NPU
+	};
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "width", required_argument, NULL, OPT_WIDTH },
@@ -61,6 +112,11 @@ run(int argc, char **argv)
 		{ "no-color", no_argument, NULL, OPT_NOCOLOR },
 		{ "no-mouse", no_argument, NULL, OPT_NOMOUSE },
 		{ "batch", required_argument, NULL, OPT_BATCH },
+		{ "live", no_argument, NULL, OPT_LIVE },
+		{ "sched", required_argument, NULL, 's' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "npu", required_argument, NULL, OPT_NPU },
+		{ "tiling", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -73,11 +129,12 @@ run(int argc, char **argv)
 	struct meter m;
 	uint64_t width = 0, height = 0, t0, t1, span = 0;
 	char why[256];
-	bool quiet = false;
+	bool quiet = false, live = false;
+	const char *sched = NULL, *workload = NULL, *npu_arg = NULL, *tiling = NULL;
 	unsigned n, k, built = 0;
 	int ch, rc = EXIT_ERROR;
 
-	while ((ch = cli_getopt(&cmd_view, argc, argv, "hq", longopts)) != -1) {
+	while ((ch = cli_getopt(&cmd_view, argc, argv, "hqs:w:t:", longopts)) != -1) {
 		switch (ch) {
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'q': quiet = true; break;
@@ -98,14 +155,23 @@ run(int argc, char **argv)
 		case OPT_NOCOLOR: to_ui.color = false; break;
 		case OPT_NOMOUSE: to_ui.mouse = false; break;
 		case OPT_BATCH: to_ui.batch = optarg; break;
+		case OPT_LIVE: live = true; break;
+		case 's': sched = optarg; break;
+		case 'w': workload = optarg; break;
+		case OPT_NPU: npu_arg = optarg; break;
+		case 't': tiling = optarg; break;
 		default: return EXIT_ERROR;
 		}
 	}
+	if (no_color != NULL && no_color[0] != '\0')
+		to_ui.color = false;
+	if (live)
+		return run_live(&to_ui, argc - optind, sched, workload, npu_arg, tiling, width, height);
+	if (sched != NULL || workload != NULL || npu_arg != NULL || tiling != NULL)
+		return cli_usage_error(&cmd_view, "-s, -w, --npu and -t choose what --live replays");
 	n = (unsigned)(argc - optind);
 	if (n < 1 || n > 2)
 		return cli_usage_error(&cmd_view, "expected one TRACE, or two to compare");
-	if (no_color != NULL && no_color[0] != '\0')
-		to_ui.color = false;
 	/* every trace is read, and refused if bad, before curses starts */
 	meter_init(&m, "view", "instructions", quiet);
 	for (k = 0; k < n; k++, built++) {
