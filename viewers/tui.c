@@ -508,6 +508,23 @@ draw_trace(struct ui *u, unsigned t, int row)
 			cell(u, row, LABEL + (int)i, x, top, i == cur && me);
 		}
 	}
+	mvaddstr(row, 0, " marks");
+	for (i = 0; i < u->tw; i++) {
+		uint64_t a = col_start(u, i), b = col_start(u, i + 1);
+		bool spill, barrier;
+		if (u->live && a >= u->head)
+			break;
+		if (b <= a)
+			b = a + 1;
+		spill = vsum_marked(s, VSUM_MARK_SPILL, a, b);
+		barrier = !spill && vsum_marked(s, VSUM_MARK_BARRIER, a, b);
+		if (spill && u->color)
+			attrset(COLOR_PAIR(PAIR_CLASS + VSUM_SPILL) | A_BOLD);
+		if (spill || barrier)
+			mvaddch(row, LABEL + (int)i, spill ? '!' : '|');
+		attrset(A_NORMAL);
+	}
+	row++;
 	mvaddstr(row, 0, " l1");
 	spark(u, row++, s, true, (double)s->l1_capacity);
 	mvaddstr(row, 0, " dram");
@@ -635,7 +652,7 @@ draw(struct ui *u)
 	unsigned t;
 
 	erase();
-	need = 5 + (int)total_lanes(u) + 2 * (int)u->n + (u->n > 1 ? 2 : 0);
+	need = 5 + (int)total_lanes(u) + 3 * (int)u->n + (u->n > 1 ? 2 : 0);
 	if (cols < MIN_COLS || rows < need) {
 		mvprintw(0, 0, "mastrace view: the terminal is %dx%d; it needs %dx%d (q quits)", cols,
 		    rows, MIN_COLS, need);

@@ -26,6 +26,7 @@ struct acc {
 struct vsum_work {
 	struct acc cls[ISA_NUNITS][VSUM_NCLASSES];
 	struct acc l1, dram, both;
+	struct acc marks[VSUM_NMARKS];	/* counts in part[]; their steps stay 0 */
 	int lane_of[ISA_NUNITS];	/* -1 until the unit shows up */
 	struct residency res;
 	struct overlap ov;
@@ -113,6 +114,8 @@ widen(struct vsum *s)
 	acc_merge(&k->l1, s->w);
 	acc_merge(&k->dram, s->w);
 	acc_merge(&k->both, s->w);
+	acc_merge(&k->marks[0], s->w);
+	acc_merge(&k->marks[1], s->w);
 	s->w *= 2;
 }
 
@@ -126,6 +129,15 @@ change(struct vsum *s, struct acc *a, uint64_t cycle, double delta)
 	b = cycle / s->w;
 	a->step[b] += delta;
 	a->part[b] += delta * (double)((b + 1) * s->w - cycle);
+}
+
+/* An event at `cycle`: counted in its bucket. */
+static void
+mark(struct vsum *s, struct acc *a, uint64_t cycle)
+{
+	while (cycle / s->w >= VSUM_BUCKETS)
+		widen(s);
+	a->part[cycle / s->w] += 1;
 }
 
 /* Bucket integrals, in part[] (the prefix of the steps folded in). */
@@ -200,6 +212,9 @@ take(struct vsum *s, const struct isa_instr *in)
 		s->fills++;
 	if (in->op == ISA_OP_BARRIER)
 		s->barriers++;
+	if (in->op == ISA_OP_SPILL || in->op == ISA_OP_FILL || in->op == ISA_OP_BARRIER)
+		mark(s, &k->marks[in->op == ISA_OP_BARRIER ? VSUM_MARK_BARRIER : VSUM_MARK_SPILL],
+		    t0);
 	if (t1 <= t0 || in->op == ISA_OP_BARRIER || in->op == ISA_OP_ALLOC ||
 	    in->op == ISA_OP_FREE || in->op == ISA_OP_OVERWRITE)
 		return;
@@ -257,7 +272,8 @@ vsum_begin(struct vsum *s, const struct trace_header *h, struct errbuf *e)
 	overlap_init(&k->ov);
 	k->ov.piece = on_both;
 	k->ov.ctx = s;
-	if (acc_alloc(&k->l1) != 0 || acc_alloc(&k->dram) != 0 || acc_alloc(&k->both) != 0)
+	if (acc_alloc(&k->l1) != 0 || acc_alloc(&k->dram) != 0 || acc_alloc(&k->both) != 0 ||
+	    acc_alloc(&k->marks[0]) != 0 || acc_alloc(&k->marks[1]) != 0)
 		return errbuf_set(e, "out of memory");
 	return 0;
 }
@@ -304,6 +320,7 @@ vsum_snapshot(const struct vsum *s, struct vsum *out, struct errbuf *e)
 	if (out->n > VSUM_BUCKETS)
 		out->n = VSUM_BUCKETS;
 	out->l1 = out->dram = out->both = NULL;
+	out->marks[0] = out->marks[1] = NULL;
 	for (u = 0; u < out->nlanes; u++)
 		for (c = 0; c < VSUM_NCLASSES; c++)
 			out->lane[u].cls[c] = NULL;
@@ -312,6 +329,10 @@ vsum_snapshot(const struct vsum *s, struct vsum *out, struct errbuf *e)
 		rc |= settled(&l1, s->w, out->n, &out->l1);
 		rc |= settled(&dram, s->w, out->n, &out->dram);
 		rc |= settled(&both, s->w, out->n, &out->both);
+		for (c = 0; c < VSUM_NMARKS; c++) {
+			const struct acc m = { s->marks[c], NULL };
+			rc |= settled(&m, s->w, out->n, &out->marks[c]);
+		}
 		for (u = 0; u < s->nlanes; u++)
 			for (c = 0; c < VSUM_NCLASSES; c++) {
 				const struct acc a = { s->lane[u].cls[c], NULL };
@@ -321,6 +342,8 @@ vsum_snapshot(const struct vsum *s, struct vsum *out, struct errbuf *e)
 		rc |= settled(&k->l1, s->w, out->n, &out->l1);
 		rc |= settled(&k->dram, s->w, out->n, &out->dram);
 		rc |= settled(&k->both, s->w, out->n, &out->both);
+		for (c = 0; c < VSUM_NMARKS; c++)
+			rc |= settled(&k->marks[c], s->w, out->n, &out->marks[c]);
 		for (u = 0; u < s->nlanes; u++)
 			for (c = 0; c < VSUM_NCLASSES; c++)
 				rc |= settled(&k->cls[s->lane[u].unit][c], s->w, out->n,
@@ -357,6 +380,11 @@ vsum_end(struct vsum *s, struct errbuf *e)
 	acc_settle(&k->l1, s->w, s->n);
 	acc_settle(&k->dram, s->w, s->n);
 	acc_settle(&k->both, s->w, s->n);
+	for (c = 0; c < VSUM_NMARKS; c++) {
+		acc_settle(&k->marks[c], s->w, s->n);
+		s->marks[c] = k->marks[c].part;
+		k->marks[c].part = NULL;
+	}
 	for (u = 0; u < s->nlanes; u++)
 		for (c = 0; c < VSUM_NCLASSES; c++) {
 			s->lane[u].cls[c] = k->cls[s->lane[u].unit][c].part;
@@ -420,6 +448,8 @@ vsum_free_work(struct vsum *s)
 	acc_free(&k->l1);
 	acc_free(&k->dram);
 	acc_free(&k->both);
+	acc_free(&k->marks[0]);
+	acc_free(&k->marks[1]);
 	residency_free(&k->res);
 	overlap_free(&k->ov);
 	free(k);
@@ -438,7 +468,9 @@ vsum_free(struct vsum *s)
 	free(s->l1);
 	free(s->dram);
 	free(s->both);
-	s->l1 = s->dram = s->both = NULL;
+	free(s->marks[0]);
+	free(s->marks[1]);
+	s->l1 = s->dram = s->both = s->marks[0] = s->marks[1] = NULL;
 	s->nlanes = 0;
 }
 
@@ -495,6 +527,23 @@ vsum_overlap(const struct vsum *s, uint64_t t0, uint64_t t1)
 	    0;
 
 	return x > 1 ? 1 : x < 0 ? 0 : x;
+}
+
+bool
+vsum_marked(const struct vsum *s, int which, uint64_t t0, uint64_t t1)
+{
+	uint64_t b0, b1, b;
+
+	if (s->marks[which] == NULL || t1 <= t0 || t0 >= (uint64_t)s->n * s->w)
+		return false;
+	b0 = t0 / s->w;
+	b1 = (t1 - 1) / s->w;
+	if (b1 >= s->n)
+		b1 = s->n - 1;
+	for (b = b0; b <= b1; b++)	/* a bucket's events may fall anywhere in it */
+		if (s->marks[which][b] > 0)
+			return true;
+	return false;
 }
 
 double

@@ -24,6 +24,9 @@ enum vsum_class {
  */
 #define VSUM_BUCKETS 16384
 
+/* Events marked beneath the lanes. */
+enum { VSUM_MARK_SPILL, VSUM_MARK_BARRIER, VSUM_NMARKS };
+
 struct vsum_lane {
 	unsigned unit;
 	uint64_t instructions;
@@ -42,6 +45,7 @@ struct vsum {
 	double *l1;				/* resident bytes x cycles per bucket */
 	double *dram;				/* bytes moved per bucket */
 	double *both;				/* cycles MAC and VEC both run, per bucket */
+	double *marks[VSUM_NMARKS];		/* spills and fills, barriers: events per bucket */
 	bool overlap_known;			/* false when a unit's instructions overlap */
 	uint64_t spills, fills, barriers;
 	uint64_t l1_capacity;
@@ -83,6 +87,8 @@ double vsum_lane_busy(const struct vsum *s, unsigned lane, uint64_t t0, uint64_t
  * DRAM bandwidth in bytes per cycle.
  */
 double vsum_overlap(const struct vsum *s, uint64_t t0, uint64_t t1);
+/* Any spill or fill (VSUM_MARK_SPILL), any barrier, in the buckets [t0, t1) touches? */
+bool vsum_marked(const struct vsum *s, int which, uint64_t t0, uint64_t t1);
 double vsum_l1(const struct vsum *s, uint64_t t0, uint64_t t1);
 double vsum_dram(const struct vsum *s, uint64_t t0, uint64_t t1);
 

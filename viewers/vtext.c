@@ -100,6 +100,13 @@ vtext_print(const struct vsum *s, const char *name, unsigned width, uint64_t t0,
 	}
 	for (i = 0; i < width; i++) {
 		uint64_t a = col_start(t0, t1, width, i), b = col_start(t0, t1, width, i + 1);
+		row[i] = vsum_marked(s, VSUM_MARK_SPILL, a, b > a ? b : a + 1) ? '!' :
+		    vsum_marked(s, VSUM_MARK_BARRIER, a, b > a ? b : a + 1) ? '|' : ' ';
+	}
+	row[width] = '\0';
+	fprintf(f, "%-*s |%s| ! spill or fill, | barrier\n", LABEL, "marks", row);
+	for (i = 0; i < width; i++) {
+		uint64_t a = col_start(t0, t1, width, i), b = col_start(t0, t1, width, i + 1);
 		row[i] = b > a ? tenths(vsum_l1(s, a, b), (double)s->l1_capacity, true) : ' ';
 	}
 	row[width] = '\0';
