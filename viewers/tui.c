@@ -443,7 +443,8 @@ draw_ruler(struct ui *u, int row)
 			mvaddch(row, LABEL + (int)col_of(u, u->mark[k]), k == 0 ? 'A' : 'B');
 			attrset(A_NORMAL);
 		}
-	mvaddch(row, LABEL + (int)col_of(u, u->cur), 'v');
+	/* the cursor's column in reverse video, over whatever the ruler has there */
+	mvchgat(row, LABEL + (int)col_of(u, u->cur), 1, A_REVERSE, 0, NULL);
 }
 
 static int
@@ -644,6 +645,26 @@ popup(struct ui *u, int rows, int cols)
 #undef LINE
 }
 
+/* What the colours (or letters) of the lanes mean, where the screen has a row for it. */
+static void
+legend(struct ui *u, int row)
+{
+	unsigned c;
+
+	move(row, 0);
+	for (c = 0; c < VSUM_NCLASSES; c++) {
+		if (u->color)
+			attrset(COLOR_PAIR(PAIR_CLASS + c) | A_BOLD);
+		if (u->color && u->utf8)
+			addstr("\xe2\x96\x88");
+		else
+			addch((chtype)(unsigned char)vsum_class_letter((enum vsum_class)c));
+		attrset(A_NORMAL);
+		printw(" %s  ", vsum_class_name((enum vsum_class)c));
+	}
+	addstr("| barrier  ! spill");
+}
+
 static void
 draw(struct ui *u)
 {
@@ -714,6 +735,8 @@ draw(struct ui *u)
 	row++;
 	draw_detail(u, row);
 	row += 2;
+	if (row < rows - 1)
+		legend(u, row);
 	move(rows - 1, 0);
 	clrtoeol();
 	if (u->msg[0] != '\0')
