@@ -1427,8 +1427,12 @@ tui_live(const struct tui_live_spec *ls, const struct tui_opts *o, struct errbuf
 	} else if (rc == 0) {
 		rc = interact(u, e);
 	}
-	if (rc == 0 && u->live->failed && !u->live->cancel)
-		rc = errbuf_set(e, "%s", u->live->err.msg);
+	if (rc == 0) {		/* the thread may still run: what it says, under its lock */
+		pthread_mutex_lock(&u->live->mu);
+		if (u->live->done && u->live->failed)
+			rc = errbuf_set(e, "%s", u->live->err.msg);
+		pthread_mutex_unlock(&u->live->mu);
+	}
 	ui_free(u);
 	return rc;
 }
