@@ -19,6 +19,7 @@
 #include "num.h"
 #include "trace-file.h"
 #include "tui.h"
+#include "vtext.h"
 
 #define LABEL 14		/* "dma12 100.0% " and a space */
 #define MIN_COLS 60
@@ -399,15 +400,10 @@ spark(struct ui *u, int row, const struct vsum *s, bool l1, double whole)
 		double v = b > a && !(u->live && a >= u->head) ? (l1 ? vsum_l1(s, a, b) :
 		    vsum_dram(s, a, b)) : 0;
 		double x = whole > 0 ? v / whole : 0;
-		char ch[8];
-		if (x <= 0)
-			snprintf(ch, sizeof ch, " ");
-		else if (x > 1.0 + 1e-9 && l1)	/* L1 beyond capacity: spills (DRAM stops at full) */
-			snprintf(ch, sizeof ch, "*");
-		else if (u->utf8)
+		/* L1 beyond capacity means spills: '*'; DRAM stops at full */
+		char ch[8] = { vtext_tenths(v, whole, l1), '\0' };
+		if (u->utf8 && ch[0] >= '0' && ch[0] <= '9')
 			snprintf(ch, sizeof ch, "%s", bars[1 + (x >= 1 ? 7 : (int)(x * 8))]);
-		else
-			snprintf(ch, sizeof ch, "%c", '0' + (x >= 1 ? 9 : (int)(x * 10)));
 		mvaddstr(row, LABEL + (int)i, ch);
 	}
 }
@@ -954,25 +950,20 @@ zoom(struct ui *u, bool in)
 static void
 move_cursor(struct ui *u, int cols)
 {
-	uint64_t step = (u->t1 - u->t0) / u->tw, d = step * (uint64_t)(cols < 0 ? -cols : cols);
+	/* clamp() keeps a column at least a cycle wide */
+	uint64_t w = u->t1 - u->t0, d = w / u->tw * (uint64_t)(cols < 0 ? -cols : cols);
 
-	if (step == 0)
-		step = 1;
+	/* past an edge, the window moves so that the cursor sits a quarter in from it */
 	if (cols < 0) {
 		u->cur = u->cur > d ? u->cur - d : 0;
-		if (u->cur < u->t0) {
-			uint64_t w = u->t1 - u->t0;
-			u->t0 = u->t0 > w / 4 + (u->t0 - u->cur) ? u->t0 - w / 4 - (u->t0 - u->cur) : 0;
-			u->t1 = u->t0 + w;
-		}
+		if (u->cur < u->t0)
+			u->t0 = u->cur > w / 4 ? u->cur - w / 4 : 0;
 	} else {
 		u->cur = u->cur + d < u->span ? u->cur + d : u->span - 1;
-		if (u->cur >= u->t1) {
-			uint64_t w = u->t1 - u->t0;
+		if (u->cur >= u->t1)
 			u->t0 = u->cur + w / 4 >= w ? u->cur + w / 4 - w + 1 : 0;
-			u->t1 = u->t0 + w;
-		}
 	}
+	u->t1 = u->t0 + w;
 	clamp(u);
 }
 
@@ -1185,9 +1176,7 @@ live_start(struct ui *u, const struct tui_live_spec *ls, struct errbuf *e)
 	    sched_estimate(ls->sched, ls->npu, ls->wl, &plan, &est, e) != 0)
 		return -1;
 	lv->planned = est.makespan;
-	trace_header_init(&h, ls->npu, ls->wl);
-	snprintf(h.sched, sizeof h.sched, "%s", ls->sched->name);
-	snprintf(h.tiling, sizeof h.tiling, "%s", plan.tiling);
+	sched_header(&h, ls->sched, ls->npu, ls->wl, &plan, NULL);
 	if (vsum_begin(&lv->sum, &h, e) != 0)
 		return -1;
 	lv->sum.replayed = true;

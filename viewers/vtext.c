@@ -20,8 +20,8 @@ col_start(uint64_t t0, uint64_t t1, unsigned width, unsigned i)
  * capacity means spills); DRAM rates spread evenly over each transfer can
  * pass the peak where the replay shared it unevenly, so they stop at 9.
  */
-static char
-tenths(double v, double whole, bool over)
+char
+vtext_tenths(double v, double whole, bool over)
 {
 	double x = whole > 0 ? v / whole : 0;
 
@@ -107,14 +107,14 @@ vtext_print(const struct vsum *s, const char *name, unsigned width, uint64_t t0,
 	fprintf(f, "%-*s |%s| ! spill or fill, | barrier\n", LABEL, "marks", row);
 	for (i = 0; i < width; i++) {
 		uint64_t a = col_start(t0, t1, width, i), b = col_start(t0, t1, width, i + 1);
-		row[i] = b > a ? tenths(vsum_l1(s, a, b), (double)s->l1_capacity, true) : ' ';
+		row[i] = b > a ? vtext_tenths(vsum_l1(s, a, b), (double)s->l1_capacity, true) : ' ';
 	}
 	row[width] = '\0';
 	fprintf(f, "%-*s |%s| L1 resident, tenths of %s bytes\n", LABEL, "l1", row,
 	    num_group(s->l1_capacity, g[0]));
 	for (i = 0; i < width; i++) {
 		uint64_t a = col_start(t0, t1, width, i), b = col_start(t0, t1, width, i + 1);
-		row[i] = b > a ? tenths(vsum_dram(s, a, b), dram_peak, false) : ' ';
+		row[i] = b > a ? vtext_tenths(vsum_dram(s, a, b), dram_peak, false) : ' ';
 	}
 	row[width] = '\0';
 	fprintf(f, "%-*s |%s| DRAM bandwidth, tenths of %.4g GB/s\n", LABEL, "dram", row,

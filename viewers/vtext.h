@@ -2,6 +2,7 @@
 #ifndef MASTRACE_VTEXT_H
 #define MASTRACE_VTEXT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -16,5 +17,11 @@
  */
 void vtext_print(const struct vsum *s, const char *name, unsigned width, uint64_t t0, uint64_t t1,
     FILE *f);
+
+/*
+ * A level as a character: ' ' for none, '0'-'9' for its tenths of `whole`,
+ * '*' above the whole when `over` (the text rows and the ASCII viewer).
+ */
+char vtext_tenths(double v, double whole, bool over);
 
 #endif

@@ -263,6 +263,26 @@ add_workload(struct opts *o, const char *spec, struct errbuf *e)
 }
 
 /*
+ * The next comma-separated piece of *p into buf: 1 with *p past it, 0 at
+ * the end, -1 for an empty piece or one longer than len - 1.
+ */
+static int
+next_piece(const char **p, char *buf, size_t len)
+{
+	size_t n;
+
+	if (*p == NULL)
+		return 0;
+	n = strcspn(*p, ",");
+	if (n == 0 || n >= len)
+		return -1;
+	memcpy(buf, *p, n);
+	buf[n] = '\0';
+	*p = (*p)[n] == '\0' ? NULL : *p + n + 1;
+	return 1;
+}
+
+/*
  * "-w bert-base,vit-b16,b=2,h=4": names split at commas, and a piece with
  * '=' belongs to the workload before it, so shapes keep their commas.
  */
@@ -273,6 +293,7 @@ parse_workloads(struct opts *o, const char *arg, struct errbuf *e)
 	const char *p = arg;
 	size_t n, used = 0;
 	size_t i;
+	int rc;
 
 	if (strcmp(arg, "all") == 0) {
 		for (i = 0; i < wl_preset_count(); i++)
@@ -281,13 +302,8 @@ parse_workloads(struct opts *o, const char *arg, struct errbuf *e)
 		return 0;
 	}
 	spec[0] = '\0';
-	for (;;) {
-		n = strcspn(p, ",");
-		if (n == 0 || n >= sizeof piece)
-			return errbuf_set(e, "-w: got '%s', expected workloads separated by single "
-			    "commas", arg);
-		memcpy(piece, p, n);
-		piece[n] = '\0';
+	while ((rc = next_piece(&p, piece, sizeof piece)) == 1) {
+		n = strlen(piece);
 		if (strchr(piece, '=') == NULL && used > 0) {
 			if (add_workload(o, spec, e) != 0)
 				return -1;
@@ -297,10 +313,10 @@ parse_workloads(struct opts *o, const char *arg, struct errbuf *e)
 			return errbuf_set(e, "-w: '%s' is too long", arg);
 		used += (size_t)snprintf(spec + used, sizeof spec - used, "%s%s", used ? "," : "",
 		    piece);
-		if (p[n] == '\0')
-			break;
-		p += n + 1;
 	}
+	if (rc < 0)
+		return errbuf_set(e, "-w: got '%s', expected workloads separated by single "
+		    "commas", arg);
 	return add_workload(o, spec, e);
 }
 
@@ -309,17 +325,11 @@ parse_scheds(struct opts *o, const char *arg, struct errbuf *e)
 {
 	char name[64];
 	const char *p = arg;
-	size_t n;
 	unsigned i;
+	int rc;
 
 	o->nsched = 0;
-	for (;;) {
-		n = strcspn(p, ",");
-		if (n == 0 || n >= sizeof name)
-			return errbuf_set(e, "-s: got '%s', expected dataflows separated by commas",
-			    arg);
-		memcpy(name, p, n);
-		name[n] = '\0';
+	while ((rc = next_piece(&p, name, sizeof name)) == 1) {
 		if (sched_find(name) == NULL)
 			return errbuf_set(e, "-s: unknown scheduler '%s', expected mas, flat, "
 			    "layerwise or flash", name);
@@ -329,10 +339,9 @@ parse_scheds(struct opts *o, const char *arg, struct errbuf *e)
 		if (o->nsched == MAX_SCHEDS)
 			return errbuf_set(e, "-s: more than %d dataflows", MAX_SCHEDS);
 		o->sched[o->nsched++] = sched_find(name);
-		if (p[n] == '\0')
-			return 0;
-		p += n + 1;
 	}
+	return rc < 0 ? errbuf_set(e, "-s: got '%s', expected dataflows separated by commas",
+	    arg) : 0;
 }
 
 static int
@@ -340,26 +349,19 @@ parse_seqs(struct opts *o, const char *arg, struct errbuf *e)
 {
 	char num[32];
 	const char *p = arg;
-	size_t n;
+	int rc;
 
 	o->nseq = 0;
-	for (;;) {
-		n = strcspn(p, ",");
-		if (n == 0 || n >= sizeof num)
-			return errbuf_set(e, "--seq: got '%s', expected lengths separated by commas",
-			    arg);
-		memcpy(num, p, n);
-		num[n] = '\0';
+	while ((rc = next_piece(&p, num, sizeof num)) == 1) {
 		if (o->nseq == MAX_ROWS)
 			return errbuf_set(e, "--seq: more than %d lengths", MAX_ROWS);
 		if (num_parse_u64(num, &o->seq[o->nseq]) != 0 || o->seq[o->nseq] == 0)
 			return errbuf_set(e, "--seq: got '%s', expected an integer from 1 to 16777216",
 			    num);
 		o->nseq++;
-		if (p[n] == '\0')
-			return 0;
-		p += n + 1;
 	}
+	return rc < 0 ? errbuf_set(e, "--seq: got '%s', expected lengths separated by commas",
+	    arg) : 0;
 }
 
 static int

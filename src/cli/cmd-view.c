@@ -174,12 +174,12 @@ run(int argc, char **argv)
 		return cli_usage_error(&cmd_view, "expected one TRACE, or two to compare");
 	/* every trace is read, and refused if bad, before curses starts */
 	meter_init(&m, "view", "instructions", quiet);
-	for (k = 0; k < n; k++, built++) {
+	for (k = 0; k < n; k++) {
 		paths[k] = argv[optind + k];
+		built = k + 1;		/* vsum_free() after vsum_build(), whatever it returns */
 		if (vsum_build(&s[k], paths[k], meter_progress(&m), &e) != 0) {
 			meter_done(&m);
 			cli_error("%s", e.msg);
-			built++;
 			goto out;
 		}
 		if (s[k].span > span)

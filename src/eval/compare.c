@@ -66,10 +66,7 @@ evaluate(struct compare_point *p, const struct compare_opts *o, struct errbuf *e
 		    out_path(o, p, ".r.mtr", rpath, sizeof rpath, e) != 0 ||
 		    sched_write(p->sched, p->npu, &p->wl, o->command, path, NULL, 0, &plan, e) != 0)
 			return -1;
-		trace_header_init(&h, p->npu, &p->wl);
-		snprintf(h.sched, sizeof h.sched, "%s", p->sched->name);
-		snprintf(h.tiling, sizeof h.tiling, "%s", plan.tiling);
-		snprintf(h.command, sizeof h.command, "%s", o->command ? o->command : "");
+		sched_header(&h, p->sched, p->npu, &p->wl, &plan, o->command);
 		snprintf(h.replay, sizeof h.replay, "%s", o->command ? o->command : "mastrace compare");
 		if (trace_open_write(rpath, TRACE_FMT_UNKNOWN, &h, &w, e) != 0)
 			return -1;

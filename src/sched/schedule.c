@@ -589,6 +589,16 @@ sched_prepare(const struct sched *s, const struct npu *n, const struct workload 
 	return 0;
 }
 
+void
+sched_header(struct trace_header *h, const struct sched *s, const struct npu *n,
+    const struct workload *w, const struct sched_result *res, const char *command)
+{
+	trace_header_init(h, n, w);
+	snprintf(h->sched, sizeof h->sched, "%s", s->name);
+	snprintf(h->tiling, sizeof h->tiling, "%s", res->tiling);
+	snprintf(h->command, sizeof h->command, "%s", command ? command : "");
+}
+
 int
 sched_write(const struct sched *s, const struct npu *n, const struct workload *w,
     const char *command, const char *out, const struct progress *p, uint64_t expected,
@@ -598,10 +608,7 @@ sched_write(const struct sched *s, const struct npu *n, const struct workload *w
 	struct trace_header h;
 	struct trace_writer *wr;
 
-	trace_header_init(&h, n, w);
-	snprintf(h.sched, sizeof h.sched, "%s", s->name);
-	snprintf(h.tiling, sizeof h.tiling, "%s", res->tiling);
-	snprintf(h.command, sizeof h.command, "%s", command ? command : "");
+	sched_header(&h, s, n, w, res, command);
 	if (trace_open_write(out, TRACE_FMT_UNKNOWN, &h, &wr, e) != 0)
 		return -1;
 	wr = trace_progress_writer(&pw, wr, p, expected);

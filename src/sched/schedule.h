@@ -126,6 +126,10 @@ int sched_prepare(const struct sched *s, const struct npu *n, const struct workl
 int sched_run(const struct sched *s, const struct npu *n, const struct workload *w,
     const char *tiling, bool allow_spill, const char *command, const char *out,
     struct sched_result *res, struct errbuf *e);
+/* The header of a trace of the plan res was prepared for, made by `command` (may be NULL). */
+void sched_header(struct trace_header *h, const struct sched *s, const struct npu *n,
+    const struct workload *w, const struct sched_result *res, const char *command);
+
 /*
  * The second half of sched_run(): write the plan res was prepared for
  * (sched_prepare()) to `out`, reporting instructions written against
