@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,97 @@
  * random temporary name instead, removed on abort.
  */
 
+/*
+ * The named temporaries of this process, for outfile_remove_pending() to
+ * remove from a signal handler.  This is the library's one piece of state
+ * shared by the whole process, and only where O_TMPFILE is missing: a
+ * handler must find the names without locks or allocation, so they live
+ * in fixed slots, each claimed with an atomic exchange.
+ */
+#define PENDING_MAX 64
+enum { SLOT_FREE, SLOT_FILLING, SLOT_NAMED };
+static struct pending {
+	atomic_int state;
+	char name[PATH_MAX];
+} pending[PENDING_MAX];
+
+static int
+pending_add(const char *name)
+{
+	int i, expected;
+
+	for (i = 0; i < PENDING_MAX; i++) {
+		expected = SLOT_FREE;
+		if (atomic_compare_exchange_strong(&pending[i].state, &expected, SLOT_FILLING)) {
+			snprintf(pending[i].name, sizeof pending[i].name, "%s", name);
+			atomic_store(&pending[i].state, SLOT_NAMED);
+			return i;
+		}
+	}
+	return -1;	/* more at once than slots: removed on error, not on a signal */
+}
+
+static void
+pending_drop(int slot)
+{
+	if (slot >= 0)
+		atomic_store(&pending[slot].state, SLOT_FREE);
+}
+
+void
+outfile_remove_pending(void)
+{
+	int i;
+
+	for (i = 0; i < PENDING_MAX; i++)
+		if (atomic_load(&pending[i].state) == SLOT_NAMED)
+			unlink(pending[i].name);
+}
+
+/* The tests' way to a file system without O_TMPFILE (documented in mastrace(1)). */
+static bool
+tmpfile_disabled(void)
+{
+	const char *v = getenv("MASTRACE_NO_TMPFILE");
+
+	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+#define MAX_LINKS 40	/* as the kernel's limit on symlinks in one lookup */
+
+/*
+ * Where a dangling symlink points: the name to create, so that the link
+ * stays and its target appears (a relative target is relative to the
+ * link's directory).  NULL when path is no symlink or the chain loops.
+ */
+static char *
+dangling_target(const char *path)
+{
+	char *cur = strdup(path), *next, target[PATH_MAX];
+	struct stat st;
+	const char *slash;
+	ssize_t n;
+	int hops;
+
+	for (hops = 0; cur != NULL && hops < MAX_LINKS; hops++) {
+		if (lstat(cur, &st) != 0)
+			return hops > 0 ? cur : (free(cur), NULL);
+		if (!S_ISLNK(st.st_mode) || (n = readlink(cur, target, sizeof target - 1)) < 0)
+			break;
+		target[n] = '\0';
+		slash = strrchr(cur, '/');
+		if (target[0] == '/' || slash == NULL) {
+			next = strdup(target);
+		} else if ((next = malloc((size_t)(slash - cur) + 2 + (size_t)n)) != NULL) {
+			sprintf(next, "%.*s/%s", (int)(slash - cur), cur, target);
+		}
+		free(cur);
+		cur = next;
+	}
+	free(cur);
+	return NULL;
+}
+
 /* The file a path finally names: a symlink's target is written, not replaced. */
 static char *
 final_path(const char *path)
@@ -32,7 +124,21 @@ final_path(const char *path)
 	real = realpath(path, NULL);
 	if (real != NULL)
 		return real;
-	return strdup(path);	/* it does not exist yet (or a dangling link: replace it) */
+	/* a dangling link is followed to the name it points at */
+	if ((real = dangling_target(path)) != NULL)
+		return real;
+	return strdup(path);	/* it does not exist yet */
+}
+
+bool
+outfile_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, "-") == 0 || strcmp(b, "-") == 0 || stat(a, &sa) != 0 ||
+	    stat(b, &sb) != 0 || !S_ISREG(sa.st_mode) || !S_ISREG(sb.st_mode))
+		return false;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* ".NAME.XXXXXXXXXXXX" beside the target, made unique by attempt, time and address. */
@@ -60,6 +166,8 @@ open_named_temp(struct outfile *o, mode_t mode)
 	for (attempt = 0; attempt < 100; attempt++) {
 		temp_name(o->tmp, o->tmp_len, o->path, o, attempt);
 		fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+		if (fd >= 0)
+			o->slot = pending_add(o->tmp);
 		if (fd >= 0 || errno != EEXIST)
 			return fd;
 	}
@@ -69,6 +177,8 @@ open_named_temp(struct outfile *o, mode_t mode)
 static void
 release(struct outfile *o)
 {
+	pending_drop(o->slot);
+	o->slot = -1;
 	free(o->path);
 	free(o->tmp);
 	o->path = o->tmp = NULL;
@@ -88,6 +198,7 @@ outfile_open(struct outfile *o, const char *path, struct errbuf *e)
 
 	memset(o, 0, sizeof *o);
 	o->fd = -1;
+	o->slot = -1;
 	if (strcmp(path, "-") == 0) {
 		o->f = stdout;
 		return 0;
@@ -112,7 +223,7 @@ outfile_open(struct outfile *o, const char *path, struct errbuf *e)
 	slash = strrchr(o->path, '/');
 	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - o->path) + (slash == o->path) : 1,
 	    slash ? o->path : ".");
-	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+	fd = tmpfile_disabled() ? -1 : open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
 	if (fd >= 0) {
 		o->unnamed = true;
 	} else if ((fd = open_named_temp(o, mode)) < 0) {
@@ -144,8 +255,10 @@ link_unnamed(struct outfile *o)
 	snprintf(proc, sizeof proc, "/proc/self/fd/%d", o->fd);
 	for (attempt = 0; attempt < 100; attempt++) {
 		temp_name(o->tmp, o->tmp_len, o->path, o, attempt);
-		if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0)
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0) {
+			o->slot = pending_add(o->tmp);
 			return 0;
+		}
 		if (errno != EEXIST)
 			return -1;
 	}

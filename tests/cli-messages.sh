@@ -75,7 +75,15 @@ if [ -w /dev/full ]; then
 		"$MASTRACE" $args >/dev/full 2>"$TMP/err" || st=$?
 		[ "$st" -eq 1 ] || fail "'$args' to /dev/full: exit $st, expected 1"
 		grep -q "No space left on device" "$TMP/err" || fail "'$args' to /dev/full: no message: $(cat "$TMP/err")"
+		[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "'$args' to /dev/full: not one line: $(cat "$TMP/err")"
 	done
+	# diff's trouble is status 2, and one line too
+	checks=$((checks + 1))
+	st=0
+	"$MASTRACE" diff "$TMP/r.mtr" "$TMP/r.mtr" >/dev/full 2>"$TMP/err" || st=$?
+	[ "$st" -eq 2 ] || fail "diff to /dev/full: exit $st, expected 2"
+	[ "$(cat "$TMP/err")" = "mastrace: diff: standard output: write error: No space left on device" ] ||
+		fail "diff to /dev/full: $(cat "$TMP/err")"
 else
 	echo "no writable /dev/full: standard output checks skipped"
 fi

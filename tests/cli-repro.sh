@@ -42,6 +42,47 @@ for s in mas flat layerwise flash; do
 	expect_status 0 "replay of $s on 16 DMA channels"
 done
 
+# verify's work and memory are bounded by what the trace declares
+run verify "$R/verify-dos-huge-seq.mtt"
+expect_status 1 "q = k = 2^24 in 135 bytes"
+expect_err_line "mastrace: verify: $R/verify-dos-huge-seq.mtt: the workload alone (custom) takes about 1.7e+15 operations to compute plainly, more than the limit of 4.4e+12; verify a smaller workload (--seq, b=, h=) or raise the limit (--max-work)" "huge sequence refused from the header"
+run verify "$R/verify-dos-65536-matmuls.mtr"
+expect_status 1 "65,536 matmuls of 4096^3"
+expect_err_contains "verifying takes about 1.8e+16 operations (4 orders of 4.5e+15 and the plain attention), more than the limit of 4.4e+12" "the estimate"
+run verify --max-work 1e11 "$R/verify-dos-one-matmul.mtt"
+expect_status 1 "one 4096^3 matmul under a lower limit"
+expect_err_contains "more than the limit of 1e+11" "--max-work sets the limit"
+run verify --max-work 0 "$R/verify-dos-one-matmul.mtt"
+expect_status 1 "--max-work 0"
+expect_err_contains "expected a positive count of operations" "a usage error"
+run verify "$R/verify-slow-unit.mtt"
+expect_status 1 "a region beyond its shape"
+expect_err_line "mastrace: verify: $R/verify-slow-unit.mtt: instruction 47 (vdiv): result region holds 406 elements, expected 64 for its shape" "wrong region size"
+# a load from 512 MB into DRAM costs what it moves, not what its address spans
+for f in verify-2gib-one-load.mtt verify-slow-unit.mtt; do
+	if [ -x /usr/bin/time ] && ! grep -q __asan_init "$MASTRACE" && ! grep -q __tsan_init "$MASTRACE"; then
+		checks=$((checks + 1))
+		/usr/bin/time -f %M -o "$TMP/rss" "$MASTRACE" verify "$R/$f" >/dev/null 2>&1
+		rss=$(tail -n 1 "$TMP/rss")
+		[ "$rss" -lt 200000 ] || fail "verify $f took $rss KB"
+	fi
+done
+run verify "$R/verify-2gib-one-load.mtt"
+expect_status 1 "one load and no attention"
+expect_err_contains "FAILED" "says it is no attention"
+
+# a trace that takes no time at all
+A="$R/diff-zero-makespan-A.r.mtr" B="$R/diff-zero-makespan-B.r.mtt"
+run diff "$A" "$B"
+expect_status 1 "a trace of no time differs"
+expect_out_contains "B takes no time, A takes 5,036 cycles" "no 0.000x"
+run diff --format json "$A" "$B"
+expect_out_contains '"speedup": null,' "JSON has no infinity"
+run diff --fail-if-slower 50 "$A" "$B"
+expect_status 0 "B taking no time is not slower"
+run diff --fail-if-slower 50 "$B" "$A"
+expect_status 1 "A taking no time makes B slower"
+
 # only convert takes -f, so only convert suggests it
 run convert "$TOP_SRCDIR/traces/examples/tiny.mtt" "$TMP/out.bin"
 expect_err_contains ", or -f mtr|text" "convert suggests -f"

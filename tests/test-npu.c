@@ -127,6 +127,11 @@ test_base(void)
 	    "   channels = 3\r\n", &n, &e), 0);
 	CU_ASSERT_EQUAL(n.dma.channels, 3);
 	CU_ASSERT_EQUAL(n.clock_mhz, 940);
+	/* 'key: value' is 'key = value' (mastrace-npu(5)) */
+	CU_ASSERT_EQUAL_FATAL(load_text("[npu]\nbase = edge\nname: colon\n[l1]\ncapacity_kib: 128\n",
+	    &n, &e), 0);
+	CU_ASSERT_STRING_EQUAL(n.name, "colon");
+	CU_ASSERT_EQUAL(n.l1.capacity_bytes, 128 * 1024);
 }
 
 static void
@@ -187,8 +192,9 @@ test_errors(void)
 	expect_error("[npu]\nbase = edge\nname = has space\n",
 	    "t.ini:3: key 'npu.name': got 'has space', expected 1 to 63 characters from "
 	    "A-Z a-z 0-9 . _ -");
-	expect_error("[npu]\nhello\n", "t.ini:2: expected '[section]' or 'key = value', got "
-	    "'hello'");
+	expect_error("[npu]\nhello\n", "t.ini:2: expected '[section]', 'key = value' or "
+	    "'key: value', got 'hello'");
+	expect_error("[npu]\n: 3\n", "t.ini:2: expected a key name before ':'");
 	expect_error("[npu\n", "t.ini:1: expected ']' to close the section header '[npu'");
 	expect_error("[npu]\n= 3\n", "t.ini:2: expected a key name before '='");
 	expect_error("[npu]\nbase = edge\n[l1]\ncapacity_kib = 99999999999999999999999\n",

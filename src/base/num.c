@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,31 @@ num_parse_double(const char *s, double *out)
 	if (errno != 0 || *end != '\0' || !isfinite(v) || strpbrk(s, "xXnN") != NULL)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int
+num_parse_count(const char *s, uint64_t *out)
+{
+	static const char suffixes[] = "kMGTPE";
+	char buf[64];
+	const char *at;
+	double v, scale = 1;
+	size_t n;
+
+	if (num_parse_u64(s, out) == 0)
+		return 0;
+	if (s == NULL || (n = strlen(s)) == 0 || n >= sizeof buf || s[0] == '-')
+		return -1;
+	memcpy(buf, s, n + 1);
+	if ((at = strchr(suffixes, buf[n - 1])) != NULL && buf[n - 1] != '\0') {
+		for (ptrdiff_t i = 0; i <= at - suffixes; i++)
+			scale *= 1000;
+		buf[n - 1] = '\0';
+	}
+	if (num_parse_double(buf, &v) != 0 || v < 0 || v * scale >= 18446744073709551616.0)
+		return -1;
+	*out = (uint64_t)(v * scale);
 	return 0;
 }
 

@@ -16,6 +16,12 @@
 int num_parse_u64(const char *s, uint64_t *out);
 int num_parse_double(const char *s, double *out);
 int num_parse_bool(const char *s, bool *out);
+/*
+ * A count that may be large: an integer, or a decimal number with a
+ * suffix k, M, G, T, P or E (powers of 1000: "4.4T", "2e12"), rounded
+ * down; at most 2^64 - 1.
+ */
+int num_parse_count(const char *s, uint64_t *out);
 
 /* Does s look like a (possibly negative or fractional) number at all? */
 bool num_looks_numeric(const char *s);

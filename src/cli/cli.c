@@ -8,12 +8,16 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "npu.h"
+#include "outfile.h"
 
 /*
  * The subcommand running, for the "mastrace: COMMAND: " prefix.  This is
  * the program's state, not the library's: one command runs per process.
  */
 static const struct cmd *current;
+/* a write error on standard output already reported (once is the convention) */
+static bool stdout_reported;
 
 void
 cli_set_command(const struct cmd *c)
@@ -35,6 +39,19 @@ cli_error(const char *fmt, ...)
 	va_list ap;
 
 	prefix();
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	prefix();
+	fputs("warning: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -105,20 +122,57 @@ cli_getopt(const struct cmd *c, int argc, char **argv, const char *shortopts,
 	return -2;
 }
 
+static void
+stdout_error(int err)
+{
+	if (!stdout_reported)
+		cli_error("standard output: write error: %s", strerror(err));
+	stdout_reported = true;
+}
+
 int
-cli_close_stdout(void)
+cli_flush_stdout(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	stdout_error(errno ? errno : EIO);
+	return -1;
+}
+
+int
+cli_close_stdout(bool failed)
 {
 	int err = 0;
 
+	stdout_reported |= failed;
 	/* as GNU's close_stdout: output lost to a full disk or a closed pipe is an error */
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err = errno ? errno : EIO;
 	if (fclose(stdout) != 0 && err == 0)
 		err = errno;
-	if (err == 0)
+	if (err == 0 && !stdout_reported)
 		return 0;
-	cli_error("standard output: write error: %s", strerror(err));
+	if (err != 0)
+		stdout_error(err);
 	return -1;
+}
+
+int
+cli_refuse_input(const char *out, const char *const *in, size_t n)
+{
+	size_t i;
+
+	for (i = 0; out != NULL && i < n; i++)
+		if (in[i] != NULL && outfile_same_file(out, in[i])) {
+			if (strcmp(out, in[i]) == 0)
+				cli_error("%s: is an input of this command; write the output under "
+				    "another name", out);
+			else
+				cli_error("%s: is the input %s under another name; write the output "
+				    "under another name", out, in[i]);
+			return EXIT_ERROR;
+		}
+	return 0;
 }
 
 void
@@ -140,4 +194,10 @@ cli_report_format(const struct cmd *c, const char *option, const char *plain, co
 		return 0;
 	}
 	return cli_usage_error(c, "%s: got '%s', expected %s or json", option, arg, plain);
+}
+
+const char *
+cli_npu_file(const char *arg)
+{
+	return arg == NULL || npu_preset_find(arg) != NULL ? NULL : arg;
 }

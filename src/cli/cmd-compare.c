@@ -15,6 +15,7 @@
 #include "json.h"
 #include "meter.h"
 #include "num.h"
+#include "outfile.h"
 
 #define MAX_SCHEDS 8
 #define MAX_ROWS 256		/* workloads x sequence lengths */
@@ -257,9 +258,23 @@ struct opts {
 static int
 add_workload(struct opts *o, const char *spec, struct errbuf *e)
 {
+	char a[WL_SPEC_MAX], b[WL_SPEC_MAX];
+	unsigned i;
+
 	if (o->nwl == MAX_ROWS)
 		return errbuf_set(e, "-w: more than %d workloads", MAX_ROWS);
-	return wl_parse(spec, &o->wl[o->nwl++], e);
+	if (wl_parse(spec, &o->wl[o->nwl], e) != 0)
+		return -1;
+	/* a row twice would weigh twice in the means */
+	wl_format(&o->wl[o->nwl], a, sizeof a);
+	for (i = 0; i < o->nwl; i++) {
+		wl_format(&o->wl[i], b, sizeof b);
+		if (strcmp(a, b) == 0)
+			return errbuf_set(e, "-w: '%s' is the workload '%s' again (%s); name each "
+			    "once", spec, o->wl[i].name, a);
+	}
+	o->nwl++;
+	return 0;
 }
 
 /*
@@ -349,15 +364,20 @@ parse_seqs(struct opts *o, const char *arg, struct errbuf *e)
 {
 	char num[32];
 	const char *p = arg;
+	unsigned i;
 	int rc;
 
 	o->nseq = 0;
 	while ((rc = next_piece(&p, num, sizeof num)) == 1) {
 		if (o->nseq == MAX_ROWS)
 			return errbuf_set(e, "--seq: more than %d lengths", MAX_ROWS);
-		if (num_parse_u64(num, &o->seq[o->nseq]) != 0 || o->seq[o->nseq] == 0)
-			return errbuf_set(e, "--seq: got '%s', expected an integer from 1 to 16777216",
-			    num);
+		if (num_parse_u64(num, &o->seq[o->nseq]) != 0 || o->seq[o->nseq] == 0 ||
+		    o->seq[o->nseq] > WL_MAX_SEQ)
+			return errbuf_set(e, "--seq: got '%s', expected an integer from 1 to %u",
+			    num, WL_MAX_SEQ);
+		for (i = 0; i < o->nseq; i++)
+			if (o->seq[i] == o->seq[o->nseq])
+				return errbuf_set(e, "--seq: %s is given twice", num);
 		o->nseq++;
 	}
 	return rc < 0 ? errbuf_set(e, "--seq: got '%s', expected lengths separated by commas",
@@ -371,6 +391,7 @@ parse_tiling(struct opts *o, const char *arg, struct errbuf *e)
 	char name[64];
 	size_t n = colon ? (size_t)(colon - arg) : 0;
 	struct tiling t;
+	unsigned i;
 
 	if (colon == NULL || n == 0 || n >= sizeof name)
 		return errbuf_set(e, "-t: got '%s', expected SCHED:TILING (mas:rows=64)", arg);
@@ -381,6 +402,10 @@ parse_tiling(struct opts *o, const char *arg, struct errbuf *e)
 	if ((o->tiling[o->ntiling].s = sched_find(name)) == NULL)
 		return errbuf_set(e, "-t: unknown scheduler '%s', expected mas, flat, layerwise or "
 		    "flash", name);
+	for (i = 0; i < o->ntiling; i++)
+		if (o->tiling[i].s == o->tiling[o->ntiling].s)
+			return errbuf_set(e, "-t: %s has a tiling already (%s:%s); give each dataflow "
+			    "one -t", name, name, o->tiling[i].t);
 	if (sched_parse_tiling(o->tiling[o->ntiling].s, colon + 1, &t, e) != 0)
 		return errbuf_prefix(e, "-t %s", arg);
 	o->tiling[o->ntiling++].t = colon + 1;
@@ -391,12 +416,11 @@ static const char *
 tiling_for(const struct opts *o, const struct sched *s)
 {
 	unsigned i;
-	const char *t = "";
 
 	for (i = 0; i < o->ntiling; i++)
 		if (o->tiling[i].s == s)
-			t = o->tiling[i].t;	/* the last one given */
-	return t;
+			return o->tiling[i].t;
+	return "";
 }
 
 /* ---- the table of dataflows ------------------------------------------ */
@@ -789,7 +813,7 @@ ladder(const struct opts *o, const struct workload *w, const struct npu *n,
 /* MAS against FLAT in one Perfetto trace, for each row where both ran. */
 static int
 write_diffs(const struct compare_point *p, unsigned nrows, unsigned nsched, const char *dir,
-    struct errbuf *e)
+    const char *npu_file, struct errbuf *e)
 {
 	char a[4096], b[4096], out[4096], name[160];
 	struct diff d;
@@ -805,6 +829,9 @@ write_diffs(const struct compare_point *p, unsigned nrows, unsigned nsched, cons
 		snprintf(a, sizeof a, "%s/%s.r.mtr", dir, mas->name);
 		snprintf(b, sizeof b, "%s/%s.r.mtr", dir, flat->name);
 		snprintf(out, sizeof out, "%s/%s-mas-vs-flat.pftrace", dir, name);
+		if (npu_file != NULL && outfile_same_file(out, npu_file))
+			return errbuf_set(e, "%s: is the input %s; write the outputs into another "
+			    "directory", out, npu_file);
 		rc = diff_read(&d, a, b, cmd_replay_models, e);
 		if (rc == 0)
 			rc = diff_write_perfetto(&d, out, e);
@@ -839,11 +866,11 @@ run(int argc, char **argv)
 	struct errbuf e;
 	struct npu npu;
 	struct meter m;
-	struct stat sb;
 	char command[1024], wn[160];
 	unsigned nrows, r, k, i;
 	uint64_t jobs;
-	int ch, rc = EXIT_ERROR;
+	const char *npu_file;
+	int ch, rc = EXIT_ERROR, dirfd = -1;
 
 	cli_join_args(argc, argv, command, sizeof command);
 	memset(&o, 0, sizeof o);
@@ -915,6 +942,7 @@ run(int argc, char **argv)
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
+	npu_file = cli_npu_file(o.npu_arg);
 	/* rows: each workload at each length */
 	nrows = o.nwl * (o.nseq ? o.nseq : 1);
 	if (nrows > MAX_ROWS)
@@ -928,7 +956,7 @@ run(int argc, char **argv)
 		if (o.nseq) {
 			uint64_t seq = o.seq[r % o.nseq];
 			if (wl_set_seq(&w, seq, &e) != 0) {
-				cli_error("--seq %llu: %s", (unsigned long long)seq, e.msg);
+				cli_usage_error(&cmd_compare, "%s", e.msg);
 				goto out;
 			}
 		}
@@ -942,16 +970,16 @@ run(int argc, char **argv)
 			snprintf(x->name, sizeof x->name, "%.120s-%.32s", wn, o.sched[k]->name);
 		}
 	}
-	if (o.outdir != NULL && mkdir(o.outdir, 0777) != 0 && (errno != EEXIST ||
-	    stat(o.outdir, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
-		cli_error("%s: cannot make the directory: %s", o.outdir, errno == EEXIST ?
-		    "a file of that name is in the way" : strerror(errno));
+	if (o.outdir != NULL && compare_outdir_open(o.outdir, &dirfd, &e) != 0) {
+		cli_error("%s", e.msg);
 		goto out;
 	}
 	meter_init(&m, "compare", o.ladder ? "evaluations" : "schedules", o.quiet);
 	co.jobs = o.jobs;
 	co.outdir = o.outdir;
 	co.command = command;
+	co.inputs = &npu_file;
+	co.ninputs = 1;
 	co.progress = meter_progress(&m);
 	if (o.ladder) {
 		if (o.fmt == F_JSON)
@@ -979,7 +1007,7 @@ run(int argc, char **argv)
 			cli_error("%s", p[i].err.msg);
 			goto out;
 		}
-	if (o.outdir != NULL && write_diffs(p, nrows, o.nsched, o.outdir, &e) != 0) {
+	if (o.outdir != NULL && write_diffs(p, nrows, o.nsched, o.outdir, npu_file, &e) != 0) {
 		cli_error("%s", e.msg);
 		goto out;
 	}
@@ -1011,6 +1039,7 @@ run(int argc, char **argv)
 	}
 	rc = EXIT_OK;
 out:
+	compare_outdir_close(dirfd);
 	compare_free(p, (size_t)nrows * o.nsched);
 	free(p);
 	return rc;

@@ -40,10 +40,8 @@ do_convert(const char *in_path, const char *out_path, enum trace_format fmt, boo
 	struct errbuf e;
 	int rc;
 
-	if (strcmp(in_path, out_path) == 0 && strcmp(in_path, "-") != 0) {
-		cli_error("IN and OUT are the same file '%s'", in_path);
+	if (cli_refuse_input(out_path, &in_path, 1) != 0)
 		return EXIT_ERROR;
-	}
 	if (trace_open_read(in_path, &r, &in_fmt, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;

@@ -99,6 +99,8 @@ run(int argc, char **argv)
 		cli_usage_error(&cmd_diff, "expected two traces, A and B");
 		return EXIT_TROUBLE;
 	}
+	if (cli_refuse_input(out, (const char *const *)argv + optind, 2) != 0)
+		return EXIT_TROUBLE;
 	if (diff_read(&d, argv[optind], argv[optind + 1], cmd_replay_models, &e) != 0) {
 		diff_free(&d);
 		cli_error("%s", e.msg);
@@ -121,10 +123,8 @@ run(int argc, char **argv)
 		status = diff_equivalent(&d, tol) ? EXIT_OK : EXIT_ERROR;
 	diff_free(&d);
 	/* a report lost to a full disk or a closed pipe is trouble, not a difference */
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cli_error("standard output: write error");
+	if (cli_flush_stdout() != 0)
 		return EXIT_TROUBLE;
-	}
 	return status;
 }
 

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "meter.h"
+#include "outfile.h"
 #include "export.h"
 
 static void
@@ -130,12 +131,20 @@ run(int argc, char **argv)
 		if (!named && by_name != EXPORT_FMT_UNKNOWN)
 			o.format = by_name;
 		o.gzip = gz;
-		if (strcmp(out, in) == 0 && strcmp(out, "-") != 0)
-			return cli_usage_error(&cmd_export, "TRACE and OUT are the same file '%s'", in);
 	} else if (strcmp(in, "-") == 0) {
 		out = "-";
 	} else if ((out = made = default_output(in, o.format, false)) == NULL) {
 		cli_error("out of memory");
+		return EXIT_ERROR;
+	}
+	if (made != NULL && outfile_same_file(made, in)) {
+		cli_error("%s: without -o the output would be %s, the input itself; name "
+		    "another with -o", in, made);
+		free(made);
+		return EXIT_ERROR;
+	}
+	if (cli_refuse_input(out, &in, 1) != 0) {
+		free(made);
 		return EXIT_ERROR;
 	}
 	meter_init(&m, "export", "instructions read", quiet);

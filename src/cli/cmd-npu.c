@@ -90,12 +90,9 @@ do_show(const char *arg, bool json)
 		show_json(&n);
 		return EXIT_OK;
 	}
-	if (npu_write_ini(stdout, &n, p != NULL ? p->sources : NULL) != 0 ||
-	    fflush(stdout) != 0) {
-		cli_error("show: cannot write the description to standard output");
-		return EXIT_ERROR;
-	}
-	return EXIT_OK;
+	/* a write error is reported once, as a write error of standard output */
+	npu_write_ini(stdout, &n, p != NULL ? p->sources : NULL);
+	return cli_flush_stdout() == 0 ? EXIT_OK : EXIT_ERROR;
 }
 
 static int

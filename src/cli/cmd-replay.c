@@ -162,6 +162,11 @@ run(int argc, char **argv)
 		return cli_usage_error(&cmd_replay, "expected one IN trace");
 	if (out_path == NULL && fmt == NULL)
 		fmt = "text";
+	{
+		const char *inputs[] = { argv[optind], cli_npu_file(npu_arg) };
+		if (cli_refuse_input(out_path, inputs, 2) != 0)
+			return EXIT_ERROR;
+	}
 	if (trace_open_read(argv[optind], &r, &in_fmt, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;

@@ -285,6 +285,11 @@ run(int argc, char **argv)
 		return cli_usage_error(&cmd_schedule, "unexpected argument '%s'", argv[optind]);
 	if (o.out == NULL && !o.dry_run)
 		return cli_usage_error(&cmd_schedule, "expected -o OUT (a .mtr or .mtt file, or -)");
+	{
+		const char *npu_file = cli_npu_file(o.npu);
+		if (cli_refuse_input(o.out, &npu_file, 1) != 0)
+			return EXIT_ERROR;
+	}
 	return do_schedule(&o, command);
 }
 

@@ -18,6 +18,8 @@
 
 #define DEFAULT_WIDTH 100
 #define MAX_WIDTH 10000
+/* an unseen --batch screen costs about 80 bytes a cell: at most 1000 x 1000 */
+#define MAX_SCREEN_SIDE 1000
 
 static void
 usage(FILE *f)
@@ -38,9 +40,10 @@ usage(FILE *f)
 	    "simulated time goes by.\n"
 	    "\n"
 	    "Options:\n"
-	    "      --width N      text: characters of timeline (default 100); --batch:\n"
-	    "                     the screen's columns (default 120)\n"
-	    "      --height N     --batch: the screen's rows (default 40)\n"
+	    "      --width N      text: characters of timeline (default 100, at most\n"
+	    "                     10000); --batch: the screen's columns (default 120,\n"
+	    "                     at most 1000)\n"
+	    "      --height N     --batch: the screen's rows (default 40, at most 1000)\n"
 	    "      --from TIME    the window's start: cycles, or 1.5us, 200ns, 3ms\n"
 	    "      --to TIME      the window's end (default: the makespan)\n"
 	    "      --no-color     no colours (also when NO_COLOR is set)\n"
@@ -141,10 +144,11 @@ run(int argc, char **argv)
 		case OPT_WIDTH: case OPT_HEIGHT: {
 			uint64_t *v = ch == OPT_WIDTH ? &width : &height;
 			unsigned lo = ch == OPT_WIDTH ? 10 : 5;
-			if (num_parse_u64(optarg, v) != 0 || *v < lo || *v > MAX_WIDTH)
+			unsigned hi = ch == OPT_WIDTH ? MAX_WIDTH : MAX_SCREEN_SIDE;
+			if (num_parse_u64(optarg, v) != 0 || *v < lo || *v > hi)
 				return cli_usage_error(&cmd_view, "%s: got '%s', expected an integer "
-				    "from %u to %d", ch == OPT_WIDTH ? "--width" : "--height", optarg, lo,
-				    MAX_WIDTH);
+				    "from %u to %u", ch == OPT_WIDTH ? "--width" : "--height", optarg, lo,
+				    hi);
 			break;
 		}
 		case OPT_FROM: case OPT_TO:
@@ -165,6 +169,10 @@ run(int argc, char **argv)
 	}
 	if (no_color != NULL && no_color[0] != '\0')
 		to_ui.color = false;
+	if ((to_ui.batch != NULL || live) && width > MAX_SCREEN_SIDE)
+		return cli_usage_error(&cmd_view, "--width: got %llu, expected at most %d columns "
+		    "for a screen (the text timeline takes up to %d)", (unsigned long long)width,
+		    MAX_SCREEN_SIDE, MAX_WIDTH);
 	if (live)
 		return run_live(&to_ui, argc - optind, sched, workload, npu_arg, tiling, width, height);
 	if (sched != NULL || workload != NULL || npu_arg != NULL || tiling != NULL)

@@ -49,6 +49,8 @@ void cli_set_command(const struct cmd *c);
 
 /* Print "mastrace: COMMAND: MESSAGE" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "mastrace: COMMAND: warning: MESSAGE" on stderr. */
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * getopt_long() for subcommands, in GNU order (options may follow operands).
@@ -75,8 +77,24 @@ void cli_join_args(int argc, char **argv, char *buf, size_t len);
 
 /*
  * Flush and close standard output; a failed write (a full disk, a closed
- * pipe) is reported and returns -1, so that the command exits 1.
+ * pipe) is reported and returns -1, so that the command exits 1.  After a
+ * command that failed (and said why), it is not reported again.
  */
-int cli_close_stdout(void);
+int cli_close_stdout(bool failed);
+/*
+ * Flush standard output now (a command whose exit status depends on it);
+ * a failure is reported once, here or by cli_close_stdout(), and returns -1.
+ */
+int cli_flush_stdout(void);
+
+/*
+ * Refuse an output that is one of the command's inputs under any name
+ * (the same path, ./path, a symlink, a hard link: outfile_same_file()):
+ * reports it and returns EXIT_ERROR, else 0.  NULL inputs are skipped,
+ * and so is a NULL output.
+ */
+int cli_refuse_input(const char *out, const char *const *in, size_t n);
+/* The file an --npu argument names, or NULL for a preset (or no argument). */
+const char *cli_npu_file(const char *arg);
 
 #endif

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "cmd.h"
 #include "linalg.h"
+#include "outfile.h"
 
 static const struct cmd *const cmds[] = {
 	&cmd_compare,
@@ -163,12 +165,43 @@ run(int argc, char **argv)
 	return c->run(argc, argv);
 }
 
+/*
+ * SIGINT, SIGTERM, SIGHUP: remove the temporaries of outputs not yet
+ * complete (only where O_TMPFILE is missing; unnamed ones go with the
+ * process), then die of the signal as if nothing had caught it.
+ */
+static void
+on_signal(int sig)
+{
+	outfile_remove_pending();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);	/* nohup's SIG_IGN stays */
+}
+
 int
 main(int argc, char **argv)
 {
-	int rc = run(argc, argv);
+	int rc;
 
-	if (cli_close_stdout() != 0 && rc == EXIT_OK)
+	catch_signals();
+	rc = run(argc, argv);
+	/* a command that failed has said why; a lost report is then not news */
+	if (cli_close_stdout(rc != EXIT_OK) != 0 && rc == EXIT_OK)
 		rc = EXIT_ERROR;
 	return rc;
 }

@@ -2,15 +2,19 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "compare.h"
 #include "export.h"
+#include "outfile.h"
 #include "trace-file.h"
 
 #define COMPARE_MAX_JOBS 256
@@ -29,15 +33,52 @@ compare_file_name(const char *in, char *out, size_t len)
 		out[i] = '\0';
 }
 
+int
+compare_outdir_open(const char *dir, int *fd, struct errbuf *e)
+{
+	struct stat sb;
+
+	*fd = -1;
+	if (mkdir(dir, 0777) != 0 && (errno != EEXIST || stat(dir, &sb) != 0 ||
+	    !S_ISDIR(sb.st_mode)))
+		return errbuf_set(e, "%s: cannot make the directory: %s", dir, errno == EEXIST ?
+		    "a file of that name is in the way" : strerror(errno));
+	if ((*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errbuf_set(e, "%s: cannot open the directory: %s", dir, strerror(errno));
+	/* the lock goes with the descriptor, so a killed run never leaves it held */
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		int err = errno;
+		close(*fd);
+		*fd = -1;
+		if (err == EWOULDBLOCK)
+			return errbuf_set(e, "%s: another mastrace compare is writing into this "
+			    "directory; wait for it to finish or choose another -o DIR", dir);
+		return errbuf_set(e, "%s: cannot lock the directory: %s", dir, strerror(err));
+	}
+	return 0;
+}
+
+void
+compare_outdir_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 /* DIR/NAME.EXT into buf; -1 (with the reason) when it does not fit. */
 static int
 out_path(const struct compare_opts *o, const struct compare_point *p, const char *ext,
     char *buf, size_t len, struct errbuf *e)
 {
 	int n = snprintf(buf, len, "%s/%s%s", o->outdir, p->name, ext);
+	size_t i;
 
 	if (n < 0 || (size_t)n >= len)
 		return errbuf_set(e, "%s: the output directory's name is too long", o->outdir);
+	for (i = 0; i < o->ninputs; i++)
+		if (o->inputs[i] != NULL && outfile_same_file(buf, o->inputs[i]))
+			return errbuf_set(e, "%s: is the input %s; write the outputs into another "
+			    "directory", buf, o->inputs[i]);
 	return 0;
 }
 

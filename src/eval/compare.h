@@ -38,6 +38,9 @@ struct compare_opts {
 	unsigned jobs;			/* threads; 0: the number of processors */
 	const char *outdir;		/* NULL: nothing written */
 	const char *command;		/* recorded in the headers of what is written */
+	/* files no output may replace (an NPU file), refused by name, link or inode */
+	const char *const *inputs;
+	size_t ninputs;
 	const struct progress *progress;	/* points done, from the calling thread */
 };
 
@@ -48,6 +51,16 @@ struct compare_opts {
  */
 int compare_run(struct compare_point *p, size_t n, const struct compare_opts *o, struct errbuf *e);
 void compare_free(struct compare_point *p, size_t n);
+
+/*
+ * Make (if missing) and lock the output directory of a run: the files a
+ * run writes there, and the combined traces it reads back from them, are
+ * one run's set only if no other run writes there at the same time.  A
+ * second run is refused with a message; the lock ends with the descriptor
+ * (compare_outdir_close(), or the process ending any way).
+ */
+int compare_outdir_open(const char *dir, int *fd, struct errbuf *e);
+void compare_outdir_close(int fd);
 
 /* A name fit for a file: the characters a shell and a file system take as they are. */
 void compare_file_name(const char *in, char *out, size_t len);

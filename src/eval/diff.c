@@ -256,9 +256,12 @@ seconds(const struct diff_side *s, uint64_t cycles)
 double
 diff_speedup(const struct diff *d)
 {
+	double ta = seconds(&d->s[0], d->s[0].st.makespan);
 	double tb = seconds(&d->s[1], d->s[1].st.makespan);
 
-	return tb > 0 ? seconds(&d->s[0], d->s[0].st.makespan) / tb : 0;
+	if (tb > 0)
+		return ta / tb;
+	return ta > 0 ? INFINITY : 1.0;
 }
 
 static double
@@ -490,7 +493,10 @@ diff_print_text(const struct diff *d, double tol_pct, unsigned max_blocks, FILE 
 		describe_side(&d->s[k], desc, sizeof desc);
 		fprintf(f, "%c  %s: %s\n", 'A' + k, d->s[k].path, desc);
 	}
-	if (sp >= 1)
+	if (isinf(sp) || sp == 0)
+		fprintf(f, "%c takes no time, %c takes %s cycles\n", sp == 0 ? 'A' : 'B',
+		    sp == 0 ? 'B' : 'A', num_group(d->s[sp == 0].st.makespan, g[0]));
+	else if (sp >= 1)
 		fprintf(f, "B is %.3fx as fast as A (%.1f%% less time)\n", sp, 100.0 * (1 - 1 / sp));
 	else
 		fprintf(f, "B is %.3fx as fast as A (%.1f%% more time)\n", sp, 100.0 * (1 / sp - 1));
@@ -609,8 +615,13 @@ diff_print_json(const struct diff *d, double tol_pct, FILE *f)
 		json_string(f, s->h.wl.name);
 		fprintf(f, ", \"bound_by\": \"%s\"},\n", s->bound.term[s->bound.by].name);
 	}
-	fprintf(f, "  \"speedup\": %.6f,\n  \"equivalent\": %s,\n  \"tolerance\": %g,\n",
-	    diff_speedup(d), diff_equivalent(d, tol_pct) ? "true" : "false", tol_pct);
+	/* JSON has no infinity: B taking no time where A takes some is null */
+	if (isinf(diff_speedup(d)))
+		fputs("  \"speedup\": null,\n", f);
+	else
+		fprintf(f, "  \"speedup\": %.6f,\n", diff_speedup(d));
+	fprintf(f, "  \"equivalent\": %s,\n  \"tolerance\": %g,\n",
+	    diff_equivalent(d, tol_pct) ? "true" : "false", tol_pct);
 	fputs("  \"metrics\": [\n", f);
 	for (i = 0; i < n; i++)
 		fprintf(f, "    {\"section\": \"%s\", \"name\": \"%s\", \"unit\": \"%s\", \"a\": %.6g, "

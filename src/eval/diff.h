@@ -80,7 +80,12 @@ struct diff_metric {
 #define DIFF_METRICS_MAX 64
 unsigned diff_metrics(const struct diff *d, struct diff_metric *m);
 
-/* B's speedup over A: A's makespan over B's, in time (the clocks may differ). */
+/*
+ * B's speedup over A: A's makespan over B's, in time (the clocks may
+ * differ).  A trace may take no time at all: B taking none is infinitely
+ * fast (INFINITY, or 1 when A takes none either), A taking none makes B
+ * infinitely slow (0).
+ */
 double diff_speedup(const struct diff *d);
 
 /*

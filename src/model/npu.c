@@ -525,11 +525,12 @@ read_line(char *str, int num, void *stream)
 		if (*p == '[') {
 			if (check_section(l, p) != 0)
 				return NULL;
-		} else if (strchr(p, '=') == NULL) {
-			fail(l, "expected '[section]' or 'key = value', got '%s'", p);
+		} else if (strpbrk(p, "=:") == NULL) {
+			/* inih takes ':' for '=' too (mastrace-npu(5)) */
+			fail(l, "expected '[section]', 'key = value' or 'key: value', got '%s'", p);
 			return NULL;
-		} else if (*p == '=') {
-			fail(l, "expected a key name before '='");
+		} else if (*p == '=' || *p == ':') {
+			fail(l, "expected a key name before '%c'", *p);
 			return NULL;
 		}
 	}

@@ -228,9 +228,9 @@ wl_set_seq(struct workload *w, uint64_t seq, struct errbuf *e)
 {
 	struct workload t = *w;
 
-	if (seq < 1 || seq > 16777216)
-		return errbuf_set(e, "--seq: got %llu, expected an integer from 1 to 16777216",
-		    (unsigned long long)seq);
+	if (seq < 1 || seq > WL_MAX_SEQ)
+		return errbuf_set(e, "--seq: got %llu, expected an integer from 1 to %u",
+		    (unsigned long long)seq, WL_MAX_SEQ);
 	t.q_len = t.k_len = (uint32_t)seq;
 	if (wl_validate(&t, e) != 0)
 		return errbuf_prefix(e, "--seq %llu", (unsigned long long)seq);

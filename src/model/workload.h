@@ -10,6 +10,8 @@
 
 #define WL_NAME_MAX 64
 #define WL_SPEC_MAX 160
+/* the longest sequence a workload may have (--seq, q=, k=) */
+#define WL_MAX_SEQ 16777216u
 
 /*
  * softmax(Q K^T / sqrt(d_qk)) V for `batch` x `heads` independent heads,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "linalg.h"
+#include "num.h"
 #include "trace-file.h"
 #include "verify.h"
 
@@ -24,8 +25,9 @@
 enum { SPILL = ISA_NBUFS, NSLOTS };
 
 struct vreg {
-	uint64_t off;		/* bytes from the start of the slot */
+	uint64_t off;		/* bytes from the start of the slot's memory */
 	uint64_t size;
+	uint64_t addr;		/* as the trace wrote it, for messages */
 	uint8_t buf;		/* enum isa_buf, for messages */
 	uint8_t slot;
 };
@@ -43,6 +45,7 @@ struct program {
 	uint32_t *dep;
 	uint64_t n, cap, nreg, regcap, ndep, depcap;
 	uint64_t extent[NSLOTS];	/* bytes each slot needs */
+	uint64_t work;			/* operations of one order (verify_work()) */
 };
 
 /* One order's machine: memory, and where the reason for a failure goes. */
@@ -86,11 +89,6 @@ order_seed(uint64_t seed, unsigned order)
 	return x ? x : 1;
 }
 
-static uint64_t
-reg_addr(const struct vreg *r)
-{
-	return r->off + (r->slot == SPILL ? ISA_SPILL_BASE : 0);
-}
 
 /* Elements of a region, checked against the slot and the element size. */
 static float *
@@ -103,7 +101,7 @@ elems(struct machine *mc, uint64_t id, unsigned ri, uint64_t want, const char *w
 	if (r->off % es || r->size % es) {
 		snprintf(mc->why, sizeof mc->why, "instruction %llu: %s region %s:%llu+%llu is "
 		    "not made of whole %u-byte elements", (unsigned long long)id, what,
-		    isa_buf_name(r->buf), (unsigned long long)reg_addr(r),
+		    isa_buf_name(r->buf), (unsigned long long)r->addr,
 		    (unsigned long long)r->size, es);
 		return NULL;
 	}
@@ -355,6 +353,7 @@ add_region(struct program *pg, const struct isa_region *r)
 	v->buf = r->buf;
 	v->slot = r->buf;
 	v->off = r->addr;
+	v->addr = r->addr;
 	v->size = r->size;
 	if (r->buf == ISA_BUF_DRAM && r->addr >= ISA_SPILL_BASE) {
 		v->slot = SPILL;
@@ -363,6 +362,39 @@ add_region(struct program *pg, const struct isa_region *r)
 	end = v->off + v->size;
 	if (end > pg->extent[v->slot])
 		pg->extent[v->slot] = end;
+}
+
+static uint64_t
+mul_sat(uint64_t a, uint64_t b)
+{
+	uint64_t x;
+
+	return __builtin_mul_overflow(a, b, &x) ? UINT64_MAX : x;
+}
+
+/* What one instruction costs an order: its multiply-adds, or the elements it steps or moves. */
+static uint64_t
+instr_work(const struct isa_instr *in, unsigned es)
+{
+	switch (in->op) {
+	case ISA_OP_MATMUL:
+		return mul_sat(mul_sat(in->m, in->n), in->k);
+	case ISA_OP_VMAX: case ISA_OP_VEXP: case ISA_OP_VSUM: case ISA_OP_VDIV:
+	case ISA_OP_VSCALE: case ISA_OP_VRESCALE:
+		return mul_sat(in->m, in->n);
+	default:	/* moves, allocations and frees touch their first region */
+		if (in->nsrc > 0)
+			return in->src[0].size / es;
+		return in->ndst > 0 ? in->dst[0].size / es : 0;
+	}
+}
+
+uint64_t
+verify_reference_work(const struct workload *w)
+{
+	/* Q K^T and P V, and a few steps of softmax per score */
+	return mul_sat(mul_sat(mul_sat((uint64_t)w->batch * w->heads, w->q_len), w->k_len),
+	    (uint64_t)w->d_qk + w->d_v + 4);
 }
 
 static int
@@ -398,6 +430,7 @@ load_program(struct trace_reader *r, const char *path, struct program *pg,
 		v->k = in->k;
 		v->reg = (uint32_t)pg->nreg;
 		v->dep = (uint32_t)pg->ndep;
+		num_add_sat(&pg->work, instr_work(in, r->hdr.wl.elem_bytes));
 		for (i = 0; i < in->nsrc; i++)
 			add_region(pg, &in->src[i]);
 		for (i = 0; i < in->ndst; i++)
@@ -416,6 +449,108 @@ load_program(struct trace_reader *r, const char *path, struct program *pg,
 	return rc;
 }
 
+/* ---- sparse memory ---------------------------------------------------- */
+
+/*
+ * A slot is packed when its regions spread this much wider than the
+ * memory it must hold anyway: typical traces are never packed.
+ */
+#define SPARSE_SLACK (64ull << 20)
+
+struct span {
+	uint64_t start, end, base;
+};
+
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The span holding off: the last one starting at or before it. */
+static const struct span *
+span_of(const struct span *sp, size_t n, uint64_t off)
+{
+	size_t lo = 0, hi = n;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sp[mid].start <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &sp[lo];
+}
+
+/*
+ * Pack a slot whose regions spread far wider than they cover (one load
+ * from a DRAM offset of 512 MB must not cost verify 2 GiB per order): the
+ * intervals the regions touch, merged, are laid end to end, each keeping
+ * its offset modulo the element size es, so that what overlaps still
+ * overlaps and nothing else does; [0, keep) (DRAM's tensors) stays where
+ * it is.
+ */
+static int
+compact(struct program *pg, unsigned slot, uint64_t keep, unsigned es)
+{
+	struct span *sp;
+	uint64_t i, n = 0, m, top = 0;
+
+	for (i = 0; i < pg->nreg; i++)
+		n += pg->reg[i].slot == slot;
+	if ((sp = malloc((n + 1) * sizeof *sp)) == NULL)
+		return -1;
+	n = 0;
+	if (keep > 0)
+		sp[n++] = (struct span){ 0, (keep + es - 1) / es * es, 0 };
+	for (i = 0; i < pg->nreg; i++)
+		if (pg->reg[i].slot == slot && pg->reg[i].size > 0) {
+			const struct vreg *r = &pg->reg[i];
+			sp[n].start = r->off / es * es;
+			sp[n++].end = (r->off + r->size + es - 1) / es * es;
+		}
+	qsort(sp, n, sizeof *sp, span_cmp);
+	for (i = 0, m = 0; i < n; i++) {
+		if (m > 0 && sp[i].start <= sp[m - 1].end) {
+			if (sp[i].end > sp[m - 1].end)
+				sp[m - 1].end = sp[i].end;
+			continue;
+		}
+		sp[m++] = sp[i];
+	}
+	for (i = 0; i < m; i++) {
+		sp[i].base = top;
+		top += sp[i].end - sp[i].start;
+	}
+	for (i = 0; i < pg->nreg; i++)
+		if (pg->reg[i].slot == slot) {
+			const struct span *s = span_of(sp, m, pg->reg[i].off);
+			/* an empty region holds nothing: anywhere inside will do */
+			pg->reg[i].off = pg->reg[i].size == 0 ? 0 :
+			    s->base + (pg->reg[i].off - s->start);
+		}
+	pg->extent[slot] = top;
+	free(sp);
+	return 0;
+}
+
+static int
+compact_sparse(struct program *pg, uint64_t tensors, unsigned elem_bytes)
+{
+	unsigned s;
+
+	for (s = 0; s < NSLOTS; s++) {
+		uint64_t keep = s == ISA_BUF_DRAM ? tensors : 0;
+		if (pg->extent[s] > keep + SPARSE_SLACK &&
+		    compact(pg, s, keep, s == ISA_BUF_L0C ? 4 : elem_bytes) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- the orders ------------------------------------------------------- */
 
 struct verify_run {
@@ -428,7 +563,9 @@ struct verify_run {
 	uint64_t *next_on_unit, *queue_next;
 	atomic_uint_fast64_t executed;	/* instructions, over every order */
 	atomic_bool stop;		/* an order failed: the others need not go on */
-	atomic_uint finished;		/* threads done */
+	pthread_mutex_t mu;		/* guards finished */
+	pthread_cond_t done;		/* signalled as each thread finishes */
+	unsigned finished;		/* threads done */
 	const struct progress *progress;	/* reported by the calling thread only */
 	uint64_t total_work;
 	/* each order's outcome, filled by the thread that ran it */
@@ -566,6 +703,15 @@ inputs(struct machine *mc, const struct workload *w, const struct wl_layout *lay
 		mc->mem[ISA_BUF_DRAM][i] = uniform(&xs);
 }
 
+static void
+finished(struct verify_run *run)
+{
+	pthread_mutex_lock(&run->mu);
+	run->finished++;
+	pthread_cond_signal(&run->done);
+	pthread_mutex_unlock(&run->mu);
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -590,7 +736,7 @@ worker_main(void *arg)
 			compare(wk, order);
 		}
 	}
-	atomic_fetch_add(&run->finished, 1);
+	finished(run);
 	return NULL;
 }
 
@@ -610,7 +756,7 @@ reference_main(void *arg)
 		pending = run->pg->n * (head + 1) / heads - run->pg->n * head / heads;
 		count(wk, &pending);
 	}
-	atomic_fetch_add(&run->finished, 1);
+	finished(run);
 	return NULL;
 }
 
@@ -654,14 +800,16 @@ online_cpus(void)
  * thread reports progress; a worker whose thread cannot start runs its share
  * here instead, so the outcome never depends on how many threads there were.
  */
+#define PROGRESS_TICK_NS (200 * 1000 * 1000)
+
 static void
 run_threads(struct verify_run *run, struct worker *wk, unsigned nw, void *(*fn)(void *))
 {
-	struct timespec tick = { 0, 100 * 1000 * 1000 };
 	bool *started = calloc(nw, sizeof *started);
+	struct timespec until;
 	unsigned i, running = 0;
 
-	atomic_store(&run->finished, 0);
+	run->finished = 0;
 	for (i = 0; nw > 1 && started != NULL && i < nw; i++)
 		if (pthread_create(&wk[i].tid, NULL, fn, &wk[i]) == 0) {
 			started[i] = true;
@@ -673,10 +821,19 @@ run_threads(struct verify_run *run, struct worker *wk, unsigned nw, void *(*fn)(
 			fn(&wk[i]);
 			wk[i].reports = false;
 		}
-	while (running > 0 && atomic_load(&run->finished) < nw) {
-		nanosleep(&tick, NULL);
+	/* woken as each thread ends, and between times to report progress */
+	pthread_mutex_lock(&run->mu);
+	while (running > 0 && run->finished < nw) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += PROGRESS_TICK_NS;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&run->done, &run->mu, &until);
 		progress_report(run->progress, atomic_load(&run->executed), run->total_work);
 	}
+	pthread_mutex_unlock(&run->mu);
 	for (i = 0; i < nw; i++)
 		if (started != NULL && started[i])
 			pthread_join(wk[i].tid, NULL);
@@ -704,7 +861,7 @@ verify_trace(const char *path, const struct verify_opts *o, struct verify_result
 /* What the header alone says verify will need, checked before reading any instruction. */
 static int
 check_size(struct trace_reader *rd, const char *path, const struct wl_layout *lay,
-    uint64_t *total, struct errbuf *e)
+    uint64_t limit, uint64_t *total, struct errbuf *e)
 {
 	const struct trace_header *h = &rd->hdr;
 	const struct workload *w = &h->wl;
@@ -716,6 +873,11 @@ check_size(struct trace_reader *rd, const char *path, const struct wl_layout *la
 		return errbuf_set(e, "%s: %llu instructions, more than the %llu verify can hold "
 		    "in memory; verify a smaller workload (--seq, b=, h=)", path,
 		    (unsigned long long)*total, (unsigned long long)VERIFY_MAX_INSTRS);
+	if (verify_reference_work(w) > limit)
+		return errbuf_set(e, "%s: the workload alone (%s) takes about %.2g operations to "
+		    "compute plainly, more than the limit of %.2g; verify a smaller workload "
+		    "(--seq, b=, h=) or raise the limit (--max-work)", path, h->wl.name,
+		    (double)verify_reference_work(w), (double)limit);
 	floats = lay->end / w->elem_bytes + (uint64_t)w->batch * w->heads * w->q_len * w->d_v;
 	if (floats > VERIFY_MAX_FLOATS)
 		return errbuf_set(e, "%s: the workload's Q, K, V, O and the expected O take %.1f GiB "
@@ -734,22 +896,37 @@ verify_reader(struct trace_reader *rd, const char *path, const struct verify_opt
 	struct wl_layout lay;
 	const struct workload *w;
 	struct trace_header hdr;
-	uint64_t total = 0, i, last[ISA_NUNITS], nref, machine_floats = 0, ref_rows;
+	uint64_t total = 0, i, last[ISA_NUNITS], nref, machine_floats = 0, ref_rows, limit, work;
 	float *expect = NULL;
 	unsigned s, u, nw = 0, order;
 	int rc = -1;
 
 	memset(res, 0, sizeof *res);
 	memset(&run, 0, sizeof run);
+	pthread_mutex_init(&run.mu, NULL);
+	pthread_cond_init(&run.done, NULL);
 	hdr = rd->hdr;
 	w = &hdr.wl;
 	wl_layout(w, &lay);
-	if (check_size(rd, path, &lay, &total, e) != 0)
-		return -1;
+	limit = o->max_work ? o->max_work : VERIFY_MAX_WORK;
+	if (check_size(rd, path, &lay, limit, &total, e) != 0)
+		goto out;
 	/* the tensors' memory exists whatever the instructions touch */
 	pg.extent[ISA_BUF_DRAM] = lay.end;
 	if (load_program(rd, path, &pg, o->progress, total, o->orders ? o->orders : 1, e) != 0)
 		goto out;
+	work = verify_reference_work(w);
+	num_add_sat(&work, mul_sat(pg.work, o->orders ? o->orders : 1));
+	if (work > limit) {
+		errbuf_set(e, "%s: verifying takes about %.2g operations (%u order%s of %.2g and "
+		    "the plain attention), more than the limit of %.2g; verify a smaller workload "
+		    "(--seq, b=, h=), run fewer --orders or raise the limit (--max-work)", path,
+		    (double)work, o->orders ? o->orders : 1, o->orders == 1 ? "" : "s",
+		    (double)pg.work, (double)limit);
+		goto out;
+	}
+	if (compact_sparse(&pg, lay.end, w->elem_bytes) != 0)
+		goto oom;
 	for (s = 0; s < NSLOTS; s++)
 		machine_floats += (pg.extent[s] + (s == ISA_BUF_L0C ? 4 : w->elem_bytes) - 1) /
 		    (s == ISA_BUF_L0C ? 4 : w->elem_bytes);
@@ -865,5 +1042,7 @@ out:
 	free(run.queue_next);
 	free(run.res);
 	free(expect);
+	pthread_mutex_destroy(&run.mu);
+	pthread_cond_destroy(&run.done);
 	return rc;
 }

@@ -10,11 +10,17 @@
 
 #define VERIFY_MAX_FLOATS (1ull << 28)	/* 1 GiB of fp32 working memory */
 #define VERIFY_MAX_INSTRS (1ull << 24)
+/*
+ * Operations (multiply-adds, elements stepped or moved) a run may take
+ * by default, about ten times Llama 3 8B's (a few minutes on two cores).
+ */
+#define VERIFY_MAX_WORK (1ull << 42)
 
 struct verify_opts {
 	uint64_t seed;			/* of the data and the orders */
 	unsigned orders;		/* 1 = trace order only */
 	unsigned threads;		/* orders run at once; 0 = one per online processor */
+	uint64_t max_work;		/* refuse a run of more operations; 0 = VERIFY_MAX_WORK */
 	const struct progress *progress;	/* in instructions executed, all orders */
 };
 
@@ -40,6 +46,14 @@ struct verify_result {
  */
 int verify_trace(const char *path, const struct verify_opts *o, struct verify_result *r,
     struct errbuf *e);
+/*
+ * The operations of computing the workload's attention plainly (the
+ * reference; each order of a trace costs about as much again): what the
+ * header alone says a run will take, checked against max_work before any
+ * instruction is read.  Saturates at UINT64_MAX.
+ */
+uint64_t verify_reference_work(const struct workload *w);
+
 /* The same from any reader (a file, a pipe, an in-memory stream); path names it in messages. */
 int verify_reader(struct trace_reader *r, const char *path, const struct verify_opts *o,
     struct verify_result *res, struct errbuf *e);
