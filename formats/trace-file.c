@@ -64,13 +64,6 @@ trace_open_read(const char *path, struct trace_reader **out, enum trace_format *
 	return text_reader_open_stream(f, name, !is_stdin, out, e);
 }
 
-void
-trace_close_read(struct trace_reader *r)
-{
-	if (r != NULL)
-		r->ops->close(r);
-}
-
 int
 trace_open_write(const char *path, enum trace_format fmt, const struct trace_header *h,
     struct trace_writer **out, struct errbuf *e)
@@ -91,15 +84,3 @@ trace_open_write(const char *path, enum trace_format fmt, const struct trace_hea
 	}
 }
 
-int
-trace_close_write(struct trace_writer *w, struct errbuf *e)
-{
-	return w->ops->close(w, e);
-}
-
-void
-trace_abort_write(struct trace_writer *w)
-{
-	if (w != NULL)
-		w->ops->abort(w);
-}

@@ -14,13 +14,12 @@ enum trace_format trace_format_for_path(const char *path);
 /* Open for reading, telling the format from the first bytes; "-" is standard input. */
 int trace_open_read(const char *path, struct trace_reader **out, enum trace_format *fmt,
     struct errbuf *e);
-void trace_close_read(struct trace_reader *r);
 
-/* Open for writing; fmt UNKNOWN means "by extension". */
+/*
+ * Open for writing; fmt UNKNOWN means "by extension".  The writer is
+ * closed or aborted with trace_close_write() and trace_abort_write().
+ */
 int trace_open_write(const char *path, enum trace_format fmt, const struct trace_header *h,
     struct trace_writer **out, struct errbuf *e);
-/* Commit (the file appears) or abort (nothing is left); both free the writer. */
-int trace_close_write(struct trace_writer *w, struct errbuf *e);
-void trace_abort_write(struct trace_writer *w);
 
 #endif

@@ -72,7 +72,7 @@ done
 
 # stalls carry their causes; the slices their cycles
 if command -v protoc >/dev/null 2>&1; then
-	protoc --proto_path="$TOP_SRCDIR/formats" --decode=perfetto.protos.Trace perfetto_trace.proto \
+	protoc --proto_path="$TOP_SRCDIR/export" --decode=perfetto.protos.Trace perfetto_trace.proto \
 	    <"$TMP/mas.pftrace" >"$TMP/decoded" || fail "protoc cannot decode the export"
 	grep -q 'string_value: "dep"' "$TMP/decoded" || fail "no stall cause in the export"
 	grep -q 'name: "QK b0 h0 r0 c0"' "$TMP/decoded" || fail "no QK slice named by its tile"

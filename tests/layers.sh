@@ -1,23 +1,29 @@
 #!/bin/sh
-# The layers of DESIGN.md: a file includes only from its own layer or below,
-# and no project header has the name of a system one (they are found with
-# -iquote, but a name that differs is a name nobody confuses).
+# The floors of doc/ARCHITECTURE.md: one floor per folder, and a file
+# includes only from its own folder or a folder below it; no project
+# header has the name of a system one (they are found with -iquote, but a
+# name that differs is a name nobody confuses).  A folder of sources that
+# is given no floor here fails the test, so a new one must be placed.
 . "$TOP_SRCDIR/tests/lib.sh"
 
-# layer FOLDER: the layer number of a folder of the tree, or nothing
+# The floors, bottom up: a folder's floor is its place in this list.
+folders="src/base src/model src/isa formats src/sched src/replay export src/eval viewers src/cli"
+
+# layer FOLDER: the floor of a folder of the tree, or nothing
 layer() {
-	case "$1" in
-	src/base) echo 0 ;;
-	src/model) echo 1 ;;
-	src/isa) echo 2 ;;
-	formats | src/sched | src/replay) echo 3 ;;
-	src/eval | viewers) echo 4 ;;
-	src/cli) echo 5 ;;
-	esac
+	i=0
+	for f in $folders; do
+		[ "$f" = "$1" ] && { echo "$i"; return; }
+		i=$((i + 1))
+	done
 }
 
 cd "$TOP_SRCDIR" || exit 99
-folders="src/base src/model src/isa formats src/sched src/replay src/eval viewers src/cli"
+# every folder with library or program sources has a floor
+for d in $(find src formats export viewers -name '*.[ch]' 2>/dev/null | sed 's|/[^/]*$||' | sort -u); do
+	checks=$((checks + 1))
+	[ -n "$(layer "$d")" ] || fail "$d holds sources but has no floor in tests/layers.sh"
+done
 # where each project header lives
 : >"$TMP/headers"
 for d in $folders; do
@@ -28,10 +34,12 @@ for d in $folders; do
 	done
 done
 # headers protoc-c generates from a folder's schemas (in the build tree)
-for p in formats/*.proto; do
-	[ -e "$p" ] || continue
-	p=${p##*/}
-	echo "${p%.proto}.pb-c.h formats" >>"$TMP/headers"
+for d in $folders; do
+	for p in "$d"/*.proto; do
+		[ -e "$p" ] || continue
+		p=${p##*/}
+		echo "${p%.proto}.pb-c.h $d" >>"$TMP/headers"
+	done
 done
 [ -s "$TMP/headers" ] || { echo "no headers found under $TOP_SRCDIR"; exit 99; }
 
@@ -56,7 +64,7 @@ for d in $folders; do
 done
 
 # curses belongs to the viewer alone: the library and the rest of the CLI never draw
-for f in $(find src formats -name '*.[ch]'); do
+for f in $(find src formats export -name '*.[ch]'); do
 	checks=$((checks + 1))
 	grep -q '^#[ \t]*include[ \t]*<n\{0,1\}curses' "$f" && fail "$f includes curses (only viewers/ may)"
 done

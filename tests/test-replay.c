@@ -7,6 +7,7 @@
 
 #include "cost.h"
 #include "cunit-main.h"
+#include "eval.h"
 #include "replay.h"
 #include "schedule.h"
 #include "stats.h"
@@ -25,7 +26,7 @@ schedule(const char *sched, const char *wl_spec, const char *npu_name, const cha
 
 	CU_ASSERT_EQUAL_FATAL(wl_parse(wl_spec, &wl, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(npu_resolve(npu_name, &n, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(sched_run(sched_find(sched), &n, &wl, tiling, true, "test-replay",
+	CU_ASSERT_EQUAL_FATAL(eval_schedule_file(sched_find(sched), &n, &wl, tiling, true, "test-replay",
 	    file, &res, &e), 0);
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cunit-main.h"
+#include "eval.h"
 #include "schedule.h"
 #include "trace-file.h"
 #include "verify.h"
@@ -27,7 +28,7 @@ schedule(const char *sched, const char *wl_spec, const char *npu_name, const cha
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	if (wl_parse(wl_spec, &wl, e) != 0 || npu_resolve(npu_name, &n, e) != 0 ||
-	    sched_run(s, &n, &wl, tiling, spill, "test-sched", file, &res, e) != 0)
+	    eval_schedule_file(s, &n, &wl, tiling, spill, "test-sched", file, &res, e) != 0)
 		return -1;
 	if (out != NULL) {
 		out->makespan = res.makespan;

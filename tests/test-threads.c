@@ -102,7 +102,7 @@ through_file(const struct eval_case *c, const char *path, struct outcome *o)
 	memset(&res, 0, sizeof res);
 	if (wl_parse(c->wl, &wl, &e) != 0 || npu_resolve(c->npu, &n, &e) != 0 ||
 	    eval_prepare(sched_find(c->sched), &n, &wl, c->tiling, c->allow_spill, &res.plan,
-	    &e) != 0 || sched_write(sched_find(c->sched), &n, &wl, "test-threads", path, NULL, 0,
+	    &e) != 0 || eval_write_plan(sched_find(c->sched), &n, &wl, "test-threads", path, NULL, 0,
 	    &res.plan, &e) != 0 || trace_open_read(path, &r, &fmt, &e) != 0) {
 		fprintf(stderr, "file: %s\n", e.msg);
 		return -1;

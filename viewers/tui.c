@@ -1176,7 +1176,7 @@ live_start(struct ui *u, const struct tui_live_spec *ls, struct errbuf *e)
 	    sched_estimate(ls->sched, ls->npu, ls->wl, &plan, &est, e) != 0)
 		return -1;
 	lv->planned = est.makespan;
-	sched_header(&h, ls->sched, ls->npu, ls->wl, &plan, NULL);
+	eval_plan_header(&h, ls->sched, ls->npu, ls->wl, &plan, NULL);
 	if (vsum_begin(&lv->sum, &h, e) != 0)
 		return -1;
 	lv->sum.replayed = true;

@@ -214,7 +214,7 @@ do_schedule(const struct options *o, const char *command)
 	if ((rc = check_size(o, &est)) != 0)
 		return rc;
 	meter_init(&m, "schedule", "instructions", o->quiet);
-	rc = sched_write(s, &npu, &wl, command, o->out, meter_progress(&m), est.instructions,
+	rc = eval_write_plan(s, &npu, &wl, command, o->out, meter_progress(&m), est.instructions,
 	    &res, &e);
 	meter_done(&m);
 	if (rc != 0) {

@@ -105,9 +105,9 @@ evaluate(struct compare_point *p, const struct compare_opts *o, struct errbuf *e
 	if (o->outdir != NULL) {
 		if (out_path(o, p, ".mtr", path, sizeof path, e) != 0 ||
 		    out_path(o, p, ".r.mtr", rpath, sizeof rpath, e) != 0 ||
-		    sched_write(p->sched, p->npu, &p->wl, o->command, path, NULL, 0, &plan, e) != 0)
+		    eval_write_plan(p->sched, p->npu, &p->wl, o->command, path, NULL, 0, &plan, e) != 0)
 			return -1;
-		sched_header(&h, p->sched, p->npu, &p->wl, &plan, o->command);
+		eval_plan_header(&h, p->sched, p->npu, &p->wl, &plan, o->command);
 		snprintf(h.replay, sizeof h.replay, "%s", o->command ? o->command : "mastrace compare");
 		if (trace_open_write(rpath, TRACE_FMT_UNKNOWN, &h, &w, e) != 0)
 			return -1;

@@ -6,6 +6,7 @@
 
 #include "eval.h"
 #include "trace-file.h"
+#include "trace-progress.h"
 
 void
 eval_spec_init(struct eval_spec *spec, const struct sched *s, const struct npu *n,
@@ -112,4 +113,46 @@ void
 eval_result_free(struct eval_result *res)
 {
 	stats_free(&res->st);
+}
+
+/* ---- plans as files ---------------------------------------------------- */
+
+void
+eval_plan_header(struct trace_header *h, const struct sched *s, const struct npu *n,
+    const struct workload *w, const struct sched_result *res, const char *command)
+{
+	trace_header_init(h, n, w);
+	snprintf(h->sched, sizeof h->sched, "%s", s->name);
+	snprintf(h->tiling, sizeof h->tiling, "%s", res->tiling);
+	snprintf(h->command, sizeof h->command, "%s", command ? command : "");
+}
+
+int
+eval_write_plan(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *command, const char *out, const struct progress *p, uint64_t expected,
+    struct sched_result *res, struct errbuf *e)
+{
+	struct trace_progress_writer pw;
+	struct trace_header h;
+	struct trace_writer *wr;
+
+	eval_plan_header(&h, s, n, w, res, command);
+	if (trace_open_write(out, TRACE_FMT_UNKNOWN, &h, &wr, e) != 0)
+		return -1;
+	wr = trace_progress_writer(&pw, wr, p, expected);
+	if (sched_emit_to(s, n, w, &res->t, wr, res, e) != 0) {
+		trace_abort_write(wr);
+		return -1;
+	}
+	return trace_close_write(wr, e);
+}
+
+int
+eval_schedule_file(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *tiling, bool allow_spill, const char *command, const char *out,
+    struct sched_result *res, struct errbuf *e)
+{
+	if (sched_prepare(s, n, w, tiling, allow_spill, res, e) != 0)
+		return -1;
+	return eval_write_plan(s, n, w, command, out, NULL, 0, res, e);
 }

@@ -52,4 +52,25 @@ void eval_spec_init(struct eval_spec *spec, const struct sched *s, const struct 
 int eval_run(const struct eval_spec *spec, struct eval_result *res, struct errbuf *e);
 void eval_result_free(struct eval_result *res);
 
+/*
+ * Plan (tiling text, possibly empty, completed by sched_plan()) and write
+ * the trace to `out` with a header naming the scheduler, the tiling and
+ * `command`.  On any error nothing is left under `out`.
+ */
+int eval_schedule_file(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *tiling, bool allow_spill, const char *command, const char *out,
+    struct sched_result *res, struct errbuf *e);
+/* The header of a trace of the plan res was prepared for, made by `command` (may be NULL). */
+void eval_plan_header(struct trace_header *h, const struct sched *s, const struct npu *n,
+    const struct workload *w, const struct sched_result *res, const char *command);
+
+/*
+ * The second half of eval_schedule_file(): write the plan res was prepared for
+ * (sched_prepare()) to `out`, reporting instructions written against
+ * `expected` (sched_estimate(), or 0) through p, which may be NULL.
+ */
+int eval_write_plan(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *command, const char *out, const struct progress *p, uint64_t expected,
+    struct sched_result *res, struct errbuf *e);
+
 #endif

@@ -270,6 +270,28 @@ trace_next(struct trace_reader *r, const struct isa_instr **out, struct errbuf *
 	return r->ops->next(r, out, e);
 }
 
+/* Commit (the output appears) or abort (nothing is left); both free the writer. */
+static inline int
+trace_close_write(struct trace_writer *w, struct errbuf *e)
+{
+	return w->ops->close(w, e);
+}
+
+static inline void
+trace_abort_write(struct trace_writer *w)
+{
+	if (w != NULL)
+		w->ops->abort(w);
+}
+
+/* Close a reader and free it; NULL is nothing to close. */
+static inline void
+trace_close_read(struct trace_reader *r)
+{
+	if (r != NULL)
+		r->ops->close(r);
+}
+
 /*
  * Random access.  After a seek the next instruction returned is number
  * `index`; after a seek by time it is the first of the first stretch of

@@ -3,7 +3,7 @@
 
 #include <stdio.h>
 
-#include "schedule.h"
+#include "tiles.h"
 
 static const struct sched_tparam params[] = {
 	{ "rows", "query rows per row block", 1, 1 << 24, NULL, false },

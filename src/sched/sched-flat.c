@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "schedule.h"
+#include "tiles.h"
 
 static const char *const grans[] = { "row", "head", "batch", NULL };
 enum { G_ROW, G_HEAD, G_BATCH };

@@ -1,6 +1,6 @@
 /*
  * export-sink: what the exporter core hands each output format.  Private
- * to formats/export*.c: the core decides what is shown, when and where;
+ * to export/export-*.c: the core decides what is shown, when and where;
  * a sink only encodes it.
  */
 #ifndef MASTRACE_EXPORT_SINK_H

@@ -1,0 +1,392 @@
+/* plan: the default-tiling rule, a search of the candidates by planned makespan. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schedule.h"
+
+static void
+set_default(const struct sched *s, struct tiling *t, const char *name, int64_t v)
+{
+	int i = sched_param_index(s, name);
+
+	if (i >= 0 && !t->set[i])
+		t->v[i] = v;
+}
+
+/*
+ * The search plans this many instructions at most: a deterministic limit
+ * (a few seconds), reached only by long sequences with small tiles, which
+ * are tried last.
+ */
+#define SEARCH_BUDGET (12u * 1000 * 1000)
+#define MAX_CAND 40
+
+struct search {
+	const struct sched *s;
+	const struct npu *n;
+	const struct workload *w, *one;
+	int rows_i, cols_i, vrows_i;
+	int64_t rows[MAX_CAND], cols[MAX_CAND];
+	unsigned nrows, ncols;
+	uint64_t planned;		/* instructions planned so far */
+	bool found, exhausted, fit_only, single;
+	/* the best candidates by planned makespan, best first; best is top[0] */
+	struct tiling top[SCHED_TOP];
+	uint64_t top_makespan[SCHED_TOP], top_instr[SCHED_TOP];
+	unsigned ntop;
+	/*
+	 * The smallest footprint seen, fitting or not: among the usual
+	 * candidates (what --allow-spill takes) and among all (for messages).
+	 */
+	struct tiling least, least_all;
+	uint64_t least_bytes, least_all_bytes;
+	bool any, any_all, small;
+	struct errbuf e;
+};
+
+/* Planned makespan of one head (every head is planned alike). */
+static int
+plan_one(struct search *sr, const struct tiling *t, uint64_t *makespan, uint64_t *instr)
+{
+	struct sched_counter c;
+	struct sched_result r;
+
+	sched_counter_init(&c, false);
+	if (sched_emit_to(sr->s, sr->n, sr->one, t, &c.w, &r, &sr->e) != 0)
+		return -1;
+	*makespan = r.makespan;
+	*instr = r.instructions;
+	return 0;
+}
+
+static void
+try_tiling(struct search *sr, struct tiling *t)
+{
+	struct sched_fit f;
+	struct errbuf e;
+	uint64_t ms, ni;
+	unsigned i;
+
+	if (sr->vrows_i >= 0 && !t->set[sr->vrows_i])
+		t->v[sr->vrows_i] = sched_get(sr->s, t, "rows") < 32 ? sched_get(sr->s, t, "rows") : 32;
+	if (sr->s->fit(sr->n, sr->w, t, &f, &e) != 0)
+		return;		/* L0 or a rule of the dataflow */
+	if (!sr->small && (!sr->any || f.l1_bytes < sr->least_bytes)) {
+		sr->least = *t;
+		sr->least_bytes = f.l1_bytes;
+		sr->any = true;
+	}
+	if (!sr->any_all || f.l1_bytes < sr->least_all_bytes) {
+		sr->least_all = *t;
+		sr->least_all_bytes = f.l1_bytes;
+		sr->any_all = true;
+	}
+	if (f.l1_bytes > sr->n->l1.capacity_bytes || sr->exhausted)
+		return;
+	if (sr->fit_only || sr->single) {
+		/* one is enough, or the only one: nothing to compare it with */
+		sr->top[0] = *t;
+		sr->ntop = 1;
+		sr->found = sr->exhausted = true;
+		return;
+	}
+	if (sr->found && sr->planned >= SEARCH_BUDGET) {
+		sr->exhausted = true;
+		return;
+	}
+	if (plan_one(sr, t, &ms, &ni) != 0)
+		return;
+	sr->planned += ni;
+	/* into the ranking: shorter makespan first, then fewer instructions */
+	for (i = sr->ntop; i > 0 && (ms < sr->top_makespan[i - 1] ||
+	    (ms == sr->top_makespan[i - 1] && ni < sr->top_instr[i - 1])); i--)
+		if (i < SCHED_TOP) {
+			sr->top[i] = sr->top[i - 1];
+			sr->top_makespan[i] = sr->top_makespan[i - 1];
+			sr->top_instr[i] = sr->top_instr[i - 1];
+		}
+	if (i < SCHED_TOP) {
+		sr->top[i] = *t;
+		sr->top_makespan[i] = ms;
+		sr->top_instr[i] = ni;
+		if (sr->ntop < SCHED_TOP)
+			sr->ntop++;
+	}
+	sr->found = true;
+}
+
+/* Every unset searchable choice from parameter k on, then rows and cols. */
+static void
+search_from(struct search *sr, struct tiling *t, unsigned k)
+{
+	const struct sched_tparam *p;
+	unsigned r, c, i;
+
+	for (; k < sr->s->nparams; k++) {
+		p = &sr->s->params[k];
+		if (!t->set[k] && p->choices != NULL && !p->ablation)
+			break;
+	}
+	if (k < sr->s->nparams) {
+		for (i = 0; p->choices[i] != NULL; i++) {
+			t->v[k] = i;
+			search_from(sr, t, k + 1);
+		}
+		t->v[k] = 0;
+		return;
+	}
+	for (c = 0; c < sr->ncols; c++)
+		for (r = 0; r < sr->nrows; r++) {
+			if (sr->cols_i >= 0)
+				t->v[sr->cols_i] = sr->cols[c];
+			if (sr->rows_i >= 0)
+				t->v[sr->rows_i] = sr->rows[r];
+			try_tiling(sr, t);
+		}
+}
+
+/*
+ * The row granularity of the MAC: a cube's m; a systolic array streams rows
+ * one a cycle, so any count runs it full, and 16 keeps the candidates few.
+ */
+static int64_t
+native_rows(const struct npu *n)
+{
+	return n->mac.kind == NPU_MAC_CUBE && n->mac.m > 0 ? n->mac.m : 16;
+}
+
+static void
+add_cand(int64_t *v, unsigned *n, int64_t x)
+{
+	unsigned i;
+
+	for (i = 0; i < *n; i++)
+		if (v[i] == x)
+			return;
+	if (*n < MAX_CAND)
+		v[(*n)++] = x;
+}
+
+/*
+ * Candidates, largest first: rows in multiples of the native height h (h to
+ * 8h, then doubling) up to the queries, or (small) h/2, h/4 ... 1; cols in
+ * powers of two from 16 to 256, and (small) 8 ... 1 after them.
+ */
+static void
+candidates(struct search *sr, struct tiling *t, bool small)
+{
+	int64_t h = native_rows(sr->n), top, x, tmp;
+	unsigned i, j;
+
+	sr->nrows = sr->ncols = 0;
+	if (sr->rows_i >= 0 && t->set[sr->rows_i])
+		add_cand(sr->rows, &sr->nrows, t->v[sr->rows_i]);
+	else if (!small) {
+		top = ((int64_t)sr->w->q_len + h - 1) / h * h;
+		for (x = h; x <= 8 * h && x <= top; x += h)
+			add_cand(sr->rows, &sr->nrows, x);
+		for (x = 16 * h; x <= top; x *= 2)
+			add_cand(sr->rows, &sr->nrows, x);
+		add_cand(sr->rows, &sr->nrows, top);
+	} else {
+		for (x = h / 2; x >= 1; x /= 2)
+			add_cand(sr->rows, &sr->nrows, x);
+	}
+	if (sr->cols_i >= 0 && t->set[sr->cols_i])
+		add_cand(sr->cols, &sr->ncols, t->v[sr->cols_i]);
+	else {
+		for (x = 16; x <= 256; x *= 2) {
+			add_cand(sr->cols, &sr->ncols, x);
+			if (x >= (int64_t)sr->w->k_len)
+				break;
+		}
+		for (x = 8; small && x >= 1; x /= 2)
+			add_cand(sr->cols, &sr->ncols, x);
+	}
+	/* largest first: they plan fastest, and the budget cuts the small ones */
+	for (i = 0; i < sr->nrows; i++)
+		for (j = i + 1; j < sr->nrows; j++)
+			if (sr->rows[j] > sr->rows[i]) {
+				tmp = sr->rows[i];
+				sr->rows[i] = sr->rows[j];
+				sr->rows[j] = tmp;
+			}
+	for (i = 0; i < sr->ncols; i++)
+		for (j = i + 1; j < sr->ncols; j++)
+			if (sr->cols[j] > sr->cols[i]) {
+				tmp = sr->cols[i];
+				sr->cols[i] = sr->cols[j];
+				sr->cols[j] = tmp;
+			}
+}
+
+/*
+ * Search the candidates for t's unset parameters (all of them when
+ * fit_only: does any fit?), going below the native height when nothing
+ * else fits.  The result is in sr.
+ */
+static void
+search_run(struct search *sr, const struct sched *s, const struct npu *n,
+    const struct workload *w, struct tiling *t, bool fit_only, char *note, size_t len)
+{
+	struct workload one = *w;
+	int64_t h = native_rows(n);
+	unsigned i;
+
+	sr->s = s;
+	sr->n = n;
+	sr->w = w;
+	sr->fit_only = fit_only;
+	sr->rows_i = sched_param_index(s, "rows");
+	sr->cols_i = sched_param_index(s, "cols");
+	sr->vrows_i = sched_param_index(s, "vrows");
+	/* ablation knobs and fixed choices start from their first value */
+	for (i = 0; i < s->nparams; i++)
+		if (!t->set[i] && s->params[i].choices != NULL)
+			t->v[i] = 0;
+	one.batch = 1;
+	one.heads = 1;
+	sr->one = &one;
+	candidates(sr, t, false);
+	sr->single = sr->nrows == 1 && sr->ncols == 1;
+	for (i = 0; i < s->nparams; i++)
+		if (!t->set[i] && s->params[i].choices != NULL && !s->params[i].ablation)
+			sr->single = false;
+	search_from(sr, t, 0);
+	if (!sr->found && !(sr->rows_i >= 0 && t->set[sr->rows_i] && sr->cols_i >= 0 &&
+	    t->set[sr->cols_i])) {
+		/* below the native height: the array runs partly empty, but it runs */
+		sr->small = true;
+		candidates(sr, t, true);
+		search_from(sr, t, 0);
+		if (sr->found && n->mac.kind == NPU_MAC_CUBE && sr->rows_i >= 0 &&
+		    sr->top[0].v[sr->rows_i] < h &&
+		    (uint64_t)sr->top[0].v[sr->rows_i] < w->q_len)
+			snprintf(note, len, "rows=%lld is below the MAC's native height of %lld: "
+			    "no taller row block fits L1", (long long)sr->top[0].v[sr->rows_i],
+			    (long long)h);
+	}
+	sr->one = NULL;
+}
+
+/* The other dataflows with a tiling that fits, for the message. */
+static void
+others_that_fit(const struct sched *s, const struct npu *n, const struct workload *w,
+    char *buf, size_t len)
+{
+	size_t used = 0, i;
+	struct search *sr;
+	struct tiling t;
+	char note[8];
+
+	buf[0] = '\0';
+	for (i = 0; i < sched_count(); i++) {
+		const struct sched *o = sched_at(i);
+		if (o == s || (sr = calloc(1, sizeof *sr)) == NULL)
+			continue;
+		memset(&t, 0, sizeof t);
+		search_run(sr, o, n, w, &t, true, note, sizeof note);
+		if (sr->found)
+			used += (size_t)snprintf(buf + used, len > used ? len - used : 0, "%s%s",
+			    used ? ", " : "", o->name);
+		free(sr);
+	}
+}
+
+int
+sched_plan_top(const struct sched *s, const struct npu *n, const struct workload *w,
+    const struct tiling *asked, struct tiling *top, unsigned *ntop, char *note, size_t len)
+{
+	struct search *sr;
+	struct tiling t = *asked;
+	unsigned i;
+
+	*ntop = 0;
+	note[0] = '\0';
+	if ((sr = calloc(1, sizeof *sr)) == NULL)
+		return -1;
+	search_run(sr, s, n, w, &t, false, note, len);
+	for (i = 0; i < sr->ntop; i++)
+		top[i] = sr->top[i];
+	*ntop = sr->ntop;
+	free(sr);
+	return 0;
+}
+
+int
+sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
+    struct tiling *t, bool allow_spill, struct sched_fit *f, struct errbuf *e)
+{
+	struct search *sr;
+	struct tiling asked = *t;
+	char text[256], clip[96] = "", others[128], advice[256], note[sizeof f->note] = "";
+	bool smallest, given;
+	unsigned i;
+	int rc = 0;
+
+	if ((sr = calloc(1, sizeof *sr)) == NULL)
+		return errbuf_set(e, "out of memory");
+	search_run(sr, s, n, w, t, false, note, sizeof note);
+	if (sr->found) {
+		*t = sr->top[0];
+	} else if (allow_spill && sr->any) {
+		*t = sr->least;
+	} else if (sr->any_all) {
+		*t = sr->least_all;
+	} else {
+		/* not even L0 takes a candidate: let fit() say why for the asked tiling */
+		*t = asked;
+		set_default(s, t, "rows", 16);
+		set_default(s, t, "cols", 16);
+		set_default(s, t, "vrows", 16);
+	}
+	sched_format_tiling(s, t, text, sizeof text);
+	if (s->fit(n, w, t, f, e) != 0) {
+		rc = errbuf_prefix(e, "tiling %s", text);
+		goto out;
+	}
+	snprintf(f->note, sizeof f->note, "%s", sr->found ? note : "");
+	if (f->l1_bytes > n->l1.capacity_bytes && !allow_spill) {
+		/* say so when the footprint was computed with smaller tiles than written */
+		if (sr->rows_i >= 0 && (uint64_t)t->v[sr->rows_i] > w->q_len)
+			snprintf(clip, sizeof clip, ", with rows clipped to the %u queries",
+			    (unsigned)w->q_len);
+		else if (sr->cols_i >= 0 && (uint64_t)t->v[sr->cols_i] > w->k_len)
+			snprintf(clip, sizeof clip, ", with cols clipped to the %u keys",
+			    (unsigned)w->k_len);
+		smallest = sr->any_all && sr->least_all_bytes == f->l1_bytes;
+		for (i = 0, given = false; i < s->nparams; i++)
+			given |= asked.set[i];
+		others_that_fit(s, n, w, others, sizeof others);
+		if (others[0] != '\0')
+			snprintf(advice, sizeof advice, "%suse a dataflow that fits (%s) or pass "
+			    "--allow-spill", smallest ? "" : "choose smaller tiles, ", others);
+		else
+			snprintf(advice, sizeof advice, "%spass --allow-spill", smallest ? "" :
+			    "choose smaller tiles or ");
+		rc = errbuf_set(e, "tiling %s needs %llu bytes of L1 (%s%s), the NPU has %llu "
+		    "(l1.capacity_kib = %llu)%s; %s", text, (unsigned long long)f->l1_bytes,
+		    f->formula, clip, (unsigned long long)n->l1.capacity_bytes,
+		    (unsigned long long)(n->l1.capacity_bytes / 1024), !smallest ? "" : given ?
+		    ", the smallest footprint of this dataflow with the parameters given" :
+		    ", the smallest footprint of this dataflow", advice);
+	}
+out:
+	free(sr);
+	return rc;
+}
+
+int
+sched_prepare(const struct sched *s, const struct npu *n, const struct workload *w,
+    const char *tiling, bool allow_spill, struct sched_result *res, struct errbuf *e)
+{
+	memset(res, 0, sizeof *res);
+	if (sched_parse_tiling(s, tiling ? tiling : "", &res->t, e) != 0 ||
+	    sched_plan(s, n, w, &res->t, allow_spill, &res->fit, e) != 0)
+		return -1;
+	sched_format_tiling(s, &res->t, res->tiling, sizeof res->tiling);
+	return 0;
+}
