@@ -128,6 +128,22 @@ expect_status 1 "--seq beyond the limit"
 expect_err_contains "mastrace: compare: --seq: got '1000000000', expected an integer from 1 to 16777216" "names --seq once"
 expect_err_contains "Try 'mastrace compare --help'" "a usage error"
 
+# ---- a plan of days is refused from its shape, with the count ----
+run schedule -s flash -w b=1,h=1,s=16777216,d=16 -n
+expect_status 1 "schedule -n of 2^24 keys"
+expect_err_contains "makes at least 3.93e+10 instructions on custom (1 head of at least 3.93e+10), more than the limit of 1.07e+09" "the estimate"
+expect_err_contains "raise the limit (--max-instructions)" "the option"
+run schedule -s flash -w b=1,h=1,s=16384,d=16 --max-instructions 1000 -o x.mtr
+expect_status 1 "--max-instructions lowers the limit"
+expect_err_contains "more than the limit of 1e+03" "the limit given"
+[ -e x.mtr ] && fail "a refused plan left x.mtr"
+run schedule --max-instructions 0 -n
+expect_status 1 "--max-instructions 0"
+expect_err_contains "--max-instructions: got '0', expected a positive count" "a usage error"
+run compare -q -s flash,mas -w b=1,h=1,s=16777216,d=16
+expect_status 0 "compare of 2^24 keys answers"
+expect_out_contains "flash: cannot be scheduled: flash with tiling rows=112,cols=128,prefetch=on,kv=stream makes at least 3.93e+10 instructions" "a cell with the count"
+
 # ---- a screen of 10^8 cells is refused, not drawn ----
 run view --batch q --width 10000 --height 10000 a.r.mtr
 expect_status 1 "a 10000x10000 batch screen"

@@ -37,7 +37,7 @@ line(char *buf, size_t len, const char *df, const char *problem, const char *npu
 	CU_ASSERT_EQUAL_FATAL(wl_parse(problem, &wl, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(npu_resolve(npu, &n, &e), 0);
 	eval_spec_init(&spec, sched_find(df), &n, &wl);
-	spec.tiling = tiling;
+	CU_ASSERT_EQUAL_FATAL(sched_parse_tiling(spec.sched, tiling, &spec.tiling, &e), 0);
 	spec.allow_spill = true;
 	CU_ASSERT_EQUAL_FATAL(eval_run(&spec, &res, &e), 0);
 	for (u = 0; u < ISA_NUNITS; u++)

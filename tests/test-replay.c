@@ -21,13 +21,15 @@ schedule(const char *sched, const char *wl_spec, const char *npu_name, const cha
 {
 	struct sched_result res;
 	struct workload wl;
+	struct tiling t;
 	struct errbuf e;
 	struct npu n;
 
 	CU_ASSERT_EQUAL_FATAL(wl_parse(wl_spec, &wl, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(npu_resolve(npu_name, &n, &e), 0);
-	CU_ASSERT_EQUAL_FATAL(eval_schedule_file(sched_find(sched), &n, &wl, tiling, true, "test-replay",
-	    file, &res, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_parse_tiling(sched_find(sched), tiling ? tiling : "", &t, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(eval_schedule_file(sched_find(sched), &n, &wl, &t, true,
+	    "test-replay", file, &res, &e), 0);
 }
 
 /* Replay in to out; 0, or -1 with e. */

@@ -24,11 +24,13 @@ schedule(const char *sched, const char *wl_spec, const char *npu_name, const cha
 	const struct sched *s = sched_find(sched);
 	struct sched_result res;
 	struct workload wl;
+	struct tiling t;
 	struct npu n;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	if (wl_parse(wl_spec, &wl, e) != 0 || npu_resolve(npu_name, &n, e) != 0 ||
-	    eval_schedule_file(s, &n, &wl, tiling, spill, "test-sched", file, &res, e) != 0)
+	    sched_parse_tiling(s, tiling ? tiling : "", &t, e) != 0 ||
+	    eval_schedule_file(s, &n, &wl, &t, spill, "test-sched", file, &res, e) != 0)
 		return -1;
 	if (out != NULL) {
 		out->makespan = res.makespan;
@@ -406,8 +408,19 @@ test_registry(void)
 	CU_ASSERT_PTR_NULL(sched_find("tileflow"));
 	s = sched_find("mas");
 	CU_ASSERT_EQUAL_FATAL(sched_parse_tiling(s, "overwrite=off,rows=32", &t, &e), 0);
-	CU_ASSERT_EQUAL(sched_get(s, &t, "rows"), 32);
-	CU_ASSERT_EQUAL(sched_get(s, &t, "overwrite"), 1);
+	CU_ASSERT_EQUAL(sched_role_value(s, &t, SCHED_ROLE_ROWS, 0), 32);
+	CU_ASSERT_EQUAL(t.v[sched_param_index(s, "overwrite")], 1);
+	CU_ASSERT_EQUAL(sched_role_value(s, &t, SCHED_ROLE_ABLATION, -1), 1);
+	CU_ASSERT_EQUAL(sched_role_index(s, SCHED_ROLE_VROWS), 2);
+	/* every dataflow has a row and a key tile, and no role is unknown */
+	for (size_t i = 0; i < sched_count(); i++) {
+		const struct sched *d = sched_at(i);
+		CU_ASSERT(sched_role_index(d, SCHED_ROLE_ROWS) >= 0);
+		CU_ASSERT(sched_role_index(d, SCHED_ROLE_COLS) >= 0);
+		for (unsigned k = 0; k < d->nparams; k++)
+			CU_ASSERT((d->params[k].choices != NULL) == (d->params[k].role ==
+			    SCHED_ROLE_CHOICE || d->params[k].role == SCHED_ROLE_ABLATION));
+	}
 	t.v[1] = 64;
 	t.v[2] = 16;
 	sched_format_tiling(s, &t, buf, sizeof buf);
@@ -415,6 +428,53 @@ test_registry(void)
 	    "kv=stream,norm=p");
 	CU_ASSERT_EQUAL(sched_parse_tiling(s, "rows=32,rows=16", &t, &e), -1);
 	CU_ASSERT_EQUAL(sched_parse_tiling(s, "rows", &t, &e), -1);
+}
+
+/* The size of a plan is known from its shape, and bounds what is planned at all. */
+static void
+test_size_bound(void)
+{
+	const struct sched *flash = sched_find("flash"), *flat = sched_find("flat");
+	struct sched_fit f;
+	struct workload w;
+	struct tiling t;
+	struct errbuf e;
+	struct npu n;
+	uint64_t least;
+
+	CU_ASSERT_EQUAL_FATAL(npu_resolve("edge", &n, &e), 0);
+	/* 4 x 4 key blocks a head, 2 matmuls each, 3 heads */
+	CU_ASSERT_EQUAL_FATAL(wl_parse("b=1,h=3,s=256,d=16", &w, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_parse_tiling(flash, "rows=64,cols=64", &t, &e), 0);
+	CU_ASSERT_EQUAL(sched_min_instructions(flash, &w, &t), 2 * 16 * 3);
+	/* and it is a lower bound: the plan makes more */
+	{
+		struct sched_result r;
+		struct sched_counter c;
+		sched_counter_init(&c, false);
+		CU_ASSERT_EQUAL_FATAL(sched_plan(flash, &n, &w, &t, false, &f, &e), 0);
+		CU_ASSERT_EQUAL_FATAL(sched_emit_to(flash, &n, &w, &t, &c.w, &r, &e), 0);
+		CU_ASSERT(r.instructions >= sched_min_instructions(flash, &w, &t));
+	}
+	/* causal: about half the blocks, never fewer than one per row block */
+	CU_ASSERT_EQUAL_FATAL(wl_parse("b=1,h=1,s=256,d=16,causal=1", &w, &e), 0);
+	least = sched_min_instructions(flash, &w, &t);
+	CU_ASSERT(least >= 2 * 4 && least <= 2 * 10);
+	/* FLAT fusing a head has one row block, whatever rows says */
+	CU_ASSERT_EQUAL_FATAL(sched_parse_tiling(flat, "gran=head,rows=16,cols=64", &t, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(wl_parse("b=1,h=1,s=256,d=16", &w, &e), 0);
+	CU_ASSERT_EQUAL(sched_min_instructions(flat, &w, &t), 2 * 4);
+	/* past the limit: refused with the count and the option */
+	CU_ASSERT_EQUAL_FATAL(wl_parse("b=1,h=1,s=16777216,d=16", &w, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_parse_tiling(flash, "rows=112,cols=128", &t, &e), 0);
+	CU_ASSERT_EQUAL(sched_check_size(flash, &w, &t, SCHED_MAX_INSTRUCTIONS, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "makes at least 3.93e+10 instructions"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "--max-instructions"));
+	/* a head too long to plan: the tiling is taken by size alone, and quickly */
+	CU_ASSERT_EQUAL_FATAL(wl_parse("b=1,h=1,s=524288,d=16", &w, &e), 0);
+	memset(&t, 0, sizeof t);
+	CU_ASSERT_EQUAL_FATAL(sched_plan(flash, &n, &w, &t, false, &f, &e), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.note, "chosen by size alone"));
 }
 
 int
@@ -433,6 +493,7 @@ main(void)
 		{ "a missing dependency fails verification", test_missing_dependency_fails },
 		{ "an early overwrite fails verification", test_early_overwrite_fails },
 		{ "bad and impossible tilings are refused", test_tiling_errors },
+		{ "a plan's size is bounded before it is made", test_size_bound },
 		{ NULL, NULL },
 	};
 	return cunit_run_in_tmpdir("sched", cases, "/tmp/mastrace-test-sched.XXXXXX");

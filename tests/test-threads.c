@@ -75,7 +75,8 @@ evaluate(const struct eval_case *c, struct outcome *o)
 	if (wl_parse(c->wl, &wl, &e) != 0 || npu_resolve(c->npu, &n, &e) != 0)
 		return -1;
 	eval_spec_init(&spec, sched_find(c->sched), &n, &wl);
-	spec.tiling = c->tiling;
+	if (sched_parse_tiling(spec.sched, c->tiling, &spec.tiling, &e) != 0)
+		return -1;
 	spec.allow_spill = c->allow_spill;
 	o->rc = eval_run(&spec, &res, &e);
 	if (o->rc == 0)
@@ -95,13 +96,15 @@ through_file(const struct eval_case *c, const char *path, struct outcome *o)
 	struct replay_opts ro;
 	enum trace_format fmt;
 	struct workload wl;
+	struct tiling t;
 	struct errbuf e;
 	struct npu n;
 	int rc;
 
 	memset(&res, 0, sizeof res);
 	if (wl_parse(c->wl, &wl, &e) != 0 || npu_resolve(c->npu, &n, &e) != 0 ||
-	    eval_prepare(sched_find(c->sched), &n, &wl, c->tiling, c->allow_spill, &res.plan,
+	    sched_parse_tiling(sched_find(c->sched), c->tiling, &t, &e) != 0 ||
+	    eval_prepare(sched_find(c->sched), &n, &wl, &t, c->allow_spill, &res.plan,
 	    &e) != 0 || eval_write_plan(sched_find(c->sched), &n, &wl, "test-threads", path, NULL, 0,
 	    &res.plan, &e) != 0 || trace_open_read(path, &r, &fmt, &e) != 0) {
 		fprintf(stderr, "file: %s\n", e.msg);
@@ -235,12 +238,14 @@ emit_worker(void *arg)
 	struct emit_job *j = arg;
 	struct sum_writer sw = { { &sum_ops, 0 }, 0 };
 	struct workload wl;
+	struct tiling t;
 	struct errbuf e;
 	struct npu n;
 
 	j->rc = -1;
 	if (wl_parse(j->c->wl, &wl, &e) != 0 || npu_resolve(j->c->npu, &n, &e) != 0 ||
-	    sched_prepare(sched_find(j->c->sched), &n, &wl, j->c->tiling, j->c->allow_spill,
+	    sched_parse_tiling(sched_find(j->c->sched), j->c->tiling, &t, &e) != 0 ||
+	    sched_prepare(sched_find(j->c->sched), &n, &wl, &t, j->c->allow_spill,
 	    &j->res, &e) != 0)
 		return NULL;
 	j->rc = sched_emit_to(sched_find(j->c->sched), &n, &wl, &j->res.t, &sw.w, &j->res, &e);

@@ -37,7 +37,6 @@ struct live {
 	struct eval_result res;
 	struct vsum view;		/* the snapshot drawn */
 	bool have_view;
-	char tiling[256];
 	pthread_t thread;
 	bool started;
 	double last;			/* wall-clock seconds at the last frame */
@@ -1172,7 +1171,8 @@ live_start(struct ui *u, const struct tui_live_spec *ls, struct errbuf *e)
 	u->live = lv;
 	pthread_mutex_init(&lv->mu, NULL);
 	/* the tiling is chosen here, so that the thread replays exactly it */
-	if (eval_prepare(ls->sched, ls->npu, ls->wl, ls->tiling, false, &plan, e) != 0 ||
+	if (eval_prepare(ls->sched, ls->npu, ls->wl, &ls->tiling, false, &plan, e) != 0 ||
+	    sched_check_size(ls->sched, ls->wl, &plan.t, SCHED_MAX_INSTRUCTIONS, e) != 0 ||
 	    sched_estimate(ls->sched, ls->npu, ls->wl, &plan, &est, e) != 0)
 		return -1;
 	lv->planned = est.makespan;
@@ -1181,8 +1181,7 @@ live_start(struct ui *u, const struct tui_live_spec *ls, struct errbuf *e)
 		return -1;
 	lv->sum.replayed = true;
 	eval_spec_init(&lv->spec, ls->sched, ls->npu, ls->wl);
-	snprintf(lv->tiling, sizeof lv->tiling, "%s", plan.tiling);
-	lv->spec.tiling = lv->tiling;
+	eval_tiling_whole(ls->sched, &plan.t, &lv->spec.tiling);
 	if ((err = pthread_create(&th, NULL, live_worker, lv)) != 0)
 		return errbuf_set(e, "cannot start the replay's thread: %s", strerror(err));
 	lv->thread = th;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "errbuf.h"
+#include "schedule.h"
 #include "vsum.h"
 
 struct tui_opts {
@@ -38,14 +39,11 @@ int tui_run(struct vsum *const s[], const char *const path[], unsigned n,
  * as its simulated time goes by: space pauses, [ and ] halve and double
  * the speed, and the view follows the play head until the user moves.
  */
-struct sched;
-struct npu;
-struct workload;
 struct tui_live_spec {
 	const struct sched *sched;
 	const struct npu *npu;
 	const struct workload *wl;
-	const char *tiling;
+	struct tiling tiling;		/* what it leaves unset, eval_prepare() chooses */
 };
 int tui_live(const struct tui_live_spec *ls, const struct tui_opts *o, struct errbuf *e);
 

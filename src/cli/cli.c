@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "npu.h"
+#include "num.h"
 #include "outfile.h"
 
 /*
@@ -200,4 +201,13 @@ const char *
 cli_npu_file(const char *arg)
 {
 	return arg == NULL || npu_preset_find(arg) != NULL ? NULL : arg;
+}
+
+int
+cli_parse_count(const struct cmd *c, const char *option, const char *arg, uint64_t *v)
+{
+	if (num_parse_count(arg, v) == 0 && *v > 0)
+		return 0;
+	return cli_usage_error(c, "%s: got '%s', expected a positive count such as 2000000, "
+	    "2e9 or 4G", option, arg);
 }

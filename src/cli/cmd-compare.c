@@ -27,8 +27,10 @@ usage(FILE *f)
 	fputs("Usage: mastrace compare [-w WORKLOAD[,...]|all] [--npu NAME|FILE]\n"
 	    "                        [-s SCHED[,...]] [--seq N[,...]] [-t SCHED:TILING]...\n"
 	    "                        [-o DIR] [--format text|json|csv|markdown] [-j N] [-q]\n"
+	    "                        [--max-instructions N]\n"
 	    "       mastrace compare --ladder [-w WORKLOAD] [--npu NAME|FILE] [--seq N]\n"
 	    "                        [--format text|json|csv|markdown] [-j N] [-q]\n"
+	    "                        [--max-instructions N]\n"
 	    "\n"
 	    "Schedule and replay each dataflow (in memory, every model on) and print one\n"
 	    "table: cycles, time, speedup and energy saving against FLAT, MAC and VEC\n"
@@ -50,6 +52,8 @@ usage(FILE *f)
 	    "      --format FMT     text (default), json, csv or markdown\n"
 	    "  -j, --jobs N         evaluations in parallel (default: the processors)\n"
 	    "      --ladder         the ablation ladder of mastrace(7)\n"
+	    "      --max-instructions N  a point that makes more is a cell that says so\n"
+	    "                       (default 1.07G; 2e9, 4G)\n"
 	    "  -q, --quiet          no progress line\n"
 	    "  -h, --help           show this help and exit\n"
 	    "\n"
@@ -251,7 +255,7 @@ struct opts {
 	unsigned nseq;
 	const struct sched *sched[MAX_SCHEDS];
 	unsigned nsched;
-	struct { const struct sched *s; const char *t; } tiling[MAX_TILINGS];
+	struct { const struct sched *s; const char *text; struct tiling t; } tiling[MAX_TILINGS];
 	unsigned ntiling;
 };
 
@@ -390,7 +394,6 @@ parse_tiling(struct opts *o, const char *arg, struct errbuf *e)
 	const char *colon = strchr(arg, ':');
 	char name[64];
 	size_t n = colon ? (size_t)(colon - arg) : 0;
-	struct tiling t;
 	unsigned i;
 
 	if (colon == NULL || n == 0 || n >= sizeof name)
@@ -405,22 +408,25 @@ parse_tiling(struct opts *o, const char *arg, struct errbuf *e)
 	for (i = 0; i < o->ntiling; i++)
 		if (o->tiling[i].s == o->tiling[o->ntiling].s)
 			return errbuf_set(e, "-t: %s has a tiling already (%s:%s); give each dataflow "
-			    "one -t", name, name, o->tiling[i].t);
-	if (sched_parse_tiling(o->tiling[o->ntiling].s, colon + 1, &t, e) != 0)
+			    "one -t", name, name, o->tiling[i].text);
+	if (sched_parse_tiling(o->tiling[o->ntiling].s, colon + 1, &o->tiling[o->ntiling].t, e) != 0)
 		return errbuf_prefix(e, "-t %s", arg);
-	o->tiling[o->ntiling++].t = colon + 1;
+	o->tiling[o->ntiling++].text = colon + 1;
 	return 0;
 }
 
-static const char *
+/* The tiling asked for s: what -t gave, or nothing. */
+static struct tiling
 tiling_for(const struct opts *o, const struct sched *s)
 {
+	struct tiling none;
 	unsigned i;
 
 	for (i = 0; i < o->ntiling; i++)
 		if (o->tiling[i].s == s)
 			return o->tiling[i].t;
-	return "";
+	memset(&none, 0, sizeof none);
+	return none;
 }
 
 /* ---- the table of dataflows ------------------------------------------ */
@@ -696,10 +702,11 @@ static const unsigned sweep_cols[] = { 32, 64, 128, 256 };
  */
 static int
 sweep(const struct sched *s, const struct workload *w, const struct npu *n,
-    const struct compare_opts *co, char *best, size_t len, struct errbuf *e)
+    const struct compare_opts *co, struct tiling *best, struct errbuf *e)
 {
 	struct compare_point *p = calloc(NSWEEP, sizeof *p);
 	unsigned i = 0, kv, norm, c, r, b = NSWEEP;
+	char text[256];
 
 	if (p == NULL)
 		return errbuf_set(e, "out of memory");
@@ -711,11 +718,12 @@ sweep(const struct sched *s, const struct workload *w, const struct npu *n,
 					p[i].wl = *w;
 					p[i].wl.batch = 1;
 					p[i].npu = n;
-					snprintf(p[i].tiling, sizeof p[i].tiling,
+					snprintf(text, sizeof text,
 					    "%srows=%u,cols=%u,kv=%s,norm=%s",
 					    strcmp(s->name, "flat") == 0 ? "gran=row," : "",
 					    sweep_rows[r], sweep_cols[c], kv ? "resident" : "stream",
 					    norm ? "o" : "p");
+					sched_parse_tiling(s, text, &p[i].tiling, e);
 				}
 	if (compare_run(p, NSWEEP, co, e) != 0) {
 		compare_free(p, NSWEEP);
@@ -726,7 +734,7 @@ sweep(const struct sched *s, const struct workload *w, const struct npu *n,
 		if (p[i].status == 0 && (b == NSWEEP || p[i].res.st.makespan < p[b].res.st.makespan))
 			b = i;
 	if (b < NSWEEP)
-		snprintf(best, len, "%s", p[b].tiling);
+		eval_tiling_whole(s, &p[b].res.plan.t, best);
 	compare_free(p, NSWEEP);
 	free(p);
 	return b < NSWEEP ? 0 : errbuf_set(e, "no tiling of %s fits %s on %s", s->name, w->name,
@@ -743,21 +751,24 @@ ladder(const struct opts *o, const struct workload *w, const struct npu *n,
 	    "efficiency", "bound_by", "vs_previous", "vs_first", "tiling" };
 	static const char *const titles[] = { "step", "dataflow", "cycles", "energy uJ", "eff",
 	    "bound", "vs prev", "vs first", "tiling" };
-	char best[2][256], wl[256];
+	struct tiling best[2];
+	char wl[256];
 	double prev = 0, base = 0;
 	unsigned i;
 	int row;
 
-	if (sweep(sched_find("flat"), w, n, co, best[0], sizeof best[0], e) != 0 ||
-	    sweep(sched_find("mas"), w, n, co, best[1], sizeof best[1], e) != 0)
+	if (sweep(sched_find("flat"), w, n, co, &best[0], e) != 0 ||
+	    sweep(sched_find("mas"), w, n, co, &best[1], e) != 0)
 		return -1;
 	memset(p, 0, sizeof p);
 	for (i = 0; i < NSTEPS; i++) {
 		p[i].sched = sched_find(ladder_steps[i].sched);
 		p[i].wl = *w;
 		p[i].npu = n;
-		snprintf(p[i].tiling, sizeof p[i].tiling, "%s", ladder_steps[i].tiling ?
-		    ladder_steps[i].tiling : best[p[i].sched == sched_find("mas")]);
+		if (ladder_steps[i].tiling != NULL)
+			sched_parse_tiling(p[i].sched, ladder_steps[i].tiling, &p[i].tiling, e);
+		else
+			p[i].tiling = best[p[i].sched == sched_find("mas")];
 	}
 	if (compare_run(p, NSTEPS, co, e) != 0) {
 		compare_free(p, NSTEPS);
@@ -845,7 +856,7 @@ write_diffs(const struct compare_point *p, unsigned nrows, unsigned nsched, cons
 static int
 run(int argc, char **argv)
 {
-	enum { OPT_NPU = 256, OPT_SEQ, OPT_FORMAT, OPT_LADDER };
+	enum { OPT_NPU = 256, OPT_SEQ, OPT_FORMAT, OPT_LADDER, OPT_MAX };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "workload", required_argument, NULL, 'w' },
@@ -857,6 +868,7 @@ run(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "ladder", no_argument, NULL, OPT_LADDER },
+		{ "max-instructions", required_argument, NULL, OPT_MAX },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -916,6 +928,11 @@ run(int argc, char **argv)
 			o.jobs = (unsigned)jobs;
 			break;
 		case OPT_LADDER: o.ladder = true; break;
+		case OPT_MAX:
+			if (cli_parse_count(&cmd_compare, "--max-instructions", optarg,
+			    &co.max_instructions) != 0)
+				return EXIT_ERROR;
+			break;
 		case 'q': o.quiet = true; break;
 		default: return EXIT_ERROR;
 		}
@@ -966,7 +983,7 @@ run(int argc, char **argv)
 			x->sched = o.sched[k];
 			x->wl = w;
 			x->npu = &npu;
-			snprintf(x->tiling, sizeof x->tiling, "%s", tiling_for(&o, o.sched[k]));
+			x->tiling = tiling_for(&o, o.sched[k]);
 			snprintf(x->name, sizeof x->name, "%.120s-%.32s", wn, o.sched[k]->name);
 		}
 	}

@@ -19,9 +19,10 @@ usage(FILE *f)
 {
 	fputs("Usage: mastrace schedule [-s SCHED] [-w WORKLOAD] [--seq N] [--npu NAME|FILE]\n"
 	    "                         [-t TILING] [--allow-spill] [--force] [-q]\n"
-	    "                         [--format text|json] -o OUT\n"
+	    "                         [--max-instructions N] [--format text|json] -o OUT\n"
 	    "       mastrace schedule [-s SCHED] [-w WORKLOAD] [--seq N] [--npu NAME|FILE]\n"
-	    "                         [-t TILING] [--allow-spill] --dry-run\n"
+	    "                         [-t TILING] [--allow-spill] [--max-instructions N]\n"
+	    "                         --dry-run\n"
 	    "       mastrace schedule --list\n"
 	    "\n"
 	    "Plan attention as a dataflow on an NPU and write its instruction trace, each\n"
@@ -32,7 +33,9 @@ usage(FILE *f)
 	    "the NPU has is refused unless --allow-spill.  OUT ending in .mtr is native, .mtt or - is text.\n"
 	    "Before writing, the size of the trace is estimated: a large one is announced\n"
 	    "on stderr, and text of more than 10,000 instructions to a terminal is\n"
-	    "refused without --force.  A summary follows on stdout (stderr with -o -).\n"
+	    "refused without --force, and a plan of more than --max-instructions is\n"
+	    "refused before any of it is made.  A summary follows on stdout (stderr\n"
+	    "with -o -).\n"
 	    "\n"
 	    "Options:\n"
 	    "  -s, --sched SCHED      the dataflow (default mas)\n"
@@ -42,6 +45,7 @@ usage(FILE *f)
 	    "  -t, --tiling TILING    tiling parameters, e.g. rows=64,overwrite=off\n"
 	    "      --allow-spill      write a plan whose L1 footprint exceeds the buffer\n"
 	    "      --force            write a large text trace to a terminal all the same\n"
+	    "      --max-instructions N  refuse a plan of more (default 1.07G; 2e9, 4G)\n"
 	    "  -q, --quiet            no progress line and no size warning\n"
 	    "      --format FMT       the summary as text (default) or json\n"
 	    "  -o, --output OUT       the trace to write\n"
@@ -79,6 +83,7 @@ list(void)
 
 struct options {
 	const char *sched, *workload, *seq, *npu, *tiling, *out;
+	uint64_t max_instructions;
 	bool allow_spill, force, quiet, json, dry_run;
 };
 
@@ -179,6 +184,7 @@ do_schedule(const struct options *o, const char *command)
 {
 	const struct sched *s = sched_find(o->sched);
 	struct sched_estimate est;
+	struct tiling asked;
 	struct sched_result res;
 	struct workload wl;
 	struct meter m;
@@ -196,8 +202,10 @@ do_schedule(const struct options *o, const char *command)
 	    errbuf_set(&e, "--seq: got '%s', expected an integer from 1 to 16777216", o->seq) :
 	    wl_set_seq(&wl, seq, &e)) != 0) ||
 	    npu_resolve(o->npu, &npu, &e) != 0 ||
-	    eval_prepare(s, &npu, &wl, o->tiling ? o->tiling : "", o->allow_spill, &res,
-	    &e) != 0 || sched_estimate(s, &npu, &wl, &res, &est, &e) != 0) {
+	    sched_parse_tiling(s, o->tiling ? o->tiling : "", &asked, &e) != 0 ||
+	    eval_prepare(s, &npu, &wl, &asked, o->allow_spill, &res, &e) != 0 ||
+	    sched_check_size(s, &wl, &res.t, o->max_instructions, &e) != 0 ||
+	    sched_estimate(s, &npu, &wl, &res, &est, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
@@ -236,7 +244,7 @@ do_schedule(const struct options *o, const char *command)
 static int
 run(int argc, char **argv)
 {
-	enum { OPT_SEQ = 256, OPT_NPU, OPT_SPILL, OPT_LIST, OPT_FORCE, OPT_FORMAT };
+	enum { OPT_SEQ = 256, OPT_NPU, OPT_SPILL, OPT_LIST, OPT_FORCE, OPT_FORMAT, OPT_MAX };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "sched", required_argument, NULL, 's' },
@@ -251,10 +259,11 @@ run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "max-instructions", required_argument, NULL, OPT_MAX },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o = { "mas", WL_DEFAULT_PRESET, NULL, NPU_DEFAULT_PRESET, NULL, NULL,
-	    false, false, false, false, false };
+	    SCHED_MAX_INSTRUCTIONS, false, false, false, false, false };
 	char command[1024];
 	int ch;
 
@@ -273,6 +282,11 @@ run(int argc, char **argv)
 		case OPT_FORCE: o.force = true; break;
 		case 'q': o.quiet = true; break;
 		case 'n': o.dry_run = true; break;
+		case OPT_MAX:
+			if (cli_parse_count(&cmd_schedule, "--max-instructions", optarg,
+			    &o.max_instructions) != 0)
+				return EXIT_ERROR;
+			break;
 		case OPT_FORMAT:
 			if (cli_report_format(&cmd_schedule, "--format", "text", optarg,
 			    &o.json) != 0)

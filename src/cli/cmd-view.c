@@ -82,13 +82,13 @@ run_live(struct tui_opts *o, int operands, const char *sched, const char *worklo
 		return cli_usage_error(&cmd_view, "-s: unknown scheduler '%s', expected mas, flat, "
 		    "layerwise or flash", sched);
 	if (wl_parse(workload ? workload : WL_DEFAULT_PRESET, &wl, &e) != 0 ||
-	    npu_resolve(npu_arg ? npu_arg : "edge", &npu, &e) != 0) {
+	    npu_resolve(npu_arg ? npu_arg : "edge", &npu, &e) != 0 ||
+	    sched_parse_tiling(ls.sched, tiling ? tiling : "", &ls.tiling, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
 	ls.npu = &npu;
 	ls.wl = &wl;
-	ls.tiling = tiling ? tiling : "";
 	o->batch_cols = width ? (unsigned)width : 120;
 	o->batch_rows = height ? (unsigned)height : 40;
 	o->report = stdout;

@@ -3,6 +3,7 @@
 #define MASTRACE_CMD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit statuses, documented in mastrace(1). */
@@ -71,6 +72,12 @@ int cli_usage_error(const struct cmd *c, const char *fmt, ...)
  */
 int cli_report_format(const struct cmd *c, const char *option, const char *plain, const char *arg,
     bool *json);
+
+/*
+ * A positive count (num_parse_count(): 2000000, 2e9, 4G) for an option
+ * such as --max-instructions; anything else is a usage error (EXIT_ERROR).
+ */
+int cli_parse_count(const struct cmd *c, const char *option, const char *arg, uint64_t *v);
 
 /* "mastrace ARGV..." for a trace's header; call before getopt reorders argv. */
 void cli_join_args(int argc, char **argv, char *buf, size_t len);

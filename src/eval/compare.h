@@ -19,7 +19,7 @@ struct compare_point {
 	const struct sched *sched;
 	struct workload wl;
 	const struct npu *npu;
-	char tiling[256];
+	struct tiling tiling;		/* what it leaves unset, eval_prepare() chooses */
 	char name[160];			/* file names in outdir: letters, digits, '-', '.', '_' */
 	/* results */
 	int status;			/* 0, or -1 with the reason in err */
@@ -38,6 +38,7 @@ struct compare_opts {
 	unsigned jobs;			/* threads; 0: the number of processors */
 	const char *outdir;		/* NULL: nothing written */
 	const char *command;		/* recorded in the headers of what is written */
+	uint64_t max_instructions;	/* per point; 0: SCHED_MAX_INSTRUCTIONS */
 	/* files no output may replace (an NPU file), refused by name, link or inode */
 	const char *const *inputs;
 	size_t ninputs;

@@ -9,6 +9,16 @@
 #include "trace-progress.h"
 
 void
+eval_tiling_whole(const struct sched *s, const struct tiling *t, struct tiling *out)
+{
+	unsigned i;
+
+	*out = *t;
+	for (i = 0; i < s->nparams; i++)
+		out->set[i] = true;
+}
+
+void
 eval_spec_init(struct eval_spec *spec, const struct sched *s, const struct npu *n,
     const struct workload *w)
 {
@@ -21,29 +31,30 @@ eval_spec_init(struct eval_spec *spec, const struct sched *s, const struct npu *
 
 int
 eval_prepare(const struct sched *s, const struct npu *n, const struct workload *w,
-    const char *tiling, bool allow_spill, struct sched_result *res, struct errbuf *e)
+    const struct tiling *asked, bool allow_spill, struct sched_result *res, struct errbuf *e)
 {
-	struct tiling asked, top[SCHED_TOP];
+	struct tiling none, top[SCHED_TOP];
 	struct workload one = *w;
 	struct eval_spec spec;
 	struct eval_result r;
-	char note[sizeof res->fit.note], text[SCHED_TOP][256];
+	char note[sizeof res->fit.note];
 	uint64_t best_cycles = UINT64_MAX;
 	unsigned ntop, i, best = 0;
 
-	if (sched_parse_tiling(s, tiling ? tiling : "", &asked, e) != 0)
-		return -1;
-	if (sched_plan_top(s, n, w, &asked, top, &ntop, note, sizeof note) != 0)
+	if (asked == NULL) {
+		memset(&none, 0, sizeof none);
+		asked = &none;
+	}
+	if (sched_plan_top(s, n, w, asked, top, &ntop, note, sizeof note) != 0)
 		return errbuf_set(e, "out of memory");
 	if (ntop <= 1)
-		return sched_prepare(s, n, w, tiling, allow_spill, res, e);
+		return sched_prepare(s, n, w, asked, allow_spill, res, e);
 	/* every head is scheduled alike: one is enough to rank them */
 	one.batch = 1;
 	one.heads = 1;
 	for (i = 0; i < ntop; i++) {
-		sched_format_tiling(s, &top[i], text[i], sizeof text[i]);
 		eval_spec_init(&spec, s, n, &one);
-		spec.tiling = text[i];
+		eval_tiling_whole(s, &top[i], &spec.tiling);
 		/*
 		 * The plan's order stands unless the replay finds one faster by
 		 * more than 2%: near-ties go to the plan's favourite, which has
@@ -56,7 +67,8 @@ eval_prepare(const struct sched *s, const struct npu *n, const struct workload *
 		}
 		eval_result_free(&r);
 	}
-	if (sched_prepare(s, n, w, text[best], allow_spill, res, e) != 0)
+	eval_tiling_whole(s, &top[best], &top[best]);
+	if (sched_prepare(s, n, w, &top[best], allow_spill, res, e) != 0)
 		return -1;
 	snprintf(res->fit.note, sizeof res->fit.note, "%s", note);
 	return 0;
@@ -76,8 +88,9 @@ eval_run(const struct eval_spec *spec, struct eval_result *res, struct errbuf *e
 	if (stats_init(&res->st, spec->npu) != 0)
 		return errbuf_set(e, "out of memory");
 	replay_opts_to_stats(&spec->replay, &res->st);
-	if (eval_prepare(spec->sched, spec->npu, spec->wl, spec->tiling, spec->allow_spill,
-	    &res->plan, e) != 0)
+	if (eval_prepare(spec->sched, spec->npu, spec->wl, &spec->tiling, spec->allow_spill,
+	    &res->plan, e) != 0 || sched_check_size(spec->sched, spec->wl, &res->plan.t,
+	    spec->max_instructions ? spec->max_instructions : SCHED_MAX_INSTRUCTIONS, e) != 0)
 		return -1;
 	snprintf(name, sizeof name, "%s (%s) on %s", spec->sched->name, res->plan.tiling,
 	    spec->npu->name);
@@ -149,10 +162,10 @@ eval_write_plan(const struct sched *s, const struct npu *n, const struct workloa
 
 int
 eval_schedule_file(const struct sched *s, const struct npu *n, const struct workload *w,
-    const char *tiling, bool allow_spill, const char *command, const char *out,
+    const struct tiling *asked, bool allow_spill, const char *command, const char *out,
     struct sched_result *res, struct errbuf *e)
 {
-	if (sched_prepare(s, n, w, tiling, allow_spill, res, e) != 0)
+	if (sched_prepare(s, n, w, asked, allow_spill, res, e) != 0)
 		return -1;
 	return eval_write_plan(s, n, w, command, out, NULL, 0, res, e);
 }

@@ -13,8 +13,10 @@ struct eval_spec {
 	const struct sched *sched;
 	const struct npu *npu;		/* planned for and replayed on */
 	const struct workload *wl;
-	const char *tiling;		/* "key=value,..."; what it leaves out, eval_prepare() picks */
+	struct tiling tiling;		/* what it leaves unset, eval_prepare() picks */
 	bool allow_spill;		/* accept a tiling whose footprint exceeds L1 */
+	/* refuse a plan of more instructions (sched_check_size()); 0: SCHED_MAX_INSTRUCTIONS */
+	uint64_t max_instructions;
 	struct replay_opts replay;
 	/* more observers of the replay (a viewer, an exporter); may be NULL */
 	const struct replay_observer *observers;
@@ -36,9 +38,12 @@ struct eval_result {
  * close.  A tiling given whole is prepared as it is.
  */
 int eval_prepare(const struct sched *s, const struct npu *n, const struct workload *w,
-    const char *tiling, bool allow_spill, struct sched_result *res, struct errbuf *e);
+    const struct tiling *asked, bool allow_spill, struct sched_result *res, struct errbuf *e);
 
-/* Defaults: every replay model on. */
+/* t with every parameter marked as given: a tiling chosen once is not chosen again. */
+void eval_tiling_whole(const struct sched *s, const struct tiling *t, struct tiling *out);
+
+/* Defaults: every replay model on, nothing of the tiling asked. */
 void eval_spec_init(struct eval_spec *spec, const struct sched *s, const struct npu *n,
     const struct workload *w);
 
@@ -53,12 +58,12 @@ int eval_run(const struct eval_spec *spec, struct eval_result *res, struct errbu
 void eval_result_free(struct eval_result *res);
 
 /*
- * Plan (tiling text, possibly empty, completed by sched_plan()) and write
- * the trace to `out` with a header naming the scheduler, the tiling and
- * `command`.  On any error nothing is left under `out`.
+ * Plan (the tiling asked, NULL for none, completed by sched_plan()) and
+ * write the trace to `out` with a header naming the scheduler, the tiling
+ * and `command`.  On any error nothing is left under `out`.
  */
 int eval_schedule_file(const struct sched *s, const struct npu *n, const struct workload *w,
-    const char *tiling, bool allow_spill, const char *command, const char *out,
+    const struct tiling *asked, bool allow_spill, const char *command, const char *out,
     struct sched_result *res, struct errbuf *e);
 /* The header of a trace of the plan res was prepared for, made by `command` (may be NULL). */
 void eval_plan_header(struct trace_header *h, const struct sched *s, const struct npu *n,

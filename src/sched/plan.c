@@ -8,9 +8,9 @@
 #include "schedule.h"
 
 static void
-set_default(const struct sched *s, struct tiling *t, const char *name, int64_t v)
+set_default(const struct sched *s, struct tiling *t, enum sched_role role, int64_t v)
 {
-	int i = sched_param_index(s, name);
+	int i = sched_role_index(s, role);
 
 	if (i >= 0 && !t->set[i])
 		t->v[i] = v;
@@ -19,7 +19,8 @@ set_default(const struct sched *s, struct tiling *t, const char *name, int64_t v
 /*
  * The search plans this many instructions at most: a deterministic limit
  * (a few seconds), reached only by long sequences with small tiles, which
- * are tried last.
+ * are tried last.  A candidate of which one head alone makes more is not
+ * planned at all.
  */
 #define SEARCH_BUDGET (12u * 1000 * 1000)
 #define MAX_CAND 40
@@ -44,6 +45,12 @@ struct search {
 	struct tiling least, least_all;
 	uint64_t least_bytes, least_all_bytes;
 	bool any, any_all, small;
+	/*
+	 * Candidates that fit but take too long to plan: the one with the
+	 * fewest instructions, taken when nothing else fits.
+	 */
+	struct tiling big;
+	uint64_t big_instr, too_long;
 	struct errbuf e;
 };
 
@@ -70,8 +77,10 @@ try_tiling(struct search *sr, struct tiling *t)
 	uint64_t ms, ni;
 	unsigned i;
 
-	if (sr->vrows_i >= 0 && !t->set[sr->vrows_i])
-		t->v[sr->vrows_i] = sched_get(sr->s, t, "rows") < 32 ? sched_get(sr->s, t, "rows") : 32;
+	if (sr->vrows_i >= 0 && !t->set[sr->vrows_i]) {
+		int64_t rows = sched_role_value(sr->s, t, SCHED_ROLE_ROWS, SCHED_VEC_ROWS);
+		t->v[sr->vrows_i] = rows < SCHED_VEC_ROWS ? rows : SCHED_VEC_ROWS;
+	}
 	if (sr->s->fit(sr->n, sr->w, t, &f, &e) != 0)
 		return;		/* L0 or a rule of the dataflow */
 	if (!sr->small && (!sr->any || f.l1_bytes < sr->least_bytes)) {
@@ -95,6 +104,14 @@ try_tiling(struct search *sr, struct tiling *t)
 	}
 	if (sr->found && sr->planned >= SEARCH_BUDGET) {
 		sr->exhausted = true;
+		return;
+	}
+	/* planning costs what a head makes: a candidate past the budget is kept by size alone */
+	if ((ni = sched_min_instructions(sr->s, sr->one, t)) > SEARCH_BUDGET) {
+		if (sr->too_long++ == 0 || ni < sr->big_instr) {
+			sr->big = *t;
+			sr->big_instr = ni;
+		}
 		return;
 	}
 	if (plan_one(sr, t, &ms, &ni) != 0)
@@ -127,7 +144,7 @@ search_from(struct search *sr, struct tiling *t, unsigned k)
 
 	for (; k < sr->s->nparams; k++) {
 		p = &sr->s->params[k];
-		if (!t->set[k] && p->choices != NULL && !p->ablation)
+		if (!t->set[k] && p->role == SCHED_ROLE_CHOICE)
 			break;
 	}
 	if (k < sr->s->nparams) {
@@ -240,9 +257,9 @@ search_run(struct search *sr, const struct sched *s, const struct npu *n,
 	sr->n = n;
 	sr->w = w;
 	sr->fit_only = fit_only;
-	sr->rows_i = sched_param_index(s, "rows");
-	sr->cols_i = sched_param_index(s, "cols");
-	sr->vrows_i = sched_param_index(s, "vrows");
+	sr->rows_i = sched_role_index(s, SCHED_ROLE_ROWS);
+	sr->cols_i = sched_role_index(s, SCHED_ROLE_COLS);
+	sr->vrows_i = sched_role_index(s, SCHED_ROLE_VROWS);
 	/* ablation knobs and fixed choices start from their first value */
 	for (i = 0; i < s->nparams; i++)
 		if (!t->set[i] && s->params[i].choices != NULL)
@@ -253,10 +270,17 @@ search_run(struct search *sr, const struct sched *s, const struct npu *n,
 	candidates(sr, t, false);
 	sr->single = sr->nrows == 1 && sr->ncols == 1;
 	for (i = 0; i < s->nparams; i++)
-		if (!t->set[i] && s->params[i].choices != NULL && !s->params[i].ablation)
+		if (!t->set[i] && s->params[i].role == SCHED_ROLE_CHOICE)
 			sr->single = false;
 	search_from(sr, t, 0);
-	if (!sr->found && !(sr->rows_i >= 0 && t->set[sr->rows_i] && sr->cols_i >= 0 &&
+	if (!sr->found && sr->too_long > 0) {
+		/* every candidate that fits is too long to plan: the one with the fewest instructions */
+		sr->top[0] = sr->big;
+		sr->ntop = 1;
+		sr->found = true;
+		snprintf(note, len, "one head makes at least %.3g instructions with every tiling that "
+		    "fits: chosen by size alone, without planning", (double)sr->big_instr);
+	} else if (!sr->found && !(sr->rows_i >= 0 && t->set[sr->rows_i] && sr->cols_i >= 0 &&
 	    t->set[sr->cols_i])) {
 		/* below the native height: the array runs partly empty, but it runs */
 		sr->small = true;
@@ -339,9 +363,9 @@ sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
 	} else {
 		/* not even L0 takes a candidate: let fit() say why for the asked tiling */
 		*t = asked;
-		set_default(s, t, "rows", 16);
-		set_default(s, t, "cols", 16);
-		set_default(s, t, "vrows", 16);
+		set_default(s, t, SCHED_ROLE_ROWS, 16);
+		set_default(s, t, SCHED_ROLE_COLS, 16);
+		set_default(s, t, SCHED_ROLE_VROWS, 16);
 	}
 	sched_format_tiling(s, t, text, sizeof text);
 	if (s->fit(n, w, t, f, e) != 0) {
@@ -381,11 +405,12 @@ out:
 
 int
 sched_prepare(const struct sched *s, const struct npu *n, const struct workload *w,
-    const char *tiling, bool allow_spill, struct sched_result *res, struct errbuf *e)
+    const struct tiling *asked, bool allow_spill, struct sched_result *res, struct errbuf *e)
 {
 	memset(res, 0, sizeof *res);
-	if (sched_parse_tiling(s, tiling ? tiling : "", &res->t, e) != 0 ||
-	    sched_plan(s, n, w, &res->t, allow_spill, &res->fit, e) != 0)
+	if (asked != NULL)
+		res->t = *asked;
+	if (sched_plan(s, n, w, &res->t, allow_spill, &res->fit, e) != 0)
 		return -1;
 	sched_format_tiling(s, &res->t, res->tiling, sizeof res->tiling);
 	return 0;

@@ -6,10 +6,10 @@
 #include "tiles.h"
 
 static const struct sched_tparam params[] = {
-	{ "rows", "query rows per row block", 1, 1 << 24, NULL, false },
-	{ "cols", "keys per key block", 1, 1 << 24, NULL, false },
-	{ "prefetch", SCHED_PREFETCH_DOC, 0, 1, sched_on_off, true },
-	{ "kv", SCHED_KV_DOC, 0, 1, sched_kv_choices, false },
+	{ "rows", "query rows per row block", SCHED_ROLE_ROWS, 1, 1 << 24, NULL },
+	{ "cols", "keys per key block", SCHED_ROLE_COLS, 1, 1 << 24, NULL },
+	{ "prefetch", SCHED_PREFETCH_DOC, SCHED_ROLE_ABLATION, 0, 1, sched_on_off },
+	{ "kv", SCHED_KV_DOC, SCHED_ROLE_CHOICE, 0, 1, sched_kv_choices },
 };
 enum { P_ROWS, P_COLS, P_PREFETCH, P_KV };
 
@@ -132,5 +132,5 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 
 const struct sched sched_flash = {
 	"flash", "FlashAttention-2 style: online softmax over key blocks, MAC and VEC in turn",
-	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit,
+	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit, NULL,
 };

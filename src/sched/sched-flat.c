@@ -10,14 +10,14 @@ static const char *const grans[] = { "row", "head", "batch", NULL };
 enum { G_ROW, G_HEAD, G_BATCH };
 
 static const struct sched_tparam params[] = {
-	{ "gran", "fusion granularity: a row block, a whole head, or all heads of a batch", 0, 2,
-	  grans, false },
-	{ "rows", "query rows per row block (gran=row)", 1, 1 << 24, NULL, false },
-	{ "cols", "keys per key block (MAC sub-tile)", 1, 1 << 24, NULL, false },
-	{ "vrows", "rows per VEC instruction", 1, 1 << 24, NULL, false },
-	{ "prefetch", SCHED_PREFETCH_DOC, 0, 1, sched_on_off, true },
-	{ "kv", SCHED_KV_DOC " (gran=row)", 0, 1, sched_kv_choices, false },
-	{ "norm", SCHED_NORM_DOC, 0, 1, sched_norm_choices, false },
+	{ "gran", "fusion granularity: a row block, a whole head, or all heads of a batch",
+	  SCHED_ROLE_CHOICE, 0, 2, grans },
+	{ "rows", "query rows per row block (gran=row)", SCHED_ROLE_ROWS, 1, 1 << 24, NULL },
+	{ "cols", "keys per key block (MAC sub-tile)", SCHED_ROLE_COLS, 1, 1 << 24, NULL },
+	{ "vrows", "rows per VEC instruction", SCHED_ROLE_VROWS, 1, 1 << 24, NULL },
+	{ "prefetch", SCHED_PREFETCH_DOC, SCHED_ROLE_ABLATION, 0, 1, sched_on_off },
+	{ "kv", SCHED_KV_DOC " (gran=row)", SCHED_ROLE_CHOICE, 0, 1, sched_kv_choices },
+	{ "norm", SCHED_NORM_DOC, SCHED_ROLE_CHOICE, 0, 1, sched_norm_choices },
 };
 enum { P_GRAN, P_ROWS, P_COLS, P_VROWS, P_PREFETCH, P_KV, P_NORM };
 
@@ -122,7 +122,17 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 	return emit_finish(em);
 }
 
+/* A fused head or batch is one row block of all the queries. */
+static uint64_t
+block_rows(const struct workload *w, const struct tiling *t)
+{
+	uint64_t R, heads;
+
+	shape(w, t, &R, &heads);
+	return R;
+}
+
 const struct sched sched_flat = {
 	"flat", "FLAT: QK^T, softmax and PV fused per row block, head or batch, in sequence",
-	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit,
+	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit, block_rows,
 };

@@ -7,10 +7,10 @@
 #include "tiles.h"
 
 static const struct sched_tparam params[] = {
-	{ "rows", "query rows per row block", 1, 1 << 24, NULL, false },
-	{ "cols", "keys per key block", 1, 1 << 24, NULL, false },
-	{ "vrows", "rows per VEC instruction", 1, 1 << 24, NULL, false },
-	{ "prefetch", SCHED_PREFETCH_DOC, 0, 1, sched_on_off, true },
+	{ "rows", "query rows per row block", SCHED_ROLE_ROWS, 1, 1 << 24, NULL },
+	{ "cols", "keys per key block", SCHED_ROLE_COLS, 1, 1 << 24, NULL },
+	{ "vrows", "rows per VEC instruction", SCHED_ROLE_VROWS, 1, 1 << 24, NULL },
+	{ "prefetch", SCHED_PREFETCH_DOC, SCHED_ROLE_ABLATION, 0, 1, sched_on_off },
 };
 enum { P_ROWS, P_COLS, P_VROWS, P_PREFETCH };
 
@@ -121,5 +121,5 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 
 const struct sched sched_layerwise = {
 	"layerwise", "no fusion: all QK^T to DRAM, softmax DRAM to DRAM, then PV",
-	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit,
+	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit, NULL,
 };

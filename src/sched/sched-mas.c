@@ -7,14 +7,15 @@
 #include "tiles.h"
 
 static const struct sched_tparam params[] = {
-	{ "rows", "query rows per row block (L1 tier)", 1, 1 << 24, NULL, false },
-	{ "cols", "keys per key block (MAC sub-tile, L0 tier)", 1, 1 << 24, NULL, false },
-	{ "vrows", "rows per VEC instruction (VEC tier)", 1, 1 << 24, NULL, false },
-	{ "overwrite", "proactive overwrite: two score buffers instead of three", 0, 1,
-	  sched_on_off, true },
-	{ "prefetch", SCHED_PREFETCH_DOC, 0, 1, sched_on_off, true },
-	{ "kv", SCHED_KV_DOC, 0, 1, sched_kv_choices, false },
-	{ "norm", SCHED_NORM_DOC, 0, 1, sched_norm_choices, false },
+	{ "rows", "query rows per row block (L1 tier)", SCHED_ROLE_ROWS, 1, 1 << 24, NULL },
+	{ "cols", "keys per key block (MAC sub-tile, L0 tier)", SCHED_ROLE_COLS, 1, 1 << 24,
+	  NULL },
+	{ "vrows", "rows per VEC instruction (VEC tier)", SCHED_ROLE_VROWS, 1, 1 << 24, NULL },
+	{ "overwrite", "proactive overwrite: two score buffers instead of three",
+	  SCHED_ROLE_ABLATION, 0, 1, sched_on_off },
+	{ "prefetch", SCHED_PREFETCH_DOC, SCHED_ROLE_ABLATION, 0, 1, sched_on_off },
+	{ "kv", SCHED_KV_DOC, SCHED_ROLE_CHOICE, 0, 1, sched_kv_choices },
+	{ "norm", SCHED_NORM_DOC, SCHED_ROLE_CHOICE, 0, 1, sched_norm_choices },
 };
 enum { P_ROWS, P_COLS, P_VROWS, P_OVERWRITE, P_PREFETCH, P_KV, P_NORM };
 
@@ -197,5 +198,5 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 
 const struct sched sched_mas = {
 	"mas", "MAS-Attention: QK^T and PV on MAC stream beside softmax on VEC, in rounds",
-	params, sizeof params / sizeof params[0], sizeof(struct mas), fit, emit,
+	params, sizeof params / sizeof params[0], sizeof(struct mas), fit, emit, NULL,
 };

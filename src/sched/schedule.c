@@ -53,12 +53,85 @@ sched_param_index(const struct sched *s, const char *name)
 	return -1;
 }
 
-int64_t
-sched_get(const struct sched *s, const struct tiling *t, const char *name)
+int
+sched_role_index(const struct sched *s, enum sched_role role)
 {
-	int i = sched_param_index(s, name);
+	unsigned i;
 
-	return i < 0 ? 0 : t->v[i];
+	for (i = 0; i < s->nparams; i++)
+		if (s->params[i].role == role)
+			return (int)i;
+	return -1;
+}
+
+int64_t
+sched_role_value(const struct sched *s, const struct tiling *t, enum sched_role role,
+    int64_t dflt)
+{
+	int i = sched_role_index(s, role);
+
+	return i < 0 ? dflt : t->v[i];
+}
+
+static uint64_t
+mul_sat(uint64_t a, uint64_t b)
+{
+	uint64_t x;
+
+	return __builtin_mul_overflow(a, b, &x) ? UINT64_MAX : x;
+}
+
+/* Key blocks the row blocks of one head see, at least: every one, or under the mask about half. */
+static uint64_t
+head_tiles(const struct workload *w, uint64_t R, uint64_t C)
+{
+	uint64_t nrb = (w->q_len + R - 1) / R, ncb = (w->k_len + C - 1) / C;
+	double seen;
+
+	if (!w->causal)
+		return mul_sat(nrb, ncb);
+	/*
+	 * Row block i sees at least the key blocks up to its first row, and
+	 * never fewer than one: sum over i of max(1, i R / C), bounded below.
+	 */
+	seen = (double)R / (double)C * (double)nrb * ((double)nrb - 1) / 2;
+	if (seen < (double)nrb)
+		seen = (double)nrb;
+	if (seen > (double)nrb * (double)ncb)
+		seen = (double)nrb * (double)ncb;
+	return seen >= 1.8e19 ? UINT64_MAX : (uint64_t)seen;
+}
+
+uint64_t
+sched_min_instructions(const struct sched *s, const struct workload *w, const struct tiling *t)
+{
+	uint64_t R, C = sched_cols(w, sched_role_value(s, t, SCHED_ROLE_COLS, w->k_len));
+
+	R = s->block_rows != NULL ? s->block_rows(w, t) :
+	    sched_rows(w, sched_role_value(s, t, SCHED_ROLE_ROWS, w->q_len));
+	if (R == 0 || C == 0)
+		return 0;
+	return mul_sat(mul_sat(2 * head_tiles(w, R, C), w->batch), w->heads);
+}
+
+int
+sched_check_size(const struct sched *s, const struct workload *w, const struct tiling *t,
+    uint64_t limit, struct errbuf *e)
+{
+	uint64_t n = sched_min_instructions(s, w, t);
+	struct workload one = *w;
+	char text[256];
+
+	if (n <= limit)
+		return 0;
+	one.batch = one.heads = 1;
+	sched_format_tiling(s, t, text, sizeof text);
+	return errbuf_set(e, "%s with tiling %s makes at least %.3g instructions on %s (%llu "
+	    "head%s of at least %.3g), more than the limit of %.3g; choose a smaller workload "
+	    "(--seq, b=, h=), larger tiles (-t) or raise the limit (--max-instructions)",
+	    s->name, text, (double)n, w->name, (unsigned long long)w->batch * w->heads,
+	    (uint64_t)w->batch * w->heads == 1 ? "" : "s",
+	    (double)sched_min_instructions(s, &one, t), (double)limit);
 }
 
 static void

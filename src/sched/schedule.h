@@ -26,17 +26,38 @@ enum { SCHED_NORM_P, SCHED_NORM_O };
 #define SCHED_PREFETCH_DOC "on: a transfer waits only for its buffer, not for round barriers; " \
 	"off: DMA waits at every barrier, as published"
 
-/* A tiling parameter: an integer in [min, max], or one of `choices` (stored as its index). */
-struct sched_tparam {
-	const char *name;
-	const char *doc;
-	int64_t min, max;
-	const char *const *choices;	/* NULL-terminated; NULL for integers */
+/*
+ * What a tiling parameter means to the plan search, the size estimate and
+ * the ladder, whatever the dataflow calls it.
+ */
+enum sched_role {
+	SCHED_ROLE_ROWS,	/* query rows per row block (the L1 tier): searched */
+	SCHED_ROLE_COLS,	/* keys per key block (the MAC's sub-tile): searched */
+	SCHED_ROLE_VROWS,	/* rows per VEC instruction: SCHED_VEC_ROWS at most, unless given */
+	SCHED_ROLE_CHOICE,	/* a form of the dataflow: each choice is searched */
 	/*
 	 * An ablation knob (overwrite, prefetch): left unset it keeps its
 	 * first choice, the dataflow at its best, instead of being searched.
 	 */
-	bool ablation;
+	SCHED_ROLE_ABLATION,
+};
+
+/*
+ * Rows per VEC instruction when the tiling leaves them out: a row block's
+ * rows, at most this many.  On the presets a VEC instruction over 32 rows
+ * of a key block holds thousands of elements, so its pipeline fill is a
+ * small share of it, while the softmax of a row block still splits into
+ * steps that MAC work can interleave with.
+ */
+#define SCHED_VEC_ROWS 32
+
+/* A tiling parameter: an integer in [min, max], or one of `choices` (stored as its index). */
+struct sched_tparam {
+	const char *name;
+	const char *doc;
+	enum sched_role role;
+	int64_t min, max;
+	const char *const *choices;	/* NULL-terminated; NULL for integers */
 };
 
 struct tiling {
@@ -65,14 +86,59 @@ struct sched {
 	int (*fit)(const struct npu *n, const struct workload *w, const struct tiling *t,
 	    struct sched_fit *f, struct errbuf *e);
 	int (*emit)(void *ctx, struct emit *em, const struct workload *w, const struct tiling *t);
+	/*
+	 * Query rows per row block under tiling t where they are not the ROWS
+	 * parameter (FLAT fusing a whole head); NULL: the ROWS parameter,
+	 * clipped to the queries.  For sched_min_instructions().
+	 */
+	uint64_t (*block_rows)(const struct workload *w, const struct tiling *t);
 };
 
 const struct sched *sched_find(const char *name);
 size_t sched_count(void);
 const struct sched *sched_at(size_t i);
 
+/* A tiling's rows and cols, clipped to the workload's query and key lengths. */
+static inline uint64_t
+sched_rows(const struct workload *w, int64_t rows)
+{
+	return (uint64_t)rows < w->q_len ? (uint64_t)rows : w->q_len;
+}
+
+static inline uint64_t
+sched_cols(const struct workload *w, int64_t cols)
+{
+	return (uint64_t)cols < w->k_len ? (uint64_t)cols : w->k_len;
+}
+
+/* The index of the parameter of that name, or of the first with that role; -1 if none. */
 int sched_param_index(const struct sched *s, const char *name);
-int64_t sched_get(const struct sched *s, const struct tiling *t, const char *name);
+int sched_role_index(const struct sched *s, enum sched_role role);
+/* The value of the parameter with that role in t, or dflt when the dataflow has none. */
+int64_t sched_role_value(const struct sched *s, const struct tiling *t, enum sched_role role,
+    int64_t dflt);
+
+/*
+ * The fewest instructions tiling t can make for workload w: a matmul of
+ * QK^T and one of PV for every key block each row block sees, in every
+ * head (every dataflow emits at least those), saturating at UINT64_MAX.
+ * It costs a few operations, where counting exactly means planning.
+ */
+uint64_t sched_min_instructions(const struct sched *s, const struct workload *w,
+    const struct tiling *t);
+
+/*
+ * Planning or replaying more than this many instructions takes minutes
+ * (the default of --max-instructions): a larger run is refused up front.
+ */
+#define SCHED_MAX_INSTRUCTIONS (1ull << 30)
+
+/*
+ * Refuse (-1, with the estimate and what to change in e) a tiling whose
+ * sched_min_instructions() passes limit.
+ */
+int sched_check_size(const struct sched *s, const struct workload *w, const struct tiling *t,
+    uint64_t limit, struct errbuf *e);
 
 /* "rows=64,overwrite=off": names, values and ranges checked. */
 int sched_parse_tiling(const struct sched *s, const char *text, struct tiling *t,
@@ -111,12 +177,12 @@ struct sched_result {
 };
 
 /*
- * Parse the tiling text (NULL or "" for none) and complete it (sched_plan(),
- * by the plan alone) into res; eval_prepare() refines the choice with the
+ * Complete the tiling asked (NULL: nothing asked) by the plan alone
+ * (sched_plan()) into res; eval_prepare() refines the choice with the
  * replay, as the command line does.
  */
 int sched_prepare(const struct sched *s, const struct npu *n, const struct workload *w,
-    const char *tiling, bool allow_spill, struct sched_result *res, struct errbuf *e);
+    const struct tiling *asked, bool allow_spill, struct sched_result *res, struct errbuf *e);
 
 /*
  * What writing the plan res was prepared for would produce, without

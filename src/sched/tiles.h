@@ -9,19 +9,6 @@
 #include "schedule.h"
 
 
-/* A tiling's rows and cols, clipped to the workload's query and key lengths. */
-static inline uint64_t
-sched_rows(const struct workload *w, int64_t rows)
-{
-	return (uint64_t)rows < w->q_len ? (uint64_t)rows : w->q_len;
-}
-
-static inline uint64_t
-sched_cols(const struct workload *w, int64_t cols)
-{
-	return (uint64_t)cols < w->k_len ? (uint64_t)cols : w->k_len;
-}
-
 /* Slots are laid out on 64-byte lines. */
 uint64_t sched_align(uint64_t bytes);
 /* Do rows x cols tiles fit the MAC's L0A/L0B/L0C?  (Always, without L0.) */

@@ -33,7 +33,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	eval_spec_init(&spec, s, &n, &wl);
-	spec.tiling = argv[4];
+	if (sched_parse_tiling(s, argv[4], &spec.tiling, &e) != 0) {
+		fprintf(stderr, "bench-eval: %s\n", e.msg);
+		return 1;
+	}
 	spec.allow_spill = true;
 	t0 = now();
 	if (eval_run(&spec, &res, &e) != 0) {
