@@ -563,6 +563,10 @@ mtr_header_encode(const struct trace_header *h, uint8_t **out, size_t *len)
 	entry_str(&b, MTR_TAG_COMMAND, h->command);
 	if (h->replay[0] != '\0')
 		entry_str(&b, MTR_TAG_REPLAY, h->replay);
+	if (h->models != 0) {
+		trace_models_format(h->models, value, sizeof value);
+		entry_str(&b, MTR_TAG_MODELS, value);
+	}
 	entry_table(&b, MTR_TAG_UNITS, ISA_NUNITS);
 	entry_table(&b, MTR_TAG_OPS, ISA_NOPS);
 	entry_table(&b, MTR_TAG_BUFS, ISA_NBUFS);
@@ -696,6 +700,16 @@ mtr_header_decode(const uint8_t *p, size_t len, const char *fname, size_t base,
 			if (copy_str(h->replay, sizeof h->replay, q, n, "replay", where, off, e))
 				return -1;
 			break;
+		case MTR_TAG_MODELS: {
+			char models[64];
+			if (copy_str(models, sizeof models, q, n, "replay models", where, off, e))
+				return -1;
+			if (trace_models_parse(models, &h->models) != 0)
+				return errbuf_set(e, "%s: byte %llu: replay models '%s', expected "
+				    "models from dram, ports and capacity separated by commas, or none",
+				    where, (unsigned long long)off, models);
+			break;
+		}
 		case MTR_TAG_UNITS:
 			if (read_table(q, n, m->unit, sizeof m->unit, unit_code_of, "unit", where, off, e))
 				return -1;

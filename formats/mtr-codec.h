@@ -38,6 +38,7 @@ enum {
 	MTR_TAG_CAUSES = 12, MTR_TAG_FLAGS = 13,
 	MTR_TAG_OPTIONAL = 64,
 	MTR_TAG_REPLAY = 64,	/* optional: readers that predate it skip it; only when not empty */
+	MTR_TAG_MODELS = 65,	/* optional: the models the last replay ran, "dram,ports,capacity" */
 };
 
 /* Prediction state of one kind of record. */

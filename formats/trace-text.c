@@ -199,6 +199,11 @@ text_writer_open(const char *path, const struct trace_header *h, struct trace_wr
 	header_line(w->out.f, "command", h->command);
 	if (h->replay[0] != '\0')
 		header_line(w->out.f, "replay", h->replay);
+	if (h->models != 0) {
+		char models[64];
+		trace_models_format(h->models, models, sizeof models);
+		header_line(w->out.f, "replay_models", models);
+	}
 	/* a preset is named rather than spelled out, which keeps headers short */
 	if (preset != NULL)
 		header_line(w->out.f, "npu.base", preset->name);
@@ -358,6 +363,11 @@ read_header(struct text_reader *r, struct errbuf *e)
 		} else if (strcmp(key, "replay") == 0) {
 			if (copy_value(h->replay, sizeof h->replay, value, key, r, e))
 				return -1;
+		} else if (strcmp(key, "replay_models") == 0) {
+			if (trace_models_parse(value, &h->models) != 0)
+				return errbuf_set(e, "%s:%lu: replay_models '%s', expected models from "
+				    "dram, ports and capacity separated by commas, or none", r->name,
+				    r->lineno, value);
 		} else if ((dot = strchr(key, '.')) != NULL) {
 			*dot = '\0';
 			if (npu_builder_set(&nb, key, dot + 1, value, (unsigned)r->lineno, why,
@@ -365,7 +375,8 @@ read_header(struct text_reader *r, struct errbuf *e)
 				return errbuf_set(e, "%s:%lu: %s", r->name, r->lineno, why);
 		} else {
 			return errbuf_set(e, "%s:%lu: unknown header key '%s', expected tool, "
-			    "workload, workload.name, scheduler, tiling, command, replay or an NPU key "
+			    "workload, workload.name, scheduler, tiling, command, replay, replay_models or "
+			    "an NPU key "
 			    "such as l1.capacity_kib", r->name, r->lineno, key);
 		}
 	}

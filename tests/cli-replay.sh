@@ -26,6 +26,12 @@ expect_out_contains '"energy_pj"' "json has energy"
 # --ideal replays to the plan
 run replay --ideal "$TMP/mas.mtr" -o "$TMP/ideal.mtt"
 expect_status 0 "replay --ideal"
+# the header records the models that ran, for stats and diff, whatever the options were called
+grep -q '^#!replay_models = none$' "$TMP/ideal.mtt" || fail "--ideal: replay_models is not none"
+run replay --no-port "$TMP/mas.mtr" -o "$TMP/noport.mtt"
+grep -q '^#!replay_models = dram,capacity$' "$TMP/noport.mtt" || fail "--no-port: replay_models"
+run stats "$TMP/noport.mtt"
+expect_out_contains "(ports not modelled)" "stats reads the models from the header"
 awk '/^id=/ { p = ""; r = ""; for (i = 1; i <= NF; i++) { if ($i ~ /^plan=/) p = substr($i, 6); if ($i ~ /^rep=/) r = substr($i, 5) } if (p != r) bad++ } END { exit bad > 0 }' "$TMP/ideal.mtt" ||
 	fail "--ideal did not reproduce the planned times"
 

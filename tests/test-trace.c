@@ -9,6 +9,7 @@
 #include "cunit-main.h"
 #include "isa.h"
 #include "mtr.h"
+#include "replay.h"
 #include "synth.h"
 #include "trace-file.h"
 #include "trace-text.h"
@@ -171,6 +172,10 @@ round_trip(const char *file, uint64_t n, bool random, bool replayed)
 	int rc;
 
 	header(&h);
+	if (replayed) {
+		strcpy(h.replay, "mastrace replay --no-dram in.mtr -o out.mtr");
+		h.models = TRACE_MODELS_RECORDED | TRACE_MODEL_PORTS;
+	}
 	CU_ASSERT_EQUAL_FATAL(trace_open_write(file, TRACE_FMT_UNKNOWN, &h, &w, &e), 0);
 	synth_init(&s, 8, replayed);
 	for (i = 0; i < n; i++) {
@@ -189,6 +194,8 @@ round_trip(const char *file, uint64_t n, bool random, bool replayed)
 	CU_ASSERT_STRING_EQUAL(r->hdr.sched, "synthetic");
 	CU_ASSERT_STRING_EQUAL(r->hdr.tiling, "rows=64,overwrite=on");
 	CU_ASSERT_STRING_EQUAL(r->hdr.command, h.command);
+	CU_ASSERT_STRING_EQUAL(r->hdr.replay, h.replay);
+	CU_ASSERT_EQUAL(r->hdr.models, h.models);
 	CU_ASSERT_STRING_EQUAL(r->hdr.npu.name, "flat-edge");
 	CU_ASSERT_TRUE(r->hdr.npu.dram.bandwidth_gbs == h.npu.dram.bandwidth_gbs);
 	CU_ASSERT_STRING_EQUAL(r->hdr.wl.name, "bert-base");
@@ -215,6 +222,47 @@ round_trip(const char *file, uint64_t n, bool random, bool replayed)
 	CU_ASSERT_EQUAL(trace_next(r, &got, &e), 0);
 	CU_ASSERT_EQUAL(r->count, n);
 	trace_close_read(r);
+}
+
+/* The replay models: a recorded field, or for older traces their command line. */
+static void
+test_models(void)
+{
+	static const char *const ok[] = { "dram,ports,capacity", "none", "ports", "capacity,dram" };
+	static const char *const bad[] = { "", "dram,", ",dram", "dram,dram", "cache", "none,dram" };
+	struct trace_header h;
+	struct replay_opts o;
+	unsigned m, i;
+	char buf[64];
+
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		CU_ASSERT_EQUAL_FATAL(trace_models_parse(ok[i], &m), 0);
+		CU_ASSERT(m & TRACE_MODELS_RECORDED);
+		trace_models_format(m, buf, sizeof buf);
+		CU_ASSERT_EQUAL(trace_models_parse(buf, &m), 0);
+	}
+	CU_ASSERT_EQUAL(trace_models_parse("capacity,dram", &m), 0);
+	trace_models_format(m, buf, sizeof buf);
+	CU_ASSERT_STRING_EQUAL(buf, "dram,capacity");
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		CU_ASSERT_EQUAL(trace_models_parse(bad[i], &m), -1);
+	header(&h);
+	/* recorded: the command line does not count */
+	strcpy(h.replay, "mastrace replay --ideal a.mtr -o b.mtr");
+	h.models = TRACE_MODELS_RECORDED | TRACE_MODEL_DRAM;
+	replay_opts_of_trace(&h, &o);
+	CU_ASSERT(o.dram_sharing && !o.port_sharing && !o.capacity);
+	/* an older trace: the last replay's options, abbreviated as getopt allows */
+	h.models = 0;
+	strcpy(h.replay, "mastrace replay --ideal a.mtr | mastrace replay --no-dram b.mtr -o c.mtr");
+	replay_opts_of_trace(&h, &o);
+	CU_ASSERT(!o.dram_sharing && o.port_sharing && o.capacity);
+	strcpy(h.replay, "mastrace replay --no a.mtr");	/* ambiguous: nothing */
+	replay_opts_of_trace(&h, &o);
+	CU_ASSERT(o.dram_sharing && o.port_sharing && o.capacity);
+	strcpy(h.replay, "mastrace replay -- --ideal");	/* an operand */
+	replay_opts_of_trace(&h, &o);
+	CU_ASSERT(o.dram_sharing && o.port_sharing && o.capacity);
 }
 
 static void
@@ -516,7 +564,7 @@ test_text_errors(void)
 	expect_text_error(HDR "#!l1.capacity_kib = -4\n", "mem:4: key 'l1.capacity_kib': got "
 	    "'-4', expected an integer from 1 to 16777216 (KiB)");
 	expect_text_error(HDR "#!colour = red\n", "mem:4: unknown header key 'colour', expected "
-	    "tool, workload, workload.name, scheduler, tiling, command, replay or an NPU key such as "
+	    "tool, workload, workload.name, scheduler, tiling, command, replay, replay_models or an NPU key such as "
 	    "l1.capacity_kib");
 	expect_text_error(HDR "id=0 unit=gpu op=matmul plan=0-1\n", "mem:4:6: field 'unit': got "
 	    "'gpu', expected mac, vec, mte or dma0 to dma63");
@@ -566,6 +614,7 @@ main(void)
 		{ "seeking through the index", test_seek },
 		{ "seeking by time and counting through the index", test_seek_time },
 		{ "a damaged file read without checksums", test_unchecked },
+		{ "replay models: recorded, or read from old command lines", test_models },
 		{ "every truncation and bit flip is detected", test_corruption },
 		{ "writers refuse bad input and leave nothing", test_writer_refuses },
 		{ "text errors name line, column, field", test_text_errors },

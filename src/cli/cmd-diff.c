@@ -101,7 +101,7 @@ run(int argc, char **argv)
 	}
 	if (cli_refuse_input(out, (const char *const *)argv + optind, 2) != 0)
 		return EXIT_TROUBLE;
-	if (diff_read(&d, argv[optind], argv[optind + 1], cmd_replay_models, &e) != 0) {
+	if (diff_read(&d, argv[optind], argv[optind + 1], &e) != 0) {
 		diff_free(&d);
 		cli_error("%s", e.msg);
 		return EXIT_TROUBLE;

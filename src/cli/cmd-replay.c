@@ -70,47 +70,6 @@ model_off(int opt, struct replay_opts *o)
 	}
 }
 
-void
-cmd_replay_models(const char *chain, struct replay_opts *o)
-{
-	const char *link = chain, *p, *end;
-	char word[64];
-	size_t len;
-	unsigned i, hits, hit = 0;
-
-	replay_opts_default(o);
-	for (p = chain; (p = strstr(p, " | ")) != NULL; p += 3)
-		link = p + 3;
-	/* the words of the last replay, with getopt_long()'s rule for abbreviations */
-	for (p = link; *p != '\0'; p = end) {
-		while (*p == ' ')
-			p++;
-		for (end = p; *end != '\0' && *end != ' '; end++)
-			;
-		len = (size_t)(end - p);
-		if (len < 3 || p[0] != '-' || p[1] != '-' || len >= sizeof word)
-			continue;
-		if (len == 2)
-			break;		/* "--": operands follow */
-		memcpy(word, p + 2, len - 2);
-		word[len - 2] = '\0';
-		word[strcspn(word, "=")] = '\0';
-		for (i = 0, hits = 0; longopts[i].name != NULL; i++) {
-			if (strcmp(longopts[i].name, word) == 0) {
-				hits = 1;
-				hit = i;
-				break;
-			}
-			if (strncmp(longopts[i].name, word, strlen(word)) == 0) {
-				hits++;
-				hit = i;
-			}
-		}
-		if (hits == 1)
-			model_off(longopts[hit].val, o);
-	}
-}
-
 static int
 run(int argc, char **argv)
 {
@@ -192,6 +151,7 @@ run(int argc, char **argv)
 		len = sizeof h.replay - used - 1;
 	memcpy(h.replay + used, command, len);
 	h.replay[used + len] = '\0';
+	h.models = replay_opts_models(&o);
 	n = h.npu;
 	if (stats_init(&st, &n) != 0) {
 		trace_close_read(r);

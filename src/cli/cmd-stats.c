@@ -68,7 +68,7 @@ run(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_ERROR;
 	}
-	cmd_replay_models(r->hdr.replay, &o);
+	replay_opts_of_trace(&r->hdr, &o);
 	replay_opts_to_stats(&o, &st);
 	rc = stats_read(&st, r, argv[optind], &e);
 	trace_close_read(r);

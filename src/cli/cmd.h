@@ -3,8 +3,13 @@
 #define MASTRACE_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "npu.h"
+#include "schedule.h"
+#include "workload.h"
 
 /* Exit statuses, documented in mastrace(1). */
 #define EXIT_OK 0
@@ -37,13 +42,6 @@ extern const struct cmd cmd_view;
  * Messages follow one convention, documented in mastrace(1):
  * "mastrace: COMMAND: FILE: PLACE: what was expected", once.
  */
-
-struct replay_opts;
-/*
- * The models of the last replay in a trace header's replay chain (its
- * recorded command lines, "... | ..."), for stats' lower bound.
- */
-void cmd_replay_models(const char *chain, struct replay_opts *o);
 
 /* The subcommand that runs, whose name prefixes every message. */
 void cli_set_command(const struct cmd *c);
@@ -78,6 +76,38 @@ int cli_report_format(const struct cmd *c, const char *option, const char *plain
  * such as --max-instructions; anything else is a usage error (EXIT_ERROR).
  */
 int cli_parse_count(const struct cmd *c, const char *option, const char *arg, uint64_t *v);
+
+/* ---- the options commands share (opts.c) ----
+ * Each reports what is wrong as the convention says (a usage error with
+ * the --help pointer for a malformed option, a plain error for a file
+ * that cannot be used) and returns EXIT_ERROR; 0 on success.
+ */
+int cli_parse_sched(const struct cmd *c, const char *option, const char *arg,
+    const struct sched **out);
+/* "-s mas,flat": every name known, none twice, at most max. */
+int cli_parse_sched_list(const struct cmd *c, const char *arg, const struct sched **out,
+    unsigned max, unsigned *n);
+/* --seq N, from 1 to WL_MAX_SEQ; lists: none twice. */
+int cli_parse_seq(const struct cmd *c, const char *arg, uint64_t *seq);
+int cli_parse_seq_list(const struct cmd *c, const char *arg, uint64_t *seq, unsigned max,
+    unsigned *n);
+/* -w SPEC with --seq N (NULL: as the spec says) into w. */
+int cli_workload(const struct cmd *c, const char *spec, const char *seq, struct workload *w);
+/* --npu: a preset or an INI file. */
+int cli_npu(const char *arg, struct npu *n);
+/* -t TILING for dataflow s (NULL or "": nothing asked); option prefixes the message. */
+int cli_parse_tiling(const struct cmd *c, const char *option, const struct sched *s,
+    const char *text, struct tiling *t);
+/* -j N, threads from 1 to 256. */
+int cli_parse_jobs(const struct cmd *c, const char *arg, unsigned *jobs);
+/* One of names (NULL-terminated): its index in *index. */
+int cli_parse_choice(const struct cmd *c, const char *option, const char *arg,
+    const char *const *names, int *index);
+/*
+ * The next comma-separated piece of *p into buf: 1 with *p past it, 0 at
+ * the end, -1 for an empty piece or one longer than len - 1.
+ */
+int cli_next_piece(const char **p, char *buf, size_t len);
 
 /* "mastrace ARGV..." for a trace's header; call before getopt reorders argv. */
 void cli_join_args(int argc, char **argv, char *buf, size_t len);

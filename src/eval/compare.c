@@ -13,11 +13,30 @@
 #include <unistd.h>
 
 #include "compare.h"
+#include "diff.h"
 #include "export.h"
 #include "outfile.h"
 #include "trace-file.h"
 
 #define COMPARE_MAX_JOBS 256
+
+double
+compare_seconds(const struct compare_point *p)
+{
+	return (double)p->res.st.makespan / p->npu->clock_mhz * 1e-6;
+}
+
+const struct compare_point *
+compare_find(const struct compare_point *p, unsigned row, unsigned nsched, const char *name)
+{
+	unsigned k;
+
+	for (k = 0; k < nsched; k++)
+		if (strcmp(p[row * nsched + k].sched->name, name) == 0 &&
+		    p[row * nsched + k].status == 0)
+			return &p[row * nsched + k];
+	return NULL;
+}
 
 void
 compare_file_name(const char *in, char *out, size_t len)
@@ -112,6 +131,7 @@ evaluate(struct compare_point *p, const struct compare_opts *o, struct errbuf *e
 			return -1;
 		eval_plan_header(&h, p->sched, p->npu, &p->wl, &plan, o->command);
 		snprintf(h.replay, sizeof h.replay, "%s", o->command ? o->command : "mastrace compare");
+		h.models = replay_opts_models(&spec.replay);
 		if (trace_open_write(rpath, TRACE_FMT_UNKNOWN, &h, &w, e) != 0)
 			return -1;
 		replay_observer_writer(&ob, w);
@@ -223,4 +243,38 @@ compare_free(struct compare_point *p, size_t n)
 
 	for (i = 0; i < n; i++)
 		eval_result_free(&p[i].res);
+}
+
+int
+compare_write_pairs(const struct compare_point *p, unsigned nrows, unsigned nsched,
+    const struct compare_opts *o, struct errbuf *e)
+{
+	char a[4096], b[4096], out[4096], name[160];
+	struct diff d;
+	unsigned r;
+	size_t i;
+	int rc;
+
+	for (r = 0; r < nrows; r++) {
+		const struct compare_point *cand = compare_find(p, r, nsched, COMPARE_CANDIDATE);
+		const struct compare_point *base = compare_find(p, r, nsched, COMPARE_BASELINE);
+		if (cand == NULL || base == NULL)
+			continue;
+		compare_file_name(cand->wl.name, name, sizeof name);
+		snprintf(a, sizeof a, "%s/%s.r.mtr", o->outdir, cand->name);
+		snprintf(b, sizeof b, "%s/%s.r.mtr", o->outdir, base->name);
+		snprintf(out, sizeof out, "%s/%s-%s-vs-%s.pftrace", o->outdir, name,
+		    COMPARE_CANDIDATE, COMPARE_BASELINE);
+		for (i = 0; i < o->ninputs; i++)
+			if (o->inputs[i] != NULL && outfile_same_file(out, o->inputs[i]))
+				return errbuf_set(e, "%s: is the input %s; write the outputs into "
+				    "another directory", out, o->inputs[i]);
+		rc = diff_read(&d, a, b, e);
+		if (rc == 0)
+			rc = diff_write_perfetto(&d, out, e);
+		diff_free(&d);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
 }

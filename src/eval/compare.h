@@ -8,6 +8,16 @@
 #include "errbuf.h"
 #include "eval.h"
 #include "progress.h"
+#include "table.h"
+
+/*
+ * The dataflow under study and the one it is measured against: every
+ * "vs" column, speedup, saving and ladder step names them here only.
+ */
+#define COMPARE_CANDIDATE "mas"
+#define COMPARE_CANDIDATE_TITLE "MAS"
+#define COMPARE_BASELINE "flat"
+#define COMPARE_BASELINE_TITLE "FLAT"
 
 /*
  * One point: a dataflow with a tiling (possibly partial; eval_prepare()
@@ -62,6 +72,47 @@ void compare_free(struct compare_point *p, size_t n);
  */
 int compare_outdir_open(const char *dir, int *fd, struct errbuf *e);
 void compare_outdir_close(int fd);
+
+/* A point's replayed makespan in seconds. */
+double compare_seconds(const struct compare_point *p);
+/*
+ * In points laid out nsched to a row, the point of dataflow `name` in row
+ * `row` if it ran, else NULL.
+ */
+const struct compare_point *compare_find(const struct compare_point *p, unsigned row,
+    unsigned nsched, const char *name);
+
+/*
+ * With outdir set: for each row where both ran, the candidate against the
+ * baseline in one Perfetto trace, DIR/WORKLOAD-mas-vs-flat.pftrace, made
+ * from the replayed traces the run wrote (the directory is the run's own:
+ * compare_outdir_open()).
+ */
+int compare_write_pairs(const struct compare_point *p, unsigned nrows, unsigned nsched,
+    const struct compare_opts *o, struct errbuf *e);
+
+/* ---- reports (compare-report.c) ---- */
+
+/*
+ * One row per point (cycles, time, speedup and saving against the
+ * baseline, utilisation, overlap, traffic, spills, L1 peak, bound,
+ * efficiency, tiling), with a workload and a status column when asked.
+ */
+int compare_table_points(struct table *t, const struct compare_point *p, unsigned nrows,
+    unsigned nsched, bool with_wl, bool with_status);
+/*
+ * One workload: a heading, its table of points, what bounds each and why
+ * the candidate wins or loses against the baseline (text or Markdown).
+ */
+void compare_print_points(const struct compare_point *p, unsigned nsched,
+    enum table_format fmt, FILE *f);
+/*
+ * Several workloads: a row each with every dataflow's cycles and the
+ * candidate against the baseline, then their geometric mean and maximum
+ * (JSON: a "table" and a "summary" member).
+ */
+int compare_print_rows(const struct compare_point *p, unsigned nrows, unsigned nsched,
+    enum table_format fmt, FILE *f);
 
 /* A name fit for a file: the characters a shell and a file system take as they are. */
 void compare_file_name(const char *in, char *out, size_t len);

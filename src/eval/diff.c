@@ -164,8 +164,7 @@ take(void *ctx, const struct isa_instr *in)
 }
 
 static int
-read_side(struct diff *d, unsigned side, struct trace_reader *r,
-    void (*models)(const char *chain, struct replay_opts *o), struct errbuf *e)
+read_side(struct diff *d, unsigned side, struct trace_reader *r, struct errbuf *e)
 {
 	struct diff_side *s = &d->s[side];
 	struct reading rd = { d, side };
@@ -173,7 +172,7 @@ read_side(struct diff *d, unsigned side, struct trace_reader *r,
 
 	if (stats_init(&s->st, &s->h.npu) != 0)
 		return errbuf_set(e, "out of memory");
-	models(s->h.replay, &o);
+	replay_opts_of_trace(&s->h, &o);
 	replay_opts_to_stats(&o, &s->st);
 	if (stats_read_each(&s->st, r, s->path, take, &rd, e) != 0)
 		return -1;
@@ -184,8 +183,7 @@ read_side(struct diff *d, unsigned side, struct trace_reader *r,
 }
 
 int
-diff_read(struct diff *d, const char *a, const char *b,
-    void (*models)(const char *chain, struct replay_opts *o), struct errbuf *e)
+diff_read(struct diff *d, const char *a, const char *b, struct errbuf *e)
 {
 	struct trace_reader *r[2] = { NULL, NULL };
 	enum trace_format fmt;
@@ -226,7 +224,7 @@ diff_read(struct diff *d, const char *a, const char *b,
 	for (i = 0; i < d->nheads * d->nblk * 2; i++)
 		d->cell[i].start = UINT64_MAX;
 	for (k = 0; k < 2; k++)
-		if (read_side(d, k, r[k], models, e) != 0)
+		if (read_side(d, k, r[k], e) != 0)
 			goto out;
 	rc = 0;
 out:

@@ -53,14 +53,13 @@ struct diff {
 };
 
 /*
- * Read two replayed traces into d.  `models` gives the replay models a
- * trace's replay chain (its header's "replay" line) names, for each
- * schedule's lower bound.  -1 with the reason when either cannot be read
- * or they are not schedules of one computation (the message says what
- * differs); diff_free() releases d either way.
+ * Read two replayed traces into d, each schedule's lower bound with the
+ * models its header says its replay ran (replay_opts_of_trace()).  -1
+ * with the reason when either cannot be read or they are not schedules of
+ * one computation (the message says what differs); diff_free() releases d
+ * either way.
  */
-int diff_read(struct diff *d, const char *a, const char *b,
-    void (*models)(const char *chain, struct replay_opts *o), struct errbuf *e);
+int diff_read(struct diff *d, const char *a, const char *b, struct errbuf *e);
 void diff_free(struct diff *d);
 
 /* The cell of side `side` for aligned block `blk` of head `head`. */

@@ -287,3 +287,52 @@ trace_header_init(struct trace_header *h, const struct npu *n, const struct work
 	h->npu = *n;
 	h->wl = *w;
 }
+
+static const char *const model_names[] = { "dram", "ports", "capacity" };
+#define NMODELS (sizeof model_names / sizeof model_names[0])
+
+void
+trace_models_format(unsigned models, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	if (!(models & TRACE_MODELS_RECORDED))
+		return;
+	for (i = 0; i < NMODELS; i++)
+		if (models & (1u << i))
+			used += (size_t)snprintf(buf + used, len > used ? len - used : 0, "%s%s",
+			    used ? "," : "", model_names[i]);
+	if (used == 0)
+		snprintf(buf, len, "none");
+}
+
+int
+trace_models_parse(const char *text, unsigned *models)
+{
+	const char *p = text;
+	size_t n;
+	unsigned i, m = TRACE_MODELS_RECORDED;
+
+	if (strcmp(text, "none") == 0) {
+		*models = m;
+		return 0;
+	}
+	while (*p != '\0') {
+		n = strcspn(p, ",");
+		for (i = 0; i < NMODELS; i++)
+			if (strlen(model_names[i]) == n && strncmp(p, model_names[i], n) == 0)
+				break;
+		if (i == NMODELS || (m & (1u << i)))
+			return -1;
+		m |= 1u << i;
+		p += n;
+		if (*p == ',' && *++p == '\0')
+			return -1;
+	}
+	if (m == TRACE_MODELS_RECORDED)
+		return -1;
+	*models = m;
+	return 0;
+}

@@ -219,7 +219,24 @@ struct trace_header {
 	char tiling[256];		/* "key=value,..." */
 	char command[1024];		/* the command line that made the trace */
 	char replay[1024];		/* the replays that retimed it, " | " between; "" for a plan */
+	/*
+	 * Which models the last replay ran (TRACE_MODEL_* bits, with
+	 * TRACE_MODELS_RECORDED), or 0: a plan, or a replay written before
+	 * the field existed (then only its command line in `replay` tells).
+	 */
+	unsigned models;
 };
+
+enum {
+	TRACE_MODEL_DRAM = 1,		/* transfers shared DRAM bandwidth */
+	TRACE_MODEL_PORTS = 2,		/* units shared L1's ports */
+	TRACE_MODEL_CAPACITY = 4,	/* L1 held what was allocated, overflow spilled */
+	TRACE_MODELS_RECORDED = 8,
+};
+/* "dram,ports,capacity", "none", or "" when not recorded; into buf of at least 24. */
+void trace_models_format(unsigned models, char *buf, size_t len);
+/* The inverse: 0 and the bits in *models, or -1 for anything else. */
+int trace_models_parse(const char *text, unsigned *models);
 
 /* Fill a header with this tool's version and the given models. */
 void trace_header_init(struct trace_header *h, const struct npu *n,

@@ -31,6 +31,83 @@ replay_opts_to_stats(const struct replay_opts *o, struct stats *s)
 	s->ports_shared = o->port_sharing;
 }
 
+unsigned
+replay_opts_models(const struct replay_opts *o)
+{
+	return TRACE_MODELS_RECORDED | (o->dram_sharing ? TRACE_MODEL_DRAM : 0) |
+	    (o->port_sharing ? TRACE_MODEL_PORTS : 0) | (o->capacity ? TRACE_MODEL_CAPACITY : 0);
+}
+
+/*
+ * The long options of mastrace replay when traces recorded only its
+ * command line (mastrace 0.1.0 before replay_models): frozen here, so
+ * that renaming an option never changes what an old trace says.
+ */
+static const struct {
+	const char *name;
+	unsigned off;		/* the models the option turns off */
+} legacy_options[] = {
+	{ "help", 0 }, { "npu", 0 },
+	{ "ideal", TRACE_MODEL_DRAM | TRACE_MODEL_PORTS | TRACE_MODEL_CAPACITY },
+	{ "no-dram-sharing", TRACE_MODEL_DRAM }, { "no-port-sharing", TRACE_MODEL_PORTS },
+	{ "no-capacity", TRACE_MODEL_CAPACITY },
+	{ "window", 0 }, { "output", 0 }, { "stats", 0 }, { "quiet", 0 },
+};
+#define NLEGACY (sizeof legacy_options / sizeof legacy_options[0])
+
+/* The models the last command line of a replay chain ("... | ...") left on. */
+static unsigned
+legacy_models(const char *chain)
+{
+	const char *link = chain, *p, *end;
+	unsigned models = TRACE_MODEL_DRAM | TRACE_MODEL_PORTS | TRACE_MODEL_CAPACITY;
+	char word[64];
+	size_t len, i, hits, hit = 0;
+
+	for (p = chain; (p = strstr(p, " | ")) != NULL; p += 3)
+		link = p + 3;
+	/* the words of the last replay, with getopt_long()'s rule for abbreviations */
+	for (p = link; *p != '\0'; p = end) {
+		while (*p == ' ')
+			p++;
+		for (end = p; *end != '\0' && *end != ' '; end++)
+			;
+		len = (size_t)(end - p);
+		if (len == 2 && p[0] == '-' && p[1] == '-')
+			break;		/* "--": operands follow */
+		if (len < 3 || p[0] != '-' || p[1] != '-' || len >= sizeof word)
+			continue;
+		memcpy(word, p + 2, len - 2);
+		word[len - 2] = '\0';
+		word[strcspn(word, "=")] = '\0';
+		for (i = 0, hits = 0; i < NLEGACY; i++) {
+			if (strcmp(legacy_options[i].name, word) == 0) {
+				hits = 1;
+				hit = i;
+				break;
+			}
+			if (strncmp(legacy_options[i].name, word, strlen(word)) == 0) {
+				hits++;
+				hit = i;
+			}
+		}
+		if (hits == 1)
+			models &= ~legacy_options[hit].off;
+	}
+	return models;
+}
+
+void
+replay_opts_of_trace(const struct trace_header *h, struct replay_opts *o)
+{
+	unsigned m = h->models & TRACE_MODELS_RECORDED ? h->models : legacy_models(h->replay);
+
+	replay_opts_default(o);
+	o->dram_sharing = (m & TRACE_MODEL_DRAM) != 0;
+	o->port_sharing = (m & TRACE_MODEL_PORTS) != 0;
+	o->capacity = (m & TRACE_MODEL_CAPACITY) != 0;
+}
+
 /* A live L1 allocation. */
 struct alloc {
 	uint64_t addr, size;

@@ -26,6 +26,14 @@ struct replay_opts {
 void replay_opts_default(struct replay_opts *o);
 /* Tell stats which models ran, for its lower bound. */
 void replay_opts_to_stats(const struct replay_opts *o, struct stats *s);
+/* The models o runs, as a trace header records them (TRACE_MODEL_* bits). */
+unsigned replay_opts_models(const struct replay_opts *o);
+/*
+ * The models the last replay of a trace ran: its header's record, or for
+ * a trace written before there was one, what its recorded command line
+ * says (read with the options replay had then, frozen).
+ */
+void replay_opts_of_trace(const struct trace_header *h, struct replay_opts *o);
 
 /*
  * What the replay decides, reported as it goes; any member may be NULL.

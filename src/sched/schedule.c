@@ -42,6 +42,17 @@ sched_find(const char *name)
 	return NULL;
 }
 
+void
+sched_names(char *buf, size_t len)
+{
+	size_t i, used = 0, n = sched_count();
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i == 0 ? "" : i + 1 < n ?
+		    ", " : " or ", scheds[i]->name);
+}
+
 int
 sched_param_index(const struct sched *s, const char *name)
 {

@@ -94,9 +94,13 @@ struct sched {
 	uint64_t (*block_rows)(const struct workload *w, const struct tiling *t);
 };
 
+/* The registry: every dataflow, in the order lists and tables show them. */
 const struct sched *sched_find(const char *name);
 size_t sched_count(void);
 const struct sched *sched_at(size_t i);
+/* "mas, flat, layerwise or flash", for messages and usage text. */
+void sched_names(char *buf, size_t len);
+#define SCHED_NAMES_MAX 256
 
 /* A tiling's rows and cols, clipped to the workload's query and key lengths. */
 static inline uint64_t

@@ -1,0 +1,243 @@
+/* compare-report: the tables and sentences compare prints, from its points. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "compare.h"
+#include "num.h"
+
+enum {
+	C_WL, C_SCHED, C_STATUS, C_CYCLES, C_TIME, C_SPEEDUP, C_ENERGY, C_SAVING, C_MAC, C_VEC,
+	C_OVERLAP, C_DRAM, C_SPILLS, C_L1, C_BOUND, C_EFF, C_TILING, C_N
+};
+
+static const char *const point_keys[C_N] = {
+	"workload", "scheduler", "status", "cycles", "time_us", "speedup_vs_" COMPARE_BASELINE,
+	"energy_uj", "energy_saving_vs_" COMPARE_BASELINE, "mac_util", "vec_util", "overlap", "dram_bytes", "spills",
+	"l1_peak", "bound_by", "efficiency", "tiling",
+};
+static const char *const point_titles[C_N] = {
+	"workload", "scheduler", "status", "cycles", "time us", "vs " COMPARE_BASELINE, "energy uJ",
+	"saving",
+	"mac", "vec", "overlap", "dram bytes", "spills", "l1 peak", "bound", "eff", "tiling",
+};
+
+static double
+pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
+
+/* One row per point: what compare prints for one workload, and JSON and CSV for all. */
+int
+compare_table_points(struct table *t, const struct compare_point *p, unsigned nrows,
+    unsigned nsched, bool with_wl, bool with_status)
+{
+	const char *keys[C_N], *titles[C_N];
+	unsigned r, k, c, n, at[C_N];
+	int row;
+
+	for (n = 0, c = 0; c < C_N; c++) {
+		if ((c == C_WL && !with_wl) || (c == C_STATUS && !with_status)) {
+			at[c] = C_N;
+			continue;
+		}
+		at[c] = n;
+		keys[n] = point_keys[c];
+		titles[n++] = point_titles[c];
+	}
+	table_init(t, n, keys, titles);
+#define PUT(col, k_, v) do { if (at[col] < C_N) table_put(t, (unsigned)row, at[col], (k_), (v)); } while (0)
+#define PUT_S(col, s) do { if (at[col] < C_N) table_put_str(t, (unsigned)row, at[col], (s)); } while (0)
+	for (r = 0; r < nrows; r++) {
+		const struct compare_point *flat = compare_find(p, r, nsched, COMPARE_BASELINE);
+		for (k = 0; k < nsched; k++) {
+			const struct compare_point *x = &p[r * nsched + k];
+			const struct stats *s = &x->res.st;
+			if ((row = table_add_row(t)) < 0)
+				return -1;
+			PUT_S(C_WL, x->wl.name);
+			PUT_S(C_SCHED, x->sched->name);
+			if (x->status != 0) {
+				PUT_S(C_STATUS, x->err.msg);
+				continue;
+			}
+			PUT_S(C_STATUS, "ok");
+			PUT(C_CYCLES, TABLE_INT, (double)s->makespan);
+			PUT(C_TIME, TABLE_F1, compare_seconds(x) * 1e6);
+			if (flat != NULL) {
+				PUT(C_SPEEDUP, TABLE_X, compare_seconds(flat) / compare_seconds(x));
+				PUT(C_SAVING, TABLE_PCT, 100.0 * (1 - x->energy_uj / flat->energy_uj));
+			}
+			PUT(C_ENERGY, TABLE_F1, x->energy_uj);
+			PUT(C_MAC, TABLE_PCT, pct(s->unit[ISA_UNIT_MAC].busy, s->makespan));
+			PUT(C_VEC, TABLE_PCT, pct(s->unit[ISA_UNIT_VEC].busy, s->makespan));
+			PUT(C_OVERLAP, TABLE_PCT, pct(s->mac_vec_overlap, s->makespan));
+			PUT(C_DRAM, TABLE_INT, (double)(s->dram_read + s->dram_write + s->spill_bytes +
+			    s->fill_bytes));
+			PUT(C_SPILLS, TABLE_INT, (double)s->spills);
+			PUT(C_L1, TABLE_INT, (double)s->l1_peak);
+			PUT_S(C_BOUND, x->bound.term[x->bound.by].name);
+			PUT(C_EFF, TABLE_PCT, 100.0 * x->bound.efficiency);
+			PUT_S(C_TILING, x->res.plan.tiling);
+		}
+	}
+#undef PUT
+#undef PUT_S
+	return 0;
+}
+
+/* Why MAS wins or loses: the resource that bounds each, and how close each comes to it. */
+static void
+why(const struct compare_point *mas, const struct compare_point *flat, FILE *f)
+{
+	const char *bm = mas->bound.term[mas->bound.by].name;
+	const char *bf = flat->bound.term[flat->bound.by].name;
+	double om = pct(mas->res.st.mac_vec_overlap, mas->res.st.makespan);
+	double of = pct(flat->res.st.mac_vec_overlap, flat->res.st.makespan);
+
+	if (strcmp(bm, bf) == 0)
+		fprintf(f, "Both are bound by %s: " COMPARE_CANDIDATE_TITLE " reaches %.1f%% of its bound "
+		    "and " COMPARE_BASELINE_TITLE " %.1f%%, "
+		    "with MAC and VEC busy together %.1f%% and %.1f%% of the time.\n", bm,
+		    100.0 * mas->bound.efficiency, 100.0 * flat->bound.efficiency, om, of);
+	else
+		fprintf(f, COMPARE_CANDIDATE_TITLE " is bound by %s (%.1f%% reached), "
+		    COMPARE_BASELINE_TITLE " by %s (%.1f%% reached); MAC "
+		    "and VEC are busy together %.1f%% and %.1f%% of the time.\n", bm,
+		    100.0 * mas->bound.efficiency, bf, 100.0 * flat->bound.efficiency, om, of);
+}
+
+/* The one-workload table, without the status column when everything ran. */
+void
+compare_print_points(const struct compare_point *p, unsigned nsched, enum table_format fmt,
+    FILE *f)
+{
+	struct table t = { 0 };
+	char wl[256];
+	unsigned k;
+	bool failed = false;
+
+	wl_format(&p[0].wl, wl, sizeof wl);
+	if (fmt == TABLE_TEXT)
+		fprintf(f, "%s on %s: %s\n\n", p[0].wl.name, p[0].npu->name, wl);
+	else
+		fprintf(f, "**%s** on **%s** (%s)\n\n", p[0].wl.name, p[0].npu->name, wl);
+	for (k = 0; k < nsched; k++)
+		failed |= p[k].status != 0;
+	/* the status column only when a dataflow could not run */
+	if (compare_table_points(&t, p, 1, nsched, false, failed) == 0)
+		table_print(&t, fmt, f);
+	table_free(&t);
+	/* why: what bounds each schedule, and how much of it overlaps */
+	fputc('\n', f);
+	for (k = 0; k < nsched; k++) {
+		const struct compare_point *x = &p[k];
+		char g[NUM_TEXT_MAX];
+		if (x->status != 0) {
+			fprintf(f, "%s%s: cannot be scheduled: %s\n", fmt == TABLE_MARKDOWN ? "- " : "",
+			    x->sched->name, x->err.msg);
+			continue;
+		}
+		fprintf(f, "%s%s: bound by %s (%s cycles), efficiency %.1f%%; MAC and VEC overlap "
+		    "%.1f%% of the time%s%s\n", fmt == TABLE_MARKDOWN ? "- " : "", x->sched->name,
+		    x->bound.term[x->bound.by].name, num_group(x->bound.cycles, g),
+		    100.0 * x->bound.efficiency, pct(x->res.st.mac_vec_overlap, x->res.st.makespan),
+		    x->res.plan.fit.note[0] ? "; " : "", x->res.plan.fit.note);
+	}
+	{
+		const struct compare_point *mas = compare_find(p, 0, nsched, COMPARE_CANDIDATE);
+		const struct compare_point *flat = compare_find(p, 0, nsched, COMPARE_BASELINE);
+		if (mas != NULL && flat != NULL) {
+			double sp = compare_seconds(flat) / compare_seconds(mas);
+			double sv = 100.0 * (1 - mas->energy_uj / flat->energy_uj);
+			fprintf(f, "\n" COMPARE_CANDIDATE_TITLE " is %.2fx as fast as "
+			    COMPARE_BASELINE_TITLE " and uses %.1f%% %s energy.\n", sp,
+			    fabs(sv), sv >= 0 ? "less" : "more");
+			why(mas, flat, f);
+		}
+	}
+}
+
+/* Several workloads: a row each, a column of cycles per dataflow, MAS against FLAT. */
+int
+compare_print_rows(const struct compare_point *p, unsigned nrows, unsigned nsched,
+    enum table_format fmt, FILE *f)
+{
+	struct table t;
+	const char *keys[TABLE_MAX_COLS], *titles[TABLE_MAX_COLS];
+	char kbuf[TABLE_MAX_COLS][48];
+	double lsp = 0, lsv = 0, maxsp = 0, maxsv = -INFINITY;
+	unsigned r, k, n = 0;
+	int row;
+
+	if (nsched + 3 > TABLE_MAX_COLS)
+		nsched = TABLE_MAX_COLS - 3;
+	keys[0] = titles[0] = "workload";
+	for (k = 0; k < nsched; k++) {
+		snprintf(kbuf[k], sizeof kbuf[k], "%s_cycles", p[k].sched->name);
+		keys[k + 1] = kbuf[k];
+		titles[k + 1] = p[k].sched->name;
+	}
+	keys[nsched + 1] = COMPARE_CANDIDATE "_speedup_vs_" COMPARE_BASELINE;
+	titles[nsched + 1] = COMPARE_CANDIDATE_TITLE " vs " COMPARE_BASELINE_TITLE;
+	keys[nsched + 2] = COMPARE_CANDIDATE "_energy_saving_vs_" COMPARE_BASELINE;
+	titles[nsched + 2] = "energy saving";
+	table_init(&t, nsched + 3, keys, titles);
+	for (r = 0; r < nrows; r++) {
+		const struct compare_point *mas = compare_find(p, r, nsched, COMPARE_CANDIDATE);
+		const struct compare_point *flat = compare_find(p, r, nsched, COMPARE_BASELINE);
+		if ((row = table_add_row(&t)) < 0)
+			return -1;
+		table_put_str(&t, (unsigned)row, 0, p[r * nsched].wl.name);
+		for (k = 0; k < nsched; k++) {
+			const struct compare_point *x = &p[r * nsched + k];
+			if (x->status == 0)
+				table_put(&t, (unsigned)row, k + 1, TABLE_INT, (double)x->res.st.makespan);
+			else
+				table_put_str(&t, (unsigned)row, k + 1, "does not fit");
+		}
+		if (mas != NULL && flat != NULL) {
+			double sp = compare_seconds(flat) / compare_seconds(mas), er = mas->energy_uj / flat->energy_uj;
+			table_put(&t, (unsigned)row, nsched + 1, TABLE_X, sp);
+			table_put(&t, (unsigned)row, nsched + 2, TABLE_PCT, 100.0 * (1 - er));
+			lsp += log(sp);
+			lsv += log(er);
+			maxsp = fmax(maxsp, sp);
+			maxsv = fmax(maxsv, 100.0 * (1 - er));
+			n++;
+		}
+	}
+	if (fmt == TABLE_JSON) {
+		fputs("  \"table\": ", f);
+		table_print(&t, fmt, f);
+		if (n > 0)
+			fprintf(f, ",\n  \"summary\": {\"points\": %u, \"geomean_speedup\": %.4f, "
+			    "\"max_speedup\": %.4f, \"geomean_energy_saving\": %.2f, "
+			    "\"max_energy_saving\": %.2f}", n, exp(lsp / n), maxsp,
+			    100.0 * (1 - exp(lsv / n)), maxsv);
+		table_free(&t);
+		return 0;
+	}
+	if (n > 0) {
+		row = table_add_row(&t);
+		if (row >= 0) {
+			table_put_str(&t, (unsigned)row, 0, "geometric mean");
+			table_put(&t, (unsigned)row, nsched + 1, TABLE_X, exp(lsp / n));
+			table_put(&t, (unsigned)row, nsched + 2, TABLE_PCT, 100.0 * (1 - exp(lsv / n)));
+		}
+		row = table_add_row(&t);
+		if (row >= 0) {
+			table_put_str(&t, (unsigned)row, 0, "maximum");
+			table_put(&t, (unsigned)row, nsched + 1, TABLE_X, maxsp);
+			table_put(&t, (unsigned)row, nsched + 2, TABLE_PCT, maxsv);
+		}
+	}
+	table_print(&t, fmt, f);
+	table_free(&t);
+	return 0;
+}
+

@@ -1,0 +1,235 @@
+/* ladder: the ablation ladder of mastrace(7), driven by the dataflows' parameter roles. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ladder.h"
+
+const struct ladder_step ladder_steps[LADDER_NSTEPS] = {
+	{ "FLAT as published", false, "prefetch", "kv,norm", false },
+	{ "+ prefetch", false, "", "kv,norm", false },
+	{ "+ kv, norm: FLAT by default", false, "", "", false },
+	{ "FLAT at its best (swept)", false, "", "", true },
+	{ "MAS streams, 3 score buffers", true, "overwrite", "kv,norm", false },
+	{ "+ overwrite: MAS as published", true, "", "kv,norm", false },
+	{ "+ kv, norm: MAS by default", true, "", "", false },
+	{ "MAS at its best (swept)", true, "", "", true },
+};
+
+/* The row and key tiles of the sweep, beside every choice of the dataflow. */
+static const int64_t sweep_rows[] = { 16, 32, 48, 64, 80, 96, 128, 192, 256 };
+static const int64_t sweep_cols[] = { 32, 64, 128, 256 };
+#define NROWS (sizeof sweep_rows / sizeof sweep_rows[0])
+#define NCOLS (sizeof sweep_cols / sizeof sweep_cols[0])
+#define SWEEP_MAX 4096
+
+/*
+ * Set the parameters named in list ("a,b") that have `role` to `value`:
+ * a name the dataflow lacks, or with another role, is an error of the
+ * table above.
+ */
+static int
+set_named(const struct sched *s, const char *list, enum sched_role role, int64_t value,
+    struct tiling *t, struct errbuf *e)
+{
+	char name[64];
+	size_t n;
+	int k;
+
+	while (*list != '\0') {
+		n = strcspn(list, ",");
+		snprintf(name, sizeof name, "%.*s", (int)n, list);
+		k = sched_param_index(s, name);
+		if (k < 0 || s->params[k].role != role)
+			return errbuf_set(e, "ladder: %s has no %s '%s'", s->name, role ==
+			    SCHED_ROLE_ABLATION ? "ablation knob" : "choice", name);
+		t->v[k] = value;
+		t->set[k] = true;
+		list += n + (list[n] == ',');
+	}
+	return 0;
+}
+
+static int
+step_tiling(const struct sched *s, const struct ladder_step *st, struct tiling *t,
+    struct errbuf *e)
+{
+	memset(t, 0, sizeof *t);
+	/* a weakened knob is its second choice, a pinned choice its first */
+	if (set_named(s, st->weaken, SCHED_ROLE_ABLATION, 1, t, e) != 0 ||
+	    set_named(s, st->pin, SCHED_ROLE_CHOICE, 0, t, e) != 0)
+		return -1;
+	return 0;
+}
+
+struct sweep {
+	const struct sched *s;
+	const struct workload *one;
+	const struct npu *n;
+	struct compare_point *p;
+	unsigned np;
+	int rows_i, cols_i;
+};
+
+/* Does an earlier candidate run the same tiles with the same choices (rows clipped, a fused head)? */
+static bool
+seen(const struct sweep *sw, const struct tiling *t)
+{
+	const struct sched *s = sw->s;
+	uint64_t r = s->block_rows ? s->block_rows(sw->one, t) : sched_rows(sw->one, t->v[sw->rows_i]);
+	uint64_t c = sched_cols(sw->one, t->v[sw->cols_i]);
+	unsigned i, k;
+
+	for (i = 0; i < sw->np; i++) {
+		const struct tiling *o = &sw->p[i].tiling;
+		if ((s->block_rows ? s->block_rows(sw->one, o) : sched_rows(sw->one,
+		    o->v[sw->rows_i])) != r || sched_cols(sw->one, o->v[sw->cols_i]) != c)
+			continue;
+		for (k = 0; k < s->nparams; k++)
+			if (s->params[k].role == SCHED_ROLE_CHOICE && o->v[k] != t->v[k])
+				break;
+		if (k == s->nparams)
+			return true;
+	}
+	return false;
+}
+
+/* Every choice from parameter k on, in declared order, then cols and rows. */
+static void
+enumerate(struct sweep *sw, struct tiling *t, unsigned k)
+{
+	const struct sched *s = sw->s;
+	unsigned r, c, i;
+
+	for (; k < s->nparams && s->params[k].role != SCHED_ROLE_CHOICE; k++)
+		;
+	if (k < s->nparams) {
+		for (i = 0; s->params[k].choices[i] != NULL; i++) {
+			t->v[k] = i;
+			t->set[k] = true;
+			enumerate(sw, t, k + 1);
+		}
+		return;
+	}
+	for (c = 0; c < NCOLS; c++)
+		for (r = 0; r < NROWS && sw->np < SWEEP_MAX; r++) {
+			t->v[sw->cols_i] = sweep_cols[c];
+			t->v[sw->rows_i] = sweep_rows[r];
+			t->set[sw->cols_i] = t->set[sw->rows_i] = true;
+			if (seen(sw, t))
+				continue;
+			sw->p[sw->np].sched = s;
+			sw->p[sw->np].wl = *sw->one;
+			sw->p[sw->np].npu = sw->n;
+			sw->p[sw->np++].tiling = *t;
+		}
+}
+
+/*
+ * The best tiling of a dataflow by replayed makespan over the sweep, on
+ * one batch element (the heads of one are scheduled alike).
+ */
+static int
+sweep(const struct sched *s, const struct workload *w, const struct npu *n,
+    const struct compare_opts *co, struct tiling *best, struct errbuf *e)
+{
+	struct workload one = *w;
+	struct sweep sw = { s, &one, n, NULL, 0, sched_role_index(s, SCHED_ROLE_ROWS),
+	    sched_role_index(s, SCHED_ROLE_COLS) };
+	struct tiling t;
+	unsigned i, b;
+	int rc = -1;
+
+	one.batch = 1;
+	if (sw.rows_i < 0 || sw.cols_i < 0)
+		return errbuf_set(e, "ladder: %s has no row or key tile to sweep", s->name);
+	if ((sw.p = calloc(SWEEP_MAX, sizeof *sw.p)) == NULL)
+		return errbuf_set(e, "out of memory");
+	memset(&t, 0, sizeof t);
+	enumerate(&sw, &t, 0);
+	if (compare_run(sw.p, sw.np, co, e) == 0) {
+		for (b = sw.np, i = 0; i < sw.np; i++)
+			if (sw.p[i].status == 0 && (b == sw.np ||
+			    sw.p[i].res.st.makespan < sw.p[b].res.st.makespan))
+				b = i;
+		if (b < sw.np) {
+			eval_tiling_whole(s, &sw.p[b].res.plan.t, best);
+			rc = 0;
+		} else {
+			errbuf_set(e, "no tiling of %s fits %s on %s", s->name, w->name, n->name);
+		}
+	}
+	compare_free(sw.p, sw.np);
+	free(sw.p);
+	return rc;
+}
+
+int
+ladder_run(struct ladder *l, const struct workload *w, const struct npu *n,
+    const struct compare_opts *co, struct errbuf *e)
+{
+	const struct sched *s[2] = { sched_find(COMPARE_BASELINE), sched_find(COMPARE_CANDIDATE) };
+	struct tiling best[2];
+	unsigned i;
+
+	memset(l, 0, sizeof *l);
+	l->wl = w;
+	l->npu = n;
+	if (sweep(s[0], w, n, co, &best[0], e) != 0 || sweep(s[1], w, n, co, &best[1], e) != 0)
+		return -1;
+	for (i = 0; i < LADDER_NSTEPS; i++) {
+		const struct ladder_step *st = &ladder_steps[i];
+		l->p[i].sched = s[st->candidate];
+		l->p[i].wl = *w;
+		l->p[i].npu = n;
+		if (st->swept)
+			l->p[i].tiling = best[st->candidate];
+		else if (step_tiling(l->p[i].sched, st, &l->p[i].tiling, e) != 0)
+			return -1;
+	}
+	return compare_run(l->p, LADDER_NSTEPS, co, e);
+}
+
+void
+ladder_free(struct ladder *l)
+{
+	compare_free(l->p, LADDER_NSTEPS);
+}
+
+int
+ladder_table(const struct ladder *l, struct table *t)
+{
+	static const char *const keys[] = { "step", "scheduler", "cycles", "energy_uj",
+	    "efficiency", "bound_by", "vs_previous", "vs_first", "tiling" };
+	static const char *const titles[] = { "step", "dataflow", "cycles", "energy uJ", "eff",
+	    "bound", "vs prev", "vs first", "tiling" };
+	double prev = 0, base = 0;
+	unsigned i;
+	int row;
+
+	table_init(t, 9, keys, titles);
+	for (i = 0; i < LADDER_NSTEPS; i++) {
+		const struct compare_point *p = &l->p[i];
+		if ((row = table_add_row(t)) < 0)
+			return -1;
+		table_put_str(t, (unsigned)row, 0, ladder_steps[i].what);
+		table_put_str(t, (unsigned)row, 1, p->sched->name);
+		if (p->status != 0) {
+			table_put_str(t, (unsigned)row, 8, p->err.msg);
+			continue;
+		}
+		table_put(t, (unsigned)row, 2, TABLE_INT, (double)p->res.st.makespan);
+		table_put(t, (unsigned)row, 3, TABLE_F1, p->energy_uj);
+		table_put(t, (unsigned)row, 4, TABLE_PCT, 100.0 * p->bound.efficiency);
+		table_put_str(t, (unsigned)row, 5, p->bound.term[p->bound.by].name);
+		if (base == 0)
+			base = prev = compare_seconds(p);
+		table_put(t, (unsigned)row, 6, TABLE_X, prev / compare_seconds(p));
+		table_put(t, (unsigned)row, 7, TABLE_X, base / compare_seconds(p));
+		table_put_str(t, (unsigned)row, 8, p->res.plan.tiling);
+		prev = compare_seconds(p);
+	}
+	return 0;
+}
