@@ -131,7 +131,7 @@ for args in "-s foo" "-s mas,mas" "-w nosuch" "--seq 0" "--seq x" "-t rows=64" "
 	[ -n "$err" ] || fail "compare $args: no message"
 done
 run compare -s foo
-expect_err_contains "-s: unknown scheduler 'foo', expected mas, flat, layerwise or flash" "-s foo"
+expect_err_contains "-s: unknown scheduler 'foo', expected mas, flat, flash or layerwise" "-s foo"
 run compare -t mas:rows=x
 expect_err_contains "-t mas:rows=x" "a bad tiling names itself"
 

@@ -48,7 +48,7 @@ run schedule -s mas -t rows=80,overwrite=off -o "$TMP/abl.mtr"
 expect_status 1 "overwrite=off at rows=80 without --allow-spill"
 expect_err_contains "needs 277888 bytes of L1" "ablation footprint"
 expect_err_contains "the smallest footprint of this dataflow with the parameters given" "ablation: smallest"
-expect_err_contains "use a dataflow that fits (flat, layerwise, flash)" "ablation: what fits"
+expect_err_contains "use a dataflow that fits (flat, flash, layerwise)" "ablation: what fits"
 expect_err_contains "pass --allow-spill" "ablation hint"
 [ ! -e "$TMP/abl.mtr" ] || fail "a refused plan left a file"
 run schedule -s mas -t rows=80,cols=128,overwrite=off,kv=stream,norm=p --allow-spill -o "$TMP/abl.mtr"
@@ -60,7 +60,8 @@ expect_status 0 "the spilling plan still computes attention"
 # refusals: one line each, exit 1, nothing written
 run schedule -s mas -t rows=64,tile=3 -o "$TMP/x.mtr"
 expect_status 1 "unknown tiling parameter"
-expect_err_line "mastrace: schedule: tiling 'rows=64,tile=3': unknown parameter 'tile' for scheduler 'mas', expected one of rows, cols, vrows, overwrite, prefetch, kv, norm" "unknown tiling parameter"
+expect_err_line "mastrace: schedule: tiling 'rows=64,tile=3': unknown parameter 'tile' for scheduler 'mas', expected one of rows, cols, vrows, overwrite, prefetch, kv, norm
+Try 'mastrace schedule --help' for more information." "unknown tiling parameter"
 run schedule -s flash -t rows=256,cols=128 -o "$TMP/x.mtr"
 expect_status 1 "tile larger than L0"
 expect_err_line "mastrace: schedule: tiling rows=256,cols=128,prefetch=on,kv=stream: parameter 'rows' or 'cols': L0A needs 98304 bytes (rows x (dqk + cols) x 2, with tiles of 256 rows and 128 cols as used), the NPU has 32768 (l0.a_kib = 32)" "L0 limit"
@@ -77,7 +78,7 @@ expect_status 1 "a million keys cannot fit MAS on edge"
 expect_err_contains "the smallest footprint of this dataflow; use a dataflow that fits (flash) or pass --allow-spill" "a million keys"
 run schedule -s tpu -o "$TMP/x.mtr"
 expect_status 1 "unknown scheduler"
-expect_err_line "mastrace: schedule: -s: unknown scheduler 'tpu', expected mas, flat, layerwise or flash
+expect_err_line "mastrace: schedule: -s: unknown scheduler 'tpu', expected mas, flat, flash or layerwise
 Try 'mastrace schedule --help' for more information." "unknown scheduler"
 run schedule -s mas
 expect_status 1 "no output"

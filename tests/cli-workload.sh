@@ -44,7 +44,8 @@ expect_err_line "mastrace: workload: workload 'b=1,h=x,s=4,d=4': column 5: key '
 
 run workload show bert-base --seq -5
 expect_status 1 "negative --seq"
-expect_err_line "mastrace: workload: --seq: got '-5', expected an integer from 1 to 16777216" "negative --seq"
+expect_err_line "mastrace: workload: --seq: got '-5', expected an integer from 1 to 16777216
+Try 'mastrace workload --help' for more information." "negative --seq"
 
 run workload show llama3-8b --seq 0
 expect_status 1 "zero --seq"

@@ -379,7 +379,7 @@ test_tiling_errors(void)
 	    "bytes of L1 (2 Q tiles + 3 score buffers of rows x k + 2 K and 2 V tiles + O + row "
 	    "sum + row max), the NPU has 262144 (l1.capacity_kib = 256), the smallest footprint "
 	    "of this dataflow with the parameters given; use a dataflow that fits (flat, "
-	    "layerwise, flash) or pass --allow-spill");
+	    "flash, layerwise) or pass --allow-spill");
 	expect_plan_error("mas", "b=1,h=1,q=64,k=1000000,d=64", "edge", "", "tiling rows=1,"
 	    "cols=32,vrows=1,overwrite=on,prefetch=on,kv=stream,norm=p needs 4016896 bytes of "
 	    "L1 (2 Q tiles + 2 score buffers of rows x k + 2 K and 2 V tiles + O + row sum + row "

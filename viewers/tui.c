@@ -1172,7 +1172,8 @@ live_start(struct ui *u, const struct tui_live_spec *ls, struct errbuf *e)
 	pthread_mutex_init(&lv->mu, NULL);
 	/* the tiling is chosen here, so that the thread replays exactly it */
 	if (eval_prepare(ls->sched, ls->npu, ls->wl, &ls->tiling, false, &plan, e) != 0 ||
-	    sched_check_size(ls->sched, ls->wl, &plan.t, SCHED_MAX_INSTRUCTIONS, e) != 0 ||
+	    sched_check_size(ls->sched, ls->wl, &plan.t, ls->max_instructions ?
+	    ls->max_instructions : SCHED_MAX_INSTRUCTIONS, e) != 0 ||
 	    sched_estimate(ls->sched, ls->npu, ls->wl, &plan, &est, e) != 0)
 		return -1;
 	lv->planned = est.makespan;
@@ -1182,6 +1183,7 @@ live_start(struct ui *u, const struct tui_live_spec *ls, struct errbuf *e)
 	lv->sum.replayed = true;
 	eval_spec_init(&lv->spec, ls->sched, ls->npu, ls->wl);
 	eval_tiling_whole(ls->sched, &plan.t, &lv->spec.tiling);
+	lv->spec.max_instructions = ls->max_instructions;
 	if ((err = pthread_create(&th, NULL, live_worker, lv)) != 0)
 		return errbuf_set(e, "cannot start the replay's thread: %s", strerror(err));
 	lv->thread = th;

@@ -44,6 +44,7 @@ struct tui_live_spec {
 	const struct npu *npu;
 	const struct workload *wl;
 	struct tiling tiling;		/* what it leaves unset, eval_prepare() chooses */
+	uint64_t max_instructions;	/* refuse a larger plan; 0: SCHED_MAX_INSTRUCTIONS */
 };
 int tui_live(const struct tui_live_spec *ls, const struct tui_opts *o, struct errbuf *e);
 

@@ -15,12 +15,14 @@
 #define MAX_SCHEDS 8
 #define MAX_ROWS 256		/* workloads x sequence lengths */
 #define MAX_TILINGS 16
-#define DEFAULT_SCHEDS "mas,flat,flash,layerwise"
 
 static void
 usage(FILE *f)
 {
-	fputs("Usage: mastrace compare [-w WORKLOAD[,...]|all] [--npu NAME|FILE]\n"
+	char names[SCHED_NAMES_MAX];
+
+	sched_join(names, sizeof names, ",");
+	fprintf(f, "Usage: mastrace compare [-w WORKLOAD[,...]|all] [--npu NAME|FILE]\n"
 	    "                        [-s SCHED[,...]] [--seq N[,...]] [-t SCHED:TILING]...\n"
 	    "                        [-o DIR] [--format text|json|csv|markdown] [-j N] [-q]\n"
 	    "                        [--max-instructions N]\n"
@@ -39,7 +41,7 @@ usage(FILE *f)
 	    "  -w, --workload LIST  presets or shapes, separated by commas (default\n"
 	    "                       bert-base); 'all' for every preset\n"
 	    "      --npu NPU        NPU preset or INI file (default edge)\n"
-	    "  -s, --sched LIST     dataflows (default mas,flat,flash,layerwise)\n"
+	    "  -s, --sched LIST     dataflows (default %s)\n"
 	    "      --seq LIST       sequence lengths: each workload at each length\n"
 	    "  -t, --tiling S:T     tiling T for dataflow S (repeatable; default: chosen)\n"
 	    "  -o, --output DIR     write every plan (.mtr), replayed trace (.r.mtr) and\n"
@@ -53,7 +55,7 @@ usage(FILE *f)
 	    "  -q, --quiet          no progress line\n"
 	    "  -h, --help           show this help and exit\n"
 	    "\n"
-	    "See mastrace-compare(1).\n", f);
+	    "See mastrace-compare(1).\n", names);
 }
 
 struct options {
@@ -71,66 +73,6 @@ struct options {
 	struct { const struct sched *s; const char *text; struct tiling t; } tiling[MAX_TILINGS];
 	unsigned ntiling;
 };
-
-static int
-add_workload(struct options *o, const char *spec)
-{
-	char a[WL_SPEC_MAX], b[WL_SPEC_MAX];
-	struct errbuf e;
-	unsigned i;
-
-	if (o->nwl == MAX_ROWS)
-		return cli_usage_error(&cmd_compare, "-w: more than %d workloads", MAX_ROWS);
-	if (wl_parse(spec, &o->wl[o->nwl], &e) != 0)
-		return cli_usage_error(&cmd_compare, "%s", e.msg);
-	/* a row twice would weigh twice in the means */
-	wl_format(&o->wl[o->nwl], a, sizeof a);
-	for (i = 0; i < o->nwl; i++) {
-		wl_format(&o->wl[i], b, sizeof b);
-		if (strcmp(a, b) == 0)
-			return cli_usage_error(&cmd_compare, "-w: '%s' is the workload '%s' again (%s); "
-			    "name each once", spec, o->wl[i].name, a);
-	}
-	o->nwl++;
-	return 0;
-}
-
-/*
- * "-w bert-base,vit-b16,b=2,h=4": names split at commas, and a piece with
- * '=' belongs to the workload before it, so shapes keep their commas.
- */
-static int
-parse_workloads(struct options *o, const char *arg)
-{
-	char spec[512], piece[512];
-	const char *p = arg;
-	size_t n, used = 0, i;
-	int rc;
-
-	if (strcmp(arg, "all") == 0) {
-		for (i = 0; i < wl_preset_count(); i++)
-			if (add_workload(o, wl_preset_at(i)->name) != 0)
-				return EXIT_ERROR;
-		return 0;
-	}
-	spec[0] = '\0';
-	while ((rc = cli_next_piece(&p, piece, sizeof piece)) == 1) {
-		n = strlen(piece);
-		if (strchr(piece, '=') == NULL && used > 0) {
-			if (add_workload(o, spec) != 0)
-				return EXIT_ERROR;
-			used = 0;
-		}
-		if (used + n + 2 > sizeof spec)
-			return cli_usage_error(&cmd_compare, "-w: '%s' is too long", arg);
-		used += (size_t)snprintf(spec + used, sizeof spec - used, "%s%s", used ? "," : "",
-		    piece);
-	}
-	if (rc < 0)
-		return cli_usage_error(&cmd_compare, "-w: got '%s', expected workloads separated by "
-		    "single commas", arg);
-	return add_workload(o, spec);
-}
 
 /* -t SCHED:TILING, one per dataflow. */
 static int
@@ -166,14 +108,16 @@ parse_tiling(struct options *o, const char *arg)
 static int
 check_options(struct options *o)
 {
-	static const char *const defaults = DEFAULT_SCHEDS;
+	char defaults[SCHED_NAMES_MAX];
 	unsigned i, k;
 
 	if (o->ladder && (o->outdir != NULL || o->nsched > 0 || o->ntiling > 0))
 		return cli_usage_error(&cmd_compare, "--ladder chooses its own dataflows and "
 		    "tilings and writes no files: drop -s, -t and -o");
-	if (o->nwl == 0 && add_workload(o, WL_DEFAULT_PRESET) != 0)
+	if (o->nwl == 0 && cli_parse_workload_list(&cmd_compare, WL_DEFAULT_PRESET, o->wl,
+	    MAX_ROWS, &o->nwl) != 0)
 		return EXIT_ERROR;
+	sched_join(defaults, sizeof defaults, ",");
 	if (o->nsched == 0 && cli_parse_sched_list(&cmd_compare, defaults, o->sched, MAX_SCHEDS,
 	    &o->nsched) != 0)
 		return EXIT_ERROR;
@@ -190,8 +134,9 @@ check_options(struct options *o)
 }
 
 static int
-parse(int argc, char **argv, struct options *o)
+parse(int argc, char **argv, void *opts)
 {
+	struct options *o = opts;
 	enum { OPT_NPU = 256, OPT_SEQ, OPT_FORMAT, OPT_LADDER, OPT_MAX };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -211,13 +156,14 @@ parse(int argc, char **argv, struct options *o)
 	static const char *const formats[] = { "text", "json", "csv", "markdown", NULL };
 	int ch, rc = 0, f;
 
-	memset(o, 0, sizeof *o);
 	o->npu_arg = NPU_DEFAULT_PRESET;
 	while (rc == 0 && (ch = cli_getopt(&cmd_compare, argc, argv, "hw:s:t:o:j:q",
 	    longopts)) != -1) {
 		switch (ch) {
-		case 'h': usage(stdout); return -1;
-		case 'w': rc = parse_workloads(o, optarg); break;
+		case 'h': usage(stdout); return CLI_DONE;
+		case 'w':
+			rc = cli_parse_workload_list(&cmd_compare, optarg, o->wl, MAX_ROWS, &o->nwl);
+			break;
 		case OPT_NPU: o->npu_arg = optarg; break;
 		case 's':
 			rc = cli_parse_sched_list(&cmd_compare, optarg, o->sched, MAX_SCHEDS,
@@ -365,8 +311,9 @@ print_report(const struct options *o, const struct compare_point *p, unsigned nr
 
 /* Evaluate every point (writing into DIR with -o), then print the report. */
 static int
-act(const struct options *o, const char *command)
+act(void *opts, const char *command)
 {
+	const struct options *o = opts;
 	struct compare_opts co = { 0 };
 	struct compare_point *p = NULL;
 	struct errbuf e;
@@ -421,28 +368,7 @@ out:
 	return rc;
 }
 
-static int
-run(int argc, char **argv)
-{
-	struct options *o;
-	char command[1024];
-	int rc;
-
-	cli_join_args(argc, argv, command, sizeof command);	/* before getopt reorders argv */
-	if ((o = malloc(sizeof *o)) == NULL) {	/* 256 workloads: not for the stack */
-		cli_error("out of memory");
-		return EXIT_ERROR;
-	}
-	rc = parse(argc, argv, o);
-	if (rc == 0)
-		rc = act(o, command);
-	else if (rc < 0)
-		rc = EXIT_OK;	/* --help */
-	free(o);
-	return rc;
-}
-
 const struct cmd cmd_compare = {
 	"compare", "schedule and replay every dataflow and print MAS against FLAT (the main job)",
-	run, usage,
+	sizeof(struct options), parse, act, usage,
 };

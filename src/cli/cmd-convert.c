@@ -40,8 +40,6 @@ do_convert(const char *in_path, const char *out_path, enum trace_format fmt, boo
 	struct errbuf e;
 	int rc;
 
-	if (cli_refuse_input(out_path, &in_path, 1) != 0)
-		return EXIT_ERROR;
 	if (trace_open_read(in_path, &r, &in_fmt, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
@@ -74,8 +72,14 @@ do_convert(const char *in_path, const char *out_path, enum trace_format fmt, boo
 	return EXIT_OK;
 }
 
+struct options {
+	const char *in, *out;
+	enum trace_format fmt;
+	bool quiet;
+};
+
 static int
-run(int argc, char **argv)
+parse(int argc, char **argv, void *opts)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -83,33 +87,38 @@ run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum trace_format fmt = TRACE_FMT_UNKNOWN;
-	bool quiet = false;
+	struct options *o = opts;
 	int ch;
 
 	while ((ch = cli_getopt(&cmd_convert, argc, argv, "hf:q", longopts)) != -1) {
 		switch (ch) {
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
+		case 'q': o->quiet = true; break;
+		case 'h': usage(stdout); return CLI_DONE;
 		case 'f':
-			fmt = trace_format_named(optarg);
-			if (fmt == TRACE_FMT_UNKNOWN)
+			if ((o->fmt = trace_format_named(optarg)) == TRACE_FMT_UNKNOWN)
 				return cli_usage_error(&cmd_convert, "-f: got '%s', expected mtr or "
 				    "text", optarg);
 			break;
-		default:
-			return EXIT_ERROR;
+		default: return EXIT_ERROR;
 		}
 	}
 	if (argc - optind != 2)
 		return cli_usage_error(&cmd_convert, "expected IN and OUT");
-	return do_convert(argv[optind], argv[optind + 1], fmt, quiet);
+	o->in = argv[optind];
+	o->out = argv[optind + 1];
+	return cli_refuse_input(o->out, &o->in, 1);
+}
+
+static int
+act(void *opts, const char *command)
+{
+	const struct options *o = opts;
+
+	(void)command;
+	return do_convert(o->in, o->out, o->fmt, o->quiet);
 }
 
 const struct cmd cmd_convert = {
-	"convert", "convert a trace between the .mtr and text formats", run, usage,
+	"convert", "convert a trace between the .mtr and text formats", sizeof(struct options),
+	parse, act, usage,
 };

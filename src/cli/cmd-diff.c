@@ -51,8 +51,15 @@ percent(const char *opt, const char *arg, double *v)
 	return 0;
 }
 
+struct options {
+	const char *a, *b, *out;
+	int fmt;		/* text, json, csv */
+	double tol, slower;
+	bool gate;
+};
+
 static int
-run(int argc, char **argv)
+parse(int argc, char **argv, void *opts)
 {
 	enum { OPT_FORMAT = 256, OPT_TOL, OPT_SLOWER };
 	static const struct option longopts[] = {
@@ -63,34 +70,26 @@ run(int argc, char **argv)
 		{ "fail-if-slower", required_argument, NULL, OPT_SLOWER },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *fmt = "text", *out = NULL;
-	double tol = 0, slower = 0;
-	bool gate = false;
-	struct diff d;
-	struct errbuf e;
-	int ch, status;
+	static const char *const formats[] = { "text", "json", "csv", NULL };
+	struct options *o = opts;
+	int ch;
 
 	while ((ch = cli_getopt(&cmd_diff, argc, argv, "ho:", longopts)) != -1) {
 		switch (ch) {
-		case 'h': usage(stdout); return EXIT_OK;
-		case 'o': out = optarg; break;
+		case 'h': usage(stdout); return CLI_DONE;
+		case 'o': o->out = optarg; break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0 &&
-			    strcmp(optarg, "csv") != 0) {
-				cli_usage_error(&cmd_diff, "--format: got '%s', expected text, json or csv",
-				    optarg);
+			if (cli_parse_choice(&cmd_diff, "--format", optarg, formats, &o->fmt) != 0)
 				return EXIT_TROUBLE;
-			}
-			fmt = optarg;
 			break;
 		case OPT_TOL:
-			if (percent("--tolerance", optarg, &tol) != 0)
+			if (percent("--tolerance", optarg, &o->tol) != 0)
 				return EXIT_TROUBLE;
 			break;
 		case OPT_SLOWER:
-			if (percent("--fail-if-slower", optarg, &slower) != 0)
+			if (percent("--fail-if-slower", optarg, &o->slower) != 0)
 				return EXIT_TROUBLE;
-			gate = true;
+			o->gate = true;
 			break;
 		default: return EXIT_TROUBLE;
 		}
@@ -99,28 +98,38 @@ run(int argc, char **argv)
 		cli_usage_error(&cmd_diff, "expected two traces, A and B");
 		return EXIT_TROUBLE;
 	}
-	if (cli_refuse_input(out, (const char *const *)argv + optind, 2) != 0)
+	o->a = argv[optind];
+	o->b = argv[optind + 1];
+	if (cli_refuse_input(o->out, (const char *const *)argv + optind, 2) != 0)
 		return EXIT_TROUBLE;
-	if (diff_read(&d, argv[optind], argv[optind + 1], &e) != 0) {
+	return 0;
+}
+
+static int
+act(void *opts, const char *command)
+{
+	const struct options *o = opts;
+	struct diff d;
+	struct errbuf e;
+	int status;
+
+	(void)command;
+	if (diff_read(&d, o->a, o->b, &e) != 0 ||
+	    (o->out != NULL && diff_write_perfetto(&d, o->out, &e) != 0)) {
 		diff_free(&d);
 		cli_error("%s", e.msg);
 		return EXIT_TROUBLE;
 	}
-	if (out != NULL && diff_write_perfetto(&d, out, &e) != 0) {
-		diff_free(&d);
-		cli_error("%s", e.msg);
-		return EXIT_TROUBLE;
-	}
-	if (strcmp(fmt, "json") == 0)
-		diff_print_json(&d, tol, stdout);
-	else if (strcmp(fmt, "csv") == 0)
-		diff_print_csv(&d, tol, stdout);
+	if (o->fmt == 1)
+		diff_print_json(&d, o->tol, stdout);
+	else if (o->fmt == 2)
+		diff_print_csv(&d, o->tol, stdout);
 	else
-		diff_print_text(&d, tol, TEXT_BLOCKS, stdout);
-	if (gate)	/* B's time over A's, against the allowance */
-		status = 1.0 / diff_speedup(&d) > 1.0 + slower / 100.0 ? EXIT_ERROR : EXIT_OK;
+		diff_print_text(&d, o->tol, TEXT_BLOCKS, stdout);
+	if (o->gate)	/* B's time over A's, against the allowance */
+		status = 1.0 / diff_speedup(&d) > 1.0 + o->slower / 100.0 ? EXIT_ERROR : EXIT_OK;
 	else
-		status = diff_equivalent(&d, tol) ? EXIT_OK : EXIT_ERROR;
+		status = diff_equivalent(&d, o->tol) ? EXIT_OK : EXIT_ERROR;
 	diff_free(&d);
 	/* a report lost to a full disk or a closed pipe is trouble, not a difference */
 	if (cli_flush_stdout() != 0)
@@ -129,6 +138,6 @@ run(int argc, char **argv)
 }
 
 const struct cmd cmd_diff = {
-	"diff", "compare two schedules of one workload: figures, operations, aligned blocks", run,
-	usage,
+	"diff", "compare two schedules of one workload: figures, operations, aligned blocks",
+	sizeof(struct options), parse, act, usage,
 };

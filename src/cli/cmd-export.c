@@ -60,10 +60,79 @@ default_output(const char *in, enum export_format fmt, bool gzip)
 	return out;
 }
 
+enum { OPT_PLANNED = 256, OPT_FLOWS, OPT_FROM, OPT_TO, OPT_UTIL };
+
+struct options {
+	const char *in, *out;
+	char *made;		/* out when no -o named it, on the heap */
+	struct export_opts x;
+	bool named, quiet;
+};
+
 static int
-run(int argc, char **argv)
+parse_option(int ch, const char *arg, struct options *o)
 {
-	enum { OPT_PLANNED = 256, OPT_FLOWS, OPT_FROM, OPT_TO, OPT_UTIL };
+	static const char *const flows[] = { "critical", "all", "none", NULL };
+	char why[256];
+	int f;
+
+	switch (ch) {
+	case 'q': o->quiet = true; return 0;
+	case 'f':
+		if ((o->x.format = export_format_named(arg)) == EXPORT_FMT_UNKNOWN)
+			return cli_usage_error(&cmd_export, "-f: got '%s', expected perfetto, json, csv "
+			    "or text", arg);
+		o->named = true;
+		return 0;
+	case 'o': o->out = arg; return 0;
+	case OPT_PLANNED: o->x.planned = true; return 0;
+	case OPT_FLOWS:
+		if (cli_parse_choice(&cmd_export, "--flows", arg, flows, &f) != 0)
+			return EXIT_ERROR;
+		o->x.flows = f == 0 ? EXPORT_FLOWS_CRITICAL : f == 1 ? EXPORT_FLOWS_ALL :
+		    EXPORT_FLOWS_NONE;
+		return 0;
+	case OPT_FROM: case OPT_TO: case OPT_UTIL:
+		if (export_time_parse(arg, ch == OPT_FROM ? &o->x.from : ch == OPT_TO ? &o->x.to :
+		    &o->x.util_window, why, sizeof why) != 0)
+			return cli_usage_error(&cmd_export, "%s: %s", ch == OPT_FROM ? "--from" :
+			    ch == OPT_TO ? "--to" : "--util-window", why);
+		return 0;
+	default: return EXIT_ERROR;
+	}
+}
+
+/* OUT and its format: -o's name, or TRACE's name with the format's extension. */
+static int
+output(struct options *o)
+{
+	enum export_format by_name;
+	bool gz;
+
+	if (o->out != NULL) {
+		by_name = export_format_for_path(o->out, &gz);
+		if (!o->named && by_name == EXPORT_FMT_UNKNOWN && strcmp(o->out, "-") != 0)
+			return cli_usage_error(&cmd_export, "%s: cannot tell the format from the name: "
+			    "expected " EXPORT_FORMATS ", optionally with .gz, or -f", o->out);
+		if (!o->named && by_name != EXPORT_FMT_UNKNOWN)
+			o->x.format = by_name;
+		o->x.gzip = gz;
+	} else if (strcmp(o->in, "-") == 0) {
+		o->out = "-";
+	} else if ((o->out = o->made = default_output(o->in, o->x.format, false)) == NULL) {
+		cli_error("out of memory");
+		return EXIT_ERROR;
+	} else if (outfile_same_file(o->made, o->in)) {
+		cli_error("%s: without -o the output would be %s, the input itself; name "
+		    "another with -o", o->in, o->made);
+		return EXIT_ERROR;
+	}
+	return cli_refuse_input(o->out, &o->in, 1);
+}
+
+static int
+parse(int argc, char **argv, void *opts)
+{
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "format", required_argument, NULL, 'f' },
@@ -76,102 +145,69 @@ run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct meter m;
-	const char *out = NULL, *in;
-	char *made = NULL, why[256];
-	struct export_opts o;
-	struct export_counts c;
-	struct errbuf e;
-	bool named = false, gz, quiet = false;
-	int ch, rc;
+	struct options *o = opts;
+	int ch;
 
-	export_opts_default(&o);
+	export_opts_default(&o->x);
 	while ((ch = cli_getopt(&cmd_export, argc, argv, "hf:o:q", longopts)) != -1) {
-		switch (ch) {
-		case 'h': usage(stdout); return EXIT_OK;
-		case 'q': quiet = true; break;
-		case 'f':
-			if ((o.format = export_format_named(optarg)) == EXPORT_FMT_UNKNOWN)
-				return cli_usage_error(&cmd_export, "-f: got '%s', expected perfetto, "
-				    "json, csv or text", optarg);
-			named = true;
-			break;
-		case 'o': out = optarg; break;
-		case OPT_PLANNED: o.planned = true; break;
-		case OPT_FLOWS:
-			if (strcmp(optarg, "critical") == 0)
-				o.flows = EXPORT_FLOWS_CRITICAL;
-			else if (strcmp(optarg, "all") == 0)
-				o.flows = EXPORT_FLOWS_ALL;
-			else if (strcmp(optarg, "none") == 0)
-				o.flows = EXPORT_FLOWS_NONE;
-			else
-				return cli_usage_error(&cmd_export, "--flows: got '%s', expected "
-				    "critical, all or none", optarg);
-			break;
-		case OPT_FROM:
-		case OPT_TO:
-		case OPT_UTIL:
-			if (export_time_parse(optarg, ch == OPT_FROM ? &o.from : ch == OPT_TO ? &o.to :
-			    &o.util_window, why, sizeof why) != 0)
-				return cli_usage_error(&cmd_export, "%s: %s", ch == OPT_FROM ? "--from" :
-				    ch == OPT_TO ? "--to" : "--util-window", why);
-			break;
-		default: return EXIT_ERROR;
+		if (ch == 'h') {
+			usage(stdout);
+			return CLI_DONE;
 		}
+		if (parse_option(ch, optarg, o) != 0)
+			return EXIT_ERROR;
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(&cmd_export, "expected one TRACE");
-	in = argv[optind];
-	if (out != NULL) {
-		enum export_format by_name = export_format_for_path(out, &gz);
-		if (!named && by_name == EXPORT_FMT_UNKNOWN && strcmp(out, "-") != 0)
-			return cli_usage_error(&cmd_export, "%s: cannot tell the format from the name: "
-			    "expected " EXPORT_FORMATS ", optionally with .gz, or -f", out);
-		if (!named && by_name != EXPORT_FMT_UNKNOWN)
-			o.format = by_name;
-		o.gzip = gz;
-	} else if (strcmp(in, "-") == 0) {
-		out = "-";
-	} else if ((out = made = default_output(in, o.format, false)) == NULL) {
-		cli_error("out of memory");
+	o->in = argv[optind];
+	if (output(o) != 0) {
+		free(o->made);
+		o->made = NULL;
 		return EXIT_ERROR;
 	}
-	if (made != NULL && outfile_same_file(made, in)) {
-		cli_error("%s: without -o the output would be %s, the input itself; name "
-		    "another with -o", in, made);
-		free(made);
-		return EXIT_ERROR;
-	}
-	if (cli_refuse_input(out, &in, 1) != 0) {
-		free(made);
-		return EXIT_ERROR;
-	}
-	meter_init(&m, "export", "instructions read", quiet);
-	o.progress = meter_progress(&m);
-	rc = export_file(in, out, &o, &c, &e);
+	return 0;
+}
+
+static void
+report(const char *out, const struct export_counts *c)
+{
+	if (strcmp(out, "-") != 0)
+		fprintf(stderr, "%s: %" PRIu64 " slices, %" PRIu64 " instants, %" PRIu64
+		    " counter values, %" PRIu64 " flows, from %" PRIu64 " instructions read\n",
+		    out, c->slices, c->instants, c->counters, c->flows, c->read);
+	if (c->flows_lost > 0)
+		fprintf(stderr, "mastrace: export: %" PRIu64 " dependencies not drawn: their "
+		    "producer was more than 4096 instructions back or had more than 64 "
+		    "consumers\n", c->flows_lost);
+	if (c->late > 0)
+		fprintf(stderr, "mastrace: export: %" PRIu64 " counter changes arrived after "
+		    "their time was shown and were shown late (see mastrace-export(1))\n",
+		    c->late);
+}
+
+static int
+act(void *opts, const char *command)
+{
+	struct options *o = opts;
+	struct export_counts c;
+	struct errbuf e;
+	struct meter m;
+	int rc;
+
+	(void)command;
+	meter_init(&m, "export", "instructions read", o->quiet);
+	o->x.progress = meter_progress(&m);
+	rc = export_file(o->in, o->out, &o->x, &c, &e);
 	meter_done(&m);
-	if (rc != 0) {
+	if (rc != 0)
 		cli_error("%s", e.msg);
-	} else {
-		if (strcmp(out, "-") != 0)
-			fprintf(stderr, "%s: %" PRIu64 " slices, %" PRIu64 " instants, %" PRIu64
-			    " counter values, %" PRIu64 " flows, from %" PRIu64 " instructions read\n",
-			    out, c.slices, c.instants, c.counters, c.flows, c.read);
-		if (c.flows_lost > 0)
-			fprintf(stderr, "mastrace: export: %" PRIu64 " dependencies not drawn: their "
-			    "producer was more than 4096 instructions back or had more than 64 "
-			    "consumers\n", c.flows_lost);
-		if (c.late > 0)
-			fprintf(stderr, "mastrace: export: %" PRIu64 " counter changes arrived after "
-			    "their time was shown and were shown late (see mastrace-export(1))\n",
-			    c.late);
-	}
-	free(made);
+	else
+		report(o->out, &c);
+	free(o->made);
 	return rc == 0 ? EXIT_OK : EXIT_ERROR;
 }
 
 const struct cmd cmd_export = {
-	"export", "write a trace for Perfetto, chrome://tracing, pandas or a text editor", run,
-	usage,
+	"export", "write a trace for Perfetto, chrome://tracing, pandas or a text editor",
+	sizeof(struct options), parse, act, usage,
 };

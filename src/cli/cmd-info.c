@@ -235,7 +235,7 @@ print_json(const char *path, enum trace_format fmt, const struct mtr_stats *ms, 
 }
 
 static int
-do_info(const char *path, const char *at_arg, bool json)
+do_info(const char *path, bool at_given, uint64_t at, bool json)
 {
 	const struct trace_header *h;
 	struct summary sum;
@@ -245,18 +245,13 @@ do_info(const char *path, const char *at_arg, bool json)
 	struct errbuf e;
 	struct stat st;
 	long long size;
-	uint64_t at = 0;
 	int rc;
 
-	if (at_arg != NULL && num_parse_u64(at_arg, &at) != 0) {
-		cli_error("--at: got '%s', expected an instruction number", at_arg);
-		return EXIT_ERROR;
-	}
 	if (trace_open_read(path, &r, &fmt, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
-	if (at_arg != NULL) {
+	if (at_given) {
 		rc = show_at(r, fmt, path, at);
 		trace_close_read(r);
 		return rc;
@@ -278,8 +273,14 @@ do_info(const char *path, const char *at_arg, bool json)
 	return EXIT_OK;
 }
 
+struct options {
+	const char *path;
+	bool at_given, json;
+	uint64_t at;
+};
+
 static int
-run(int argc, char **argv)
+parse(int argc, char **argv, void *opts)
 {
 	enum { OPT_AT = 256, OPT_FORMAT };
 	static const struct option longopts[] = {
@@ -288,31 +289,41 @@ run(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *at = NULL;
-	bool json = false;
+	struct options *o = opts;
 	int ch;
 
 	while ((ch = cli_getopt(&cmd_info, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
+		case 'h': usage(stdout); return CLI_DONE;
 		case OPT_AT:
-			at = optarg;
+			if (num_parse_u64(optarg, &o->at) != 0)
+				return cli_usage_error(&cmd_info, "--at: got '%s', expected an "
+				    "instruction number", optarg);
+			o->at_given = true;
 			break;
 		case OPT_FORMAT:
-			if (cli_report_format(&cmd_info, "--format", "text", optarg, &json) != 0)
+			if (cli_report_format(&cmd_info, "--format", "text", optarg, &o->json) != 0)
 				return EXIT_ERROR;
 			break;
-		default:
-			return EXIT_ERROR;
+		default: return EXIT_ERROR;
 		}
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(&cmd_info, "expected one TRACE");
-	return do_info(argv[optind], at, json);
+	o->path = argv[optind];
+	return 0;
+}
+
+static int
+act(void *opts, const char *command)
+{
+	const struct options *o = opts;
+
+	(void)command;
+	return do_info(o->path, o->at_given, o->at, o->json);
 }
 
 const struct cmd cmd_info = {
-	"info", "show what a trace holds: header, counts, time spans", run, usage,
+	"info", "show what a trace holds: header, counts, time spans", sizeof(struct options),
+	parse, act, usage,
 };

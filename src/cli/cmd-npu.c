@@ -115,8 +115,17 @@ do_check(int argc, char **argv)
 	return status;
 }
 
+enum action { LIST, SHOW, CHECK };
+
+struct options {
+	enum action action;
+	bool json;
+	char **files;		/* show: one NAME or FILE; check: nfiles FILEs */
+	int nfiles;
+};
+
 static int
-run(int argc, char **argv)
+parse(int argc, char **argv, void *opts)
 {
 	enum { OPT_FORMAT = 256 };
 	static const struct option longopts[] = {
@@ -124,18 +133,18 @@ run(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *action, *fmt = NULL;
-	bool json = false;
-	int ch;
+	static const char *const actions[] = { "list", "show", "check", NULL };
+	struct options *o = opts;
+	const char *fmt = NULL;
+	int ch, a;
 
 	while ((ch = cli_getopt(&cmd_npu, argc, argv, "h", longopts)) != -1) {
 		if (ch == 'h') {
 			usage(stdout);
-			return EXIT_OK;
+			return CLI_DONE;
 		}
-		if (ch != OPT_FORMAT)
-			return EXIT_ERROR;
-		if (cli_report_format(&cmd_npu, "--format", "ini", optarg, &json) != 0)
+		if (ch != OPT_FORMAT ||
+		    cli_report_format(&cmd_npu, "--format", "ini", optarg, &o->json) != 0)
 			return EXIT_ERROR;
 		fmt = optarg;
 	}
@@ -143,28 +152,39 @@ run(int argc, char **argv)
 	argv += optind;
 	if (argc == 0)
 		return cli_usage_error(&cmd_npu, "expected an action: list, show or check");
-	action = argv[0];
-	if (fmt != NULL && strcmp(action, "show") != 0)
-		return cli_usage_error(&cmd_npu, "%s: takes no --format", action);
-	if (strcmp(action, "list") == 0) {
-		if (argc != 1)
-			return cli_usage_error(&cmd_npu, "list: unexpected argument '%s'", argv[1]);
-		return do_list();
+	for (a = 0; actions[a] != NULL && strcmp(argv[0], actions[a]) != 0; a++)
+		;
+	if (actions[a] == NULL)
+		return cli_usage_error(&cmd_npu, "unknown action '%s', expected list, show or "
+		    "check", argv[0]);
+	o->action = (enum action)a;
+	if (fmt != NULL && o->action != SHOW)
+		return cli_usage_error(&cmd_npu, "%s: takes no --format", argv[0]);
+	if (o->action == LIST && argc != 1)
+		return cli_usage_error(&cmd_npu, "list: unexpected argument '%s'", argv[1]);
+	if (o->action == SHOW && argc != 2)
+		return cli_usage_error(&cmd_npu, "show: expected one NAME or FILE");
+	if (o->action == CHECK && argc < 2)
+		return cli_usage_error(&cmd_npu, "check: expected at least one FILE");
+	o->files = argv + 1;
+	o->nfiles = argc - 1;
+	return 0;
+}
+
+static int
+act(void *opts, const char *command)
+{
+	const struct options *o = opts;
+
+	(void)command;
+	switch (o->action) {
+	case LIST: return do_list();
+	case SHOW: return do_show(o->files[0], o->json);
+	default: return do_check(o->nfiles, o->files);
 	}
-	if (strcmp(action, "show") == 0) {
-		if (argc != 2)
-			return cli_usage_error(&cmd_npu, "show: expected one NAME or FILE");
-		return do_show(argv[1], json);
-	}
-	if (strcmp(action, "check") == 0) {
-		if (argc < 2)
-			return cli_usage_error(&cmd_npu, "check: expected at least one FILE");
-		return do_check(argc - 1, argv + 1);
-	}
-	return cli_usage_error(&cmd_npu, "unknown action '%s', expected list, show or check",
-	    action);
 }
 
 const struct cmd cmd_npu = {
-	"npu", "list, show and check NPU descriptions", run, usage,
+	"npu", "list, show and check NPU descriptions", sizeof(struct options), parse, act,
+	usage,
 };

@@ -42,153 +42,167 @@ usage(FILE *f)
 	    "See mastrace-replay(1) and the models in mastrace(7).\n", f);
 }
 
-enum { OPT_NPU = 256, OPT_IDEAL, OPT_NODRAM, OPT_NOPORT, OPT_NOCAP, OPT_WINDOW, OPT_STATS };
-static const struct option longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "npu", required_argument, NULL, OPT_NPU },
-	{ "ideal", no_argument, NULL, OPT_IDEAL },
-	{ "no-dram-sharing", no_argument, NULL, OPT_NODRAM },
-	{ "no-port-sharing", no_argument, NULL, OPT_NOPORT },
-	{ "no-capacity", no_argument, NULL, OPT_NOCAP },
-	{ "window", required_argument, NULL, OPT_WINDOW },
-	{ "output", required_argument, NULL, 'o' },
-	{ "stats", required_argument, NULL, OPT_STATS },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ NULL, 0, NULL, 0 },
+struct options {
+	const char *in, *out, *npu;
+	struct replay_opts replay;
+	bool stats, json, quiet;
 };
 
-/* The models an option turns off (OPT_* of longopts). */
-static void
-model_off(int opt, struct replay_opts *o)
-{
-	switch (opt) {
-	case OPT_IDEAL: o->dram_sharing = o->port_sharing = o->capacity = false; break;
-	case OPT_NODRAM: o->dram_sharing = false; break;
-	case OPT_NOPORT: o->port_sharing = false; break;
-	case OPT_NOCAP: o->capacity = false; break;
-	default: break;
-	}
-}
-
 static int
-run(int argc, char **argv)
+parse(int argc, char **argv, void *opts)
 {
-	const char *npu_arg = NULL, *out_path = NULL, *fmt = NULL;
-	struct trace_reader *r;
-	struct trace_writer *w = NULL;
-	struct trace_header h;
-	struct replay_opts o;
-	enum trace_format in_fmt;
-	struct stats st;
-	struct errbuf e;
-	struct npu n;
-	struct trace_progress_reader pr;
-	struct meter m;
-	char command[1024];
+	struct options *o = opts;
+	enum { OPT_NPU = 256, OPT_IDEAL, OPT_NODRAM, OPT_NOPORT, OPT_NOCAP, OPT_WINDOW, OPT_STATS };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "npu", required_argument, NULL, OPT_NPU },
+		{ "ideal", no_argument, NULL, OPT_IDEAL },
+		{ "no-dram-sharing", no_argument, NULL, OPT_NODRAM },
+		{ "no-port-sharing", no_argument, NULL, OPT_NOPORT },
+		{ "no-capacity", no_argument, NULL, OPT_NOCAP },
+		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "output", required_argument, NULL, 'o' },
+		{ "stats", required_argument, NULL, OPT_STATS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
 	uint64_t window;
-	bool quiet = false, json = false;
-	size_t used, len;
-	FILE *sf;
-	int ch, rc;
+	int ch;
 
-	cli_join_args(argc, argv, command, sizeof command);	/* before getopt reorders argv */
-	replay_opts_default(&o);
+	replay_opts_default(&o->replay);
 	while ((ch = cli_getopt(&cmd_replay, argc, argv, "ho:q", longopts)) != -1) {
 		switch (ch) {
-		case 'h': usage(stdout); return EXIT_OK;
-		case 'q': quiet = true; break;
-		case OPT_NPU: npu_arg = optarg; break;
-		case OPT_IDEAL: case OPT_NODRAM: case OPT_NOPORT: case OPT_NOCAP:
-			model_off(ch, &o);
+		case 'h': usage(stdout); return CLI_DONE;
+		case 'q': o->quiet = true; break;
+		case OPT_NPU: o->npu = optarg; break;
+		case OPT_IDEAL:
+			o->replay.dram_sharing = o->replay.port_sharing = o->replay.capacity = false;
 			break;
+		case OPT_NODRAM: o->replay.dram_sharing = false; break;
+		case OPT_NOPORT: o->replay.port_sharing = false; break;
+		case OPT_NOCAP: o->replay.capacity = false; break;
 		case OPT_WINDOW:
 			if (num_parse_u64(optarg, &window) != 0 || window < 1 ||
 			    window > REPLAY_WINDOW_MAX)
 				return cli_usage_error(&cmd_replay, "--window: got '%s', expected a number "
 				    "of instructions from 1 to %u", optarg, REPLAY_WINDOW_MAX);
-			o.window = (unsigned)window;
+			o->replay.window = (unsigned)window;
 			break;
-		case 'o': out_path = optarg; break;
+		case 'o': o->out = optarg; break;
 		case OPT_STATS:
-			if (cli_report_format(&cmd_replay, "--stats", "text", optarg, &json) != 0)
+			if (cli_report_format(&cmd_replay, "--stats", "text", optarg, &o->json) != 0)
 				return EXIT_ERROR;
-			fmt = optarg;
+			o->stats = true;
 			break;
 		default: return EXIT_ERROR;
 		}
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(&cmd_replay, "expected one IN trace");
-	if (out_path == NULL && fmt == NULL)
-		fmt = "text";
+	o->in = argv[optind];
+	if (o->out == NULL)	/* no trace written: the statistics are the output */
+		o->stats = true;
 	{
-		const char *inputs[] = { argv[optind], cli_npu_file(npu_arg) };
-		if (cli_refuse_input(out_path, inputs, 2) != 0)
+		const char *inputs[] = { o->in, cli_npu_file(o->npu) };
+		if (cli_refuse_input(o->out, inputs, 2) != 0)
 			return EXIT_ERROR;
 	}
-	if (trace_open_read(argv[optind], &r, &in_fmt, &e) != 0) {
+	return 0;
+}
+
+/* The provenance: a replay of a replay keeps the chain, its oldest links cut if long. */
+static void
+chain(struct trace_header *h, const char *command, const struct replay_opts *o)
+{
+	size_t used = strlen(h->replay), len = strlen(command);
+
+	if (used > 0 && used + 3 + len >= sizeof h->replay) {
+		memcpy(h->replay, "...", 3);
+		used = 3;
+	}
+	if (used > 0) {
+		memcpy(h->replay + used, " | ", 3);
+		used += 3;
+	}
+	if (len >= sizeof h->replay - used)
+		len = sizeof h->replay - used - 1;
+	memcpy(h->replay + used, command, len);
+	h->replay[used + len] = '\0';
+	h->models = replay_opts_models(o);
+}
+
+/* Replay r into the output (if any) and the statistics. */
+static int
+replay_into(const struct options *o, struct trace_reader *r, const struct trace_header *h,
+    struct stats *st, struct errbuf *e)
+{
+	struct trace_progress_reader pr;
+	struct trace_writer *w = NULL;
+	struct meter m;
+	int rc;
+
+	meter_init(&m, "replay", "instructions", o->quiet);
+	rc = o->out != NULL ? trace_open_write(o->out, TRACE_FMT_UNKNOWN, h, &w, e) : 0;
+	if (rc == 0)
+		rc = replay_run(trace_progress_reader(&pr, r, meter_progress(&m)), o->in, &h->npu,
+		    &o->replay, w, st, e);
+	meter_done(&m);
+	if (rc != 0) {
+		trace_abort_write(w);
+		return -1;
+	}
+	if ((w != NULL && trace_close_write(w, e) != 0) ||
+	    (stats_finish(st, e) != 0 && errbuf_prefix(e, "%s", o->in)))
+		return -1;
+	return 0;
+}
+
+static int
+act(void *opts, const char *command)
+{
+	const struct options *o = opts;
+	struct trace_reader *r;
+	struct trace_header h;
+	enum trace_format in_fmt;
+	struct stats st;
+	struct errbuf e;
+	FILE *sf;
+	int rc;
+
+	if (trace_open_read(o->in, &r, &in_fmt, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
 	h = r->hdr;
-	if (npu_arg != NULL && npu_resolve(npu_arg, &h.npu, &e) != 0) {
+	if (o->npu != NULL && npu_resolve(o->npu, &h.npu, &e) != 0) {
 		trace_close_read(r);
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
-	/* the provenance: a replay of a replay keeps the chain, its oldest links cut if long */
-	used = strlen(h.replay);
-	len = strlen(command);
-	if (used > 0 && used + 3 + len >= sizeof h.replay) {
-		memcpy(h.replay, "...", 3);
-		used = 3;
-	}
-	if (used > 0) {
-		memcpy(h.replay + used, " | ", 3);
-		used += 3;
-	}
-	if (len >= sizeof h.replay - used)
-		len = sizeof h.replay - used - 1;
-	memcpy(h.replay + used, command, len);
-	h.replay[used + len] = '\0';
-	h.models = replay_opts_models(&o);
-	n = h.npu;
-	if (stats_init(&st, &n) != 0) {
+	chain(&h, command, &o->replay);
+	if (stats_init(&st, &h.npu) != 0) {
 		trace_close_read(r);
 		cli_error("out of memory");
 		return EXIT_ERROR;
 	}
-	replay_opts_to_stats(&o, &st);
-	meter_init(&m, "replay", "instructions", quiet);
-	rc = out_path != NULL ? trace_open_write(out_path, TRACE_FMT_UNKNOWN, &h, &w, &e) : 0;
-	if (rc == 0)
-		rc = replay_run(trace_progress_reader(&pr, r, meter_progress(&m)), argv[optind], &n,
-		    &o, w, &st, &e);
-	meter_done(&m);
-	if (rc != 0) {
-		trace_abort_write(w);
-		trace_close_read(r);
-		stats_free(&st);
-		cli_error("%s", e.msg);
-		return EXIT_ERROR;
-	}
+	replay_opts_to_stats(&o->replay, &st);
+	rc = replay_into(o, r, &h, &st, &e);
 	trace_close_read(r);
-	if ((w != NULL && trace_close_write(w, &e) != 0) ||
-	    (stats_finish(&st, &e) != 0 && errbuf_prefix(&e, "%s", argv[optind]))) {
+	if (rc != 0) {
 		stats_free(&st);
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
-	sf = out_path != NULL && strcmp(out_path, "-") == 0 ? stderr : stdout;
-	if (fmt != NULL && json)
+	sf = o->out != NULL && strcmp(o->out, "-") == 0 ? stderr : stdout;
+	if (o->stats && o->json)
 		stats_print_json(&st, sf);
-	else if (fmt != NULL)
+	else if (o->stats)
 		stats_print_text(&st, sf);
 	stats_free(&st);
 	return EXIT_OK;
 }
 
 const struct cmd cmd_replay = {
-	"replay", "re-time a trace with contention and spills, and explain every cycle", run,
-	usage,
+	"replay", "re-time a trace with contention and spills, and explain every cycle",
+	sizeof(struct options), parse, act, usage,
 };

@@ -17,7 +17,10 @@
 static void
 usage(FILE *f)
 {
-	fputs("Usage: mastrace schedule [-s SCHED] [-w WORKLOAD] [--seq N] [--npu NAME|FILE]\n"
+	char names[SCHED_NAMES_MAX];
+
+	sched_names(names, sizeof names);
+	fprintf(f, "Usage: mastrace schedule [-s SCHED] [-w WORKLOAD] [--seq N] [--npu NAME|FILE]\n"
 	    "                         [-t TILING] [--allow-spill] [--force] [-q]\n"
 	    "                         [--max-instructions N] [--format text|json] -o OUT\n"
 	    "       mastrace schedule [-s SCHED] [-w WORKLOAD] [--seq N] [--npu NAME|FILE]\n"
@@ -26,8 +29,8 @@ usage(FILE *f)
 	    "       mastrace schedule --list\n"
 	    "\n"
 	    "Plan attention as a dataflow on an NPU and write its instruction trace, each\n"
-	    "instruction timed by the cost model the replay shares.  SCHED is mas\n"
-	    "(default), flat, layerwise or flash; TILING is key=value pairs of the\n"
+	    "instruction timed by the cost model the replay shares.  SCHED is one of\n"
+	    "%s (default mas); TILING is key=value pairs of the\n"
 	    "scheduler's parameters (see --list); parameters left out are searched for\n"
 	    "the shortest planned makespan that fits.  A tiling that needs more L1 than\n"
 	    "the NPU has is refused unless --allow-spill.  OUT ending in .mtr is native, .mtt or - is text.\n"
@@ -53,10 +56,10 @@ usage(FILE *f)
 	    "      --list             list the schedulers and their tiling parameters\n"
 	    "  -h, --help             show this help and exit\n"
 	    "\n"
-	    "See mastrace-schedule(1) and, for the dataflows, mastrace(7).\n", f);
+	    "See mastrace-schedule(1) and, for the dataflows, mastrace(7).\n", names);
 }
 
-static int
+static void
 list(void)
 {
 	const struct sched *s;
@@ -78,11 +81,13 @@ list(void)
 			}
 		}
 	}
-	return EXIT_OK;
 }
 
 struct options {
-	const char *sched, *workload, *seq, *npu, *tiling, *out;
+	const struct sched *sched;
+	struct workload wl;
+	struct tiling tiling;
+	const char *npu, *out;
 	uint64_t max_instructions;
 	bool allow_spill, force, quiet, json, dry_run;
 };
@@ -179,71 +184,78 @@ summary_json(FILE *f, const struct options *o, const struct sched *s, const stru
 	fputs("}\n", f);
 }
 
+/* Plan the tiling, its size checked before anything long is made. */
 static int
-do_schedule(const struct options *o, const char *command)
+prepare(const struct options *o, const struct npu *npu, struct sched_result *res,
+    struct sched_estimate *est)
 {
-	const struct sched *s = sched_find(o->sched);
+	struct errbuf e;
+
+	if (eval_prepare(o->sched, npu, &o->wl, &o->tiling, o->allow_spill, res, &e) != 0 ||
+	    sched_check_size(o->sched, &o->wl, &res->t, o->max_instructions, &e) != 0 ||
+	    sched_estimate(o->sched, npu, &o->wl, res, est, &e) != 0) {
+		cli_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	return 0;
+}
+
+static int
+dry_run(const struct options *o, const struct npu *npu, const struct sched_result *res,
+    const struct sched_estimate *est)
+{
+	char a[NUM_TEXT_MAX], b[NUM_TEXT_MAX], c[NUM_TEXT_MAX], d[NUM_TEXT_MAX];
+
+	printf("%s on %s, %s, tiling %s\n  about %s instructions, planned makespan %s "
+	    "cycles, L1 %s of %s bytes\n", o->sched->name, npu->name, o->wl.name, res->tiling,
+	    num_group(est->instructions, a), num_group(est->makespan, b),
+	    num_group(res->fit.l1_bytes, c), num_group(npu->l1.capacity_bytes, d));
+	if (res->fit.note[0] != '\0')
+		printf("  note: %s\n", res->fit.note);
+	return EXIT_OK;
+}
+
+static int
+act(void *opts, const char *command)
+{
+	const struct options *o = opts;
 	struct sched_estimate est;
-	struct tiling asked;
 	struct sched_result res;
-	struct workload wl;
 	struct meter m;
 	struct errbuf e;
 	struct npu npu;
 	FILE *info = o->out != NULL && strcmp(o->out, "-") == 0 ? stderr : stdout;
-	uint64_t seq;
 	int rc;
 
-	if (s == NULL)
-		return cli_usage_error(&cmd_schedule, "-s: unknown scheduler '%s', expected mas, "
-		    "flat, layerwise or flash", o->sched);
-	if (wl_parse(o->workload, &wl, &e) != 0 ||
-	    (o->seq != NULL && (num_parse_u64(o->seq, &seq) != 0 ?
-	    errbuf_set(&e, "--seq: got '%s', expected an integer from 1 to 16777216", o->seq) :
-	    wl_set_seq(&wl, seq, &e)) != 0) ||
-	    npu_resolve(o->npu, &npu, &e) != 0 ||
-	    sched_parse_tiling(s, o->tiling ? o->tiling : "", &asked, &e) != 0 ||
-	    eval_prepare(s, &npu, &wl, &asked, o->allow_spill, &res, &e) != 0 ||
-	    sched_check_size(s, &wl, &res.t, o->max_instructions, &e) != 0 ||
-	    sched_estimate(s, &npu, &wl, &res, &est, &e) != 0) {
-		cli_error("%s", e.msg);
+	if (cli_npu(o->npu, &npu) != 0 || prepare(o, &npu, &res, &est) != 0)
 		return EXIT_ERROR;
-	}
-	if (o->dry_run) {
-		char a[NUM_TEXT_MAX], b[NUM_TEXT_MAX], c[NUM_TEXT_MAX], d[NUM_TEXT_MAX];
-		printf("%s on %s, %s, tiling %s\n  about %s instructions, planned makespan %s "
-		    "cycles, L1 %s of %s bytes\n", s->name, npu.name, wl.name, res.tiling,
-		    num_group(est.instructions, a), num_group(est.makespan, b),
-		    num_group(res.fit.l1_bytes, c), num_group(npu.l1.capacity_bytes, d));
-		if (res.fit.note[0] != '\0')
-			printf("  note: %s\n", res.fit.note);
-		return EXIT_OK;
-	}
+	if (o->dry_run)
+		return dry_run(o, &npu, &res, &est);
 	if ((rc = check_size(o, &est)) != 0)
 		return rc;
 	meter_init(&m, "schedule", "instructions", o->quiet);
-	rc = eval_write_plan(s, &npu, &wl, command, o->out, meter_progress(&m), est.instructions,
-	    &res, &e);
+	rc = eval_write_plan(o->sched, &npu, &o->wl, command, o->out, meter_progress(&m),
+	    est.instructions, &res, &e);
 	meter_done(&m);
 	if (rc != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
 	if (res.fit.l1_bytes > npu.l1.capacity_bytes)
-		fprintf(stderr, "mastrace: schedule: warning: tiling %s needs %llu bytes of L1, the "
-		    "NPU has %llu; the plan is written as is and a replay shows what the spills "
-		    "cost\n", res.tiling, (unsigned long long)res.fit.l1_bytes,
-		    (unsigned long long)npu.l1.capacity_bytes);
+		cli_warning("tiling %s needs %llu bytes of L1, the NPU has %llu; the plan is written "
+		    "as is and a replay shows what the spills cost", res.tiling,
+		    (unsigned long long)res.fit.l1_bytes, (unsigned long long)npu.l1.capacity_bytes);
 	if (o->json)
-		summary_json(info, o, s, &npu, &wl, &res);
+		summary_json(info, o, o->sched, &npu, &o->wl, &res);
 	else
-		summary_text(info, o, s, &npu, &wl, &res);
+		summary_text(info, o, o->sched, &npu, &o->wl, &res);
 	return EXIT_OK;
 }
 
 static int
-run(int argc, char **argv)
+parse(int argc, char **argv, void *opts)
 {
+	struct options *o = opts;
 	enum { OPT_SEQ = 256, OPT_NPU, OPT_SPILL, OPT_LIST, OPT_FORCE, OPT_FORMAT, OPT_MAX };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -262,51 +274,53 @@ run(int argc, char **argv)
 		{ "max-instructions", required_argument, NULL, OPT_MAX },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct options o = { "mas", WL_DEFAULT_PRESET, NULL, NPU_DEFAULT_PRESET, NULL, NULL,
-	    SCHED_MAX_INSTRUCTIONS, false, false, false, false, false };
-	char command[1024];
-	int ch;
+	const char *sched = "mas", *workload = WL_DEFAULT_PRESET, *seq = NULL, *tiling = NULL;
+	const char *npu_file;
+	int ch, rc = 0;
 
-	cli_join_args(argc, argv, command, sizeof command);	/* before getopt reorders argv */
-	while ((ch = cli_getopt(&cmd_schedule, argc, argv, "hs:w:t:o:qn", longopts)) != -1) {
+	o->npu = NPU_DEFAULT_PRESET;
+	o->max_instructions = SCHED_MAX_INSTRUCTIONS;
+	while (rc == 0 && (ch = cli_getopt(&cmd_schedule, argc, argv, "hs:w:t:o:qn",
+	    longopts)) != -1) {
 		switch (ch) {
-		case 'h': usage(stdout); return EXIT_OK;
-		case 's': o.sched = optarg; break;
-		case 'w': o.workload = optarg; break;
-		case OPT_SEQ: o.seq = optarg; break;
-		case OPT_NPU: o.npu = optarg; break;
-		case 't': o.tiling = optarg; break;
-		case OPT_SPILL: o.allow_spill = true; break;
-		case 'o': o.out = optarg; break;
-		case OPT_LIST: return list();
-		case OPT_FORCE: o.force = true; break;
-		case 'q': o.quiet = true; break;
-		case 'n': o.dry_run = true; break;
+		case 'h': usage(stdout); return CLI_DONE;
+		case 's': sched = optarg; break;
+		case 'w': workload = optarg; break;
+		case OPT_SEQ: seq = optarg; break;
+		case OPT_NPU: o->npu = optarg; break;
+		case 't': tiling = optarg; break;
+		case OPT_SPILL: o->allow_spill = true; break;
+		case 'o': o->out = optarg; break;
+		case OPT_LIST: list(); return CLI_DONE;
+		case OPT_FORCE: o->force = true; break;
+		case 'q': o->quiet = true; break;
+		case 'n': o->dry_run = true; break;
 		case OPT_MAX:
-			if (cli_parse_count(&cmd_schedule, "--max-instructions", optarg,
-			    &o.max_instructions) != 0)
-				return EXIT_ERROR;
+			rc = cli_parse_count(&cmd_schedule, "--max-instructions", optarg,
+			    &o->max_instructions);
 			break;
 		case OPT_FORMAT:
-			if (cli_report_format(&cmd_schedule, "--format", "text", optarg,
-			    &o.json) != 0)
-				return EXIT_ERROR;
+			rc = cli_report_format(&cmd_schedule, "--format", "text", optarg, &o->json);
 			break;
 		default: return EXIT_ERROR;
 		}
 	}
+	if (rc != 0)
+		return EXIT_ERROR;
 	if (optind != argc)
 		return cli_usage_error(&cmd_schedule, "unexpected argument '%s'", argv[optind]);
-	if (o.out == NULL && !o.dry_run)
+	if (o->out == NULL && !o->dry_run)
 		return cli_usage_error(&cmd_schedule, "expected -o OUT (a .mtr or .mtt file, or -)");
-	{
-		const char *npu_file = cli_npu_file(o.npu);
-		if (cli_refuse_input(o.out, &npu_file, 1) != 0)
-			return EXIT_ERROR;
-	}
-	return do_schedule(&o, command);
+	npu_file = cli_npu_file(o->npu);
+	if (cli_parse_sched(&cmd_schedule, "-s", sched, &o->sched) != 0 ||
+	    cli_parse_tiling(&cmd_schedule, NULL, o->sched, tiling, &o->tiling) != 0 ||
+	    cli_refuse_input(o->out, &npu_file, 1) != 0 ||
+	    cli_workload(&cmd_schedule, workload, seq, &o->wl) != 0)
+		return EXIT_ERROR;
+	return 0;
 }
 
 const struct cmd cmd_schedule = {
-	"schedule", "plan a dataflow on an NPU and write its trace", run, usage,
+	"schedule", "plan a dataflow on an NPU and write its trace", sizeof(struct options), parse,
+	act, usage,
 };

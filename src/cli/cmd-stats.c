@@ -28,8 +28,13 @@ usage(FILE *f)
 	    "See mastrace-stats(1).\n", f);
 }
 
+struct options {
+	const char *path;
+	bool json;
+};
+
 static int
-run(int argc, char **argv)
+parse(int argc, char **argv, void *opts)
 {
 	enum { OPT_FORMAT = 256 };
 	static const struct option longopts[] = {
@@ -37,20 +42,14 @@ run(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false;
-	struct trace_reader *r;
-	enum trace_format tf;
-	struct replay_opts o;
-	struct stats st;
-	struct errbuf e;
-	struct npu n;
-	int ch, rc;
+	struct options *o = opts;
+	int ch;
 
 	while ((ch = cli_getopt(&cmd_stats, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
-		case 'h': usage(stdout); return EXIT_OK;
+		case 'h': usage(stdout); return CLI_DONE;
 		case OPT_FORMAT:
-			if (cli_report_format(&cmd_stats, "--format", "text", optarg, &json) != 0)
+			if (cli_report_format(&cmd_stats, "--format", "text", optarg, &o->json) != 0)
 				return EXIT_ERROR;
 			break;
 		default: return EXIT_ERROR;
@@ -58,7 +57,24 @@ run(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(&cmd_stats, "expected one TRACE");
-	if (trace_open_read(argv[optind], &r, &tf, &e) != 0) {
+	o->path = argv[optind];
+	return 0;
+}
+
+static int
+act(void *opts, const char *command)
+{
+	const struct options *o = opts;
+	struct trace_reader *r;
+	enum trace_format tf;
+	struct replay_opts ro;
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+	int rc;
+
+	(void)command;
+	if (trace_open_read(o->path, &r, &tf, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
@@ -68,16 +84,16 @@ run(int argc, char **argv)
 		cli_error("out of memory");
 		return EXIT_ERROR;
 	}
-	replay_opts_of_trace(&r->hdr, &o);
-	replay_opts_to_stats(&o, &st);
-	rc = stats_read(&st, r, argv[optind], &e);
+	replay_opts_of_trace(&r->hdr, &ro);
+	replay_opts_to_stats(&ro, &st);
+	rc = stats_read(&st, r, o->path, &e);
 	trace_close_read(r);
 	if (rc != 0) {
 		stats_free(&st);
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
-	if (json)
+	if (o->json)
 		stats_print_json(&st, stdout);
 	else
 		stats_print_text(&st, stdout);
@@ -86,5 +102,6 @@ run(int argc, char **argv)
 }
 
 const struct cmd cmd_stats = {
-	"stats", "print the statistics of a replayed trace", run, usage,
+	"stats", "print the statistics of a replayed trace", sizeof(struct options), parse, act,
+	usage,
 };

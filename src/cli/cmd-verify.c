@@ -39,8 +39,27 @@ usage(FILE *f)
 	    "See mastrace-verify(1).\n", f);
 }
 
+struct options {
+	const char *path;
+	struct verify_opts v;
+	bool quiet;
+};
+
+/* An integer option from lo to hi (hi 0: no bound). */
 static int
-run(int argc, char **argv)
+count_opt(const char *option, const char *arg, uint64_t lo, uint64_t hi, uint64_t *v)
+{
+	if (num_parse_u64(arg, v) == 0 && *v >= lo && (hi == 0 || *v <= hi))
+		return 0;
+	if (hi == 0)
+		return cli_usage_error(&cmd_verify, "%s: got '%s', expected a non-negative integer",
+		    option, arg);
+	return cli_usage_error(&cmd_verify, "%s: got '%s', expected an integer from %llu to %llu",
+	    option, arg, (unsigned long long)lo, (unsigned long long)hi);
+}
+
+static int
+parse(int argc, char **argv, void *opts)
 {
 	enum { OPT_SEED = 256, OPT_ORDERS, OPT_THREADS, OPT_MAX_WORK };
 	static const struct option longopts[] = {
@@ -52,52 +71,51 @@ run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct options *o = opts;
+	uint64_t orders = 4, threads = 0;
+	int ch, rc = 0;
+
+	o->v.seed = 1;
+	o->v.max_work = VERIFY_MAX_WORK;
+	while (rc == 0 && (ch = cli_getopt(&cmd_verify, argc, argv, "hq", longopts)) != -1) {
+		switch (ch) {
+		case 'h': usage(stdout); return CLI_DONE;
+		case 'q': o->quiet = true; break;
+		case OPT_THREADS: rc = count_opt("--threads", optarg, 1, 64, &threads); break;
+		case OPT_SEED: rc = count_opt("--seed", optarg, 0, 0, &o->v.seed); break;
+		case OPT_ORDERS: rc = count_opt("--orders", optarg, 1, 1000, &orders); break;
+		case OPT_MAX_WORK:
+			if (num_parse_count(optarg, &o->v.max_work) != 0 || o->v.max_work == 0)
+				rc = cli_usage_error(&cmd_verify, "--max-work: got '%s', expected a "
+				    "positive count of operations, such as 2e13 or 20T", optarg);
+			break;
+		default: return EXIT_ERROR;
+		}
+	}
+	if (rc != 0)
+		return EXIT_ERROR;
+	if (argc - optind != 1)
+		return cli_usage_error(&cmd_verify, "expected one TRACE");
+	o->path = argv[optind];
+	o->v.orders = (unsigned)orders;
+	o->v.threads = (unsigned)threads;
+	return 0;
+}
+
+static int
+act(void *opts, const char *command)
+{
+	struct options *o = opts;
 	char buf[NUM_TEXT_MAX];
 	struct verify_result r;
 	struct meter m;
 	struct errbuf e;
-	uint64_t seed = 1, orders = 4, threads = 0, max_work = VERIFY_MAX_WORK;
-	bool quiet = false;
-	int ch, rc;
+	int rc;
 
-	while ((ch = cli_getopt(&cmd_verify, argc, argv, "hq", longopts)) != -1) {
-		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'q':
-			quiet = true;
-			break;
-		case OPT_THREADS:
-			if (num_parse_u64(optarg, &threads) != 0 || threads < 1 || threads > 64)
-				return cli_usage_error(&cmd_verify, "--threads: got '%s', expected an "
-				    "integer from 1 to 64", optarg);
-			break;
-		case OPT_MAX_WORK:
-			if (num_parse_count(optarg, &max_work) != 0 || max_work == 0)
-				return cli_usage_error(&cmd_verify, "--max-work: got '%s', expected a "
-				    "positive count of operations, such as 2e13 or 20T", optarg);
-			break;
-		case OPT_SEED:
-			if (num_parse_u64(optarg, &seed) != 0)
-				return cli_usage_error(&cmd_verify, "--seed: got '%s', expected a "
-				    "non-negative integer", optarg);
-			break;
-		case OPT_ORDERS:
-			if (num_parse_u64(optarg, &orders) != 0 || orders < 1 || orders > 1000)
-				return cli_usage_error(&cmd_verify, "--orders: got '%s', expected an "
-				    "integer from 1 to 1000", optarg);
-			break;
-		default:
-			return EXIT_ERROR;
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(&cmd_verify, "expected one TRACE");
-	meter_init(&m, "verify", "instructions executed", quiet);
-	rc = verify_trace(argv[optind], &(struct verify_opts){ .seed = seed,
-	    .orders = (unsigned)orders, .threads = (unsigned)threads, .max_work = max_work,
-	    .progress = meter_progress(&m) }, &r, &e);
+	(void)command;
+	meter_init(&m, "verify", "instructions executed", o->quiet);
+	o->v.progress = meter_progress(&m);
+	rc = verify_trace(o->path, &o->v, &r, &e);
 	meter_done(&m);
 	if (rc != 0) {
 		cli_error("%s", e.msg);
@@ -105,16 +123,17 @@ run(int argc, char **argv)
 	}
 	if (!(r.max_err <= VERIFY_TOLERANCE)) {
 		cli_error("%s: FAILED: max abs error %.3g (limit %.0e) in order %u of %u (seed "
-		    "%llu): %s", argv[optind], r.max_err, VERIFY_TOLERANCE, r.worst_order + 1,
-		    r.orders, (unsigned long long)seed, r.where);
+		    "%llu): %s", o->path, r.max_err, VERIFY_TOLERANCE, r.worst_order + 1,
+		    r.orders, (unsigned long long)o->v.seed, r.where);
 		return EXIT_ERROR;
 	}
 	printf("%s: ok: %s instructions in %u order%s (seed %llu), max abs error %.3g "
-	    "(limit %.0e)\n", argv[optind], num_group(r.instructions, buf), r.orders,
-	    r.orders == 1 ? "" : "s", (unsigned long long)seed, r.max_err, VERIFY_TOLERANCE);
+	    "(limit %.0e)\n", o->path, num_group(r.instructions, buf), r.orders,
+	    r.orders == 1 ? "" : "s", (unsigned long long)o->v.seed, r.max_err, VERIFY_TOLERANCE);
 	return EXIT_OK;
 }
 
 const struct cmd cmd_verify = {
-	"verify", "execute a trace on real data and check it computes exact attention", run, usage,
+	"verify", "execute a trace on real data and check it computes exact attention",
+	sizeof(struct options), parse, act, usage,
 };

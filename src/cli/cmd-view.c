@@ -27,7 +27,8 @@ usage(FILE *f)
 	fputs("Usage: mastrace view [--width N] [--from TIME] [--to TIME] [--no-color]\n"
 	    "                     [--no-mouse] [-q] TRACE [TRACE2]\n"
 	    "       mastrace view --live [-s SCHED] [-w WORKLOAD] [--npu NAME|FILE]\n"
-	    "                     [-t TILING] [--no-color] [--no-mouse]\n"
+	    "                     [-t TILING] [--max-instructions N] [--no-color]\n"
+	    "                     [--no-mouse]\n"
 	    "       mastrace view --batch KEYS [--width N] [--height N] TRACE [TRACE2]\n"
 	    "\n"
 	    "Show a trace's timeline: a lane per unit (MAC, VEC, MTE, each DMA channel)\n"
@@ -55,44 +56,52 @@ usage(FILE *f)
 	    "  -w, --workload W   --live: preset or shape (default bert-base)\n"
 	    "      --npu NPU      --live: NPU preset or INI file (default edge)\n"
 	    "  -t, --tiling T     --live: the tiling (default: chosen)\n"
+	    "      --max-instructions N  --live: refuse a larger plan (default 1.07G)\n"
 	    "  -q, --quiet        no progress line\n"
 	    "  -h, --help         show this help and exit\n"
 	    "\n"
 	    "See mastrace-view(1).\n", f);
 }
 
+struct options {
+	struct tui_opts ui;
+	struct export_time from, to;
+	uint64_t width, height;
+	bool quiet, live;
+	/* --live */
+	const char *sched, *workload, *npu, *tiling;
+	uint64_t max_instructions;
+	/* the traces */
+	const char *paths[2];
+	unsigned n;
+};
+
 /* view --live: plan and replay in memory, drawn as it goes. */
 static int
-run_live(struct tui_opts *o, int operands, const char *sched, const char *workload,
-    const char *npu_arg, const char *tiling, uint64_t width, uint64_t height)
+act_live(struct options *o)
 {
 	struct tui_live_spec ls;
 	struct workload wl;
 	struct errbuf e;
 	struct npu npu;
 
-	if (operands != 0)
-		return cli_usage_error(&cmd_view, "--live replays in memory: it takes no TRACE");
-	if (o->batch == NULL && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
+	if (o->ui.batch == NULL && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
 		cli_error("--live draws in a terminal, and this is not one: schedule and replay to a "
 		    "file and view that, or give --batch");
 		return EXIT_ERROR;
 	}
-	if ((ls.sched = sched_find(sched ? sched : "mas")) == NULL)
-		return cli_usage_error(&cmd_view, "-s: unknown scheduler '%s', expected mas, flat, "
-		    "layerwise or flash", sched);
-	if (wl_parse(workload ? workload : WL_DEFAULT_PRESET, &wl, &e) != 0 ||
-	    npu_resolve(npu_arg ? npu_arg : "edge", &npu, &e) != 0 ||
-	    sched_parse_tiling(ls.sched, tiling ? tiling : "", &ls.tiling, &e) != 0) {
-		cli_error("%s", e.msg);
+	if (cli_parse_sched(&cmd_view, "-s", o->sched ? o->sched : "mas", &ls.sched) != 0 ||
+	    cli_parse_tiling(&cmd_view, NULL, ls.sched, o->tiling, &ls.tiling) != 0 ||
+	    cli_workload(&cmd_view, o->workload ? o->workload : WL_DEFAULT_PRESET, NULL,
+	    &wl) != 0 || cli_npu(o->npu ? o->npu : NPU_DEFAULT_PRESET, &npu) != 0)
 		return EXIT_ERROR;
-	}
 	ls.npu = &npu;
 	ls.wl = &wl;
-	o->batch_cols = width ? (unsigned)width : 120;
-	o->batch_rows = height ? (unsigned)height : 40;
-	o->report = stdout;
-	if (tui_live(&ls, o, &e) != 0) {
+	ls.max_instructions = o->max_instructions;
+	o->ui.batch_cols = o->width ? (unsigned)o->width : 120;
+	o->ui.batch_rows = o->height ? (unsigned)o->height : 40;
+	o->ui.report = stdout;
+	if (tui_live(&ls, &o->ui, &e) != 0) {
 		cli_error("%s", e.msg);
 		return EXIT_ERROR;
 	}
@@ -100,16 +109,52 @@ run_live(struct tui_opts *o, int operands, const char *sched, const char *worklo
 }
 
 static int
-run(int argc, char **argv)
+parse_size(int ch, const char *arg, struct options *o)
 {
-	enum {
-		OPT_WIDTH = 256, OPT_HEIGHT, OPT_FROM, OPT_TO, OPT_NOCOLOR, OPT_NOMOUSE, OPT_BATCH,
-		OPT_LIVE, OPT_NPU
-	};
+	bool w = ch == 'W';
+	uint64_t *v = w ? &o->width : &o->height;
+	unsigned lo = w ? 10 : 5, hi = w ? MAX_WIDTH : MAX_SCREEN_SIDE;
+
+	if (num_parse_u64(arg, v) != 0 || *v < lo || *v > hi)
+		return cli_usage_error(&cmd_view, "%s: got '%s', expected an integer from %u to %u",
+		    w ? "--width" : "--height", arg, lo, hi);
+	return 0;
+}
+
+/* After getopt: what the options say together. */
+static int
+check_options(int operands, struct options *o)
+{
+	const char *no_color = getenv("NO_COLOR");
+
+	if (no_color != NULL && no_color[0] != '\0')
+		o->ui.color = false;
+	if ((o->ui.batch != NULL || o->live) && o->width > MAX_SCREEN_SIDE)
+		return cli_usage_error(&cmd_view, "--width: got %llu, expected at most %d columns "
+		    "for a screen (the text timeline takes up to %d)", (unsigned long long)o->width,
+		    MAX_SCREEN_SIDE, MAX_WIDTH);
+	if (o->live)
+		return operands != 0 ? cli_usage_error(&cmd_view, "--live replays in memory: it "
+		    "takes no TRACE") : 0;
+	if (o->sched != NULL || o->workload != NULL || o->npu != NULL || o->tiling != NULL ||
+	    o->max_instructions != 0)
+		return cli_usage_error(&cmd_view, "-s, -w, --npu, -t and --max-instructions choose "
+		    "what --live replays");
+	if (operands < 1 || operands > 2)
+		return cli_usage_error(&cmd_view, "expected one TRACE, or two to compare");
+	return 0;
+}
+
+static int
+parse(int argc, char **argv, void *opts)
+{
+	struct options *o = opts;
+	enum { OPT_FROM = 256, OPT_TO, OPT_NOCOLOR, OPT_NOMOUSE, OPT_BATCH, OPT_LIVE, OPT_NPU,
+	    OPT_MAX };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
-		{ "width", required_argument, NULL, OPT_WIDTH },
-		{ "height", required_argument, NULL, OPT_HEIGHT },
+		{ "width", required_argument, NULL, 'W' },
+		{ "height", required_argument, NULL, 'H' },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "no-color", no_argument, NULL, OPT_NOCOLOR },
@@ -120,107 +165,123 @@ run(int argc, char **argv)
 		{ "workload", required_argument, NULL, 'w' },
 		{ "npu", required_argument, NULL, OPT_NPU },
 		{ "tiling", required_argument, NULL, 't' },
+		{ "max-instructions", required_argument, NULL, OPT_MAX },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct export_time from = { 0 }, to = { 0 };
-	struct tui_opts to_ui = { .color = true, .mouse = true, .batch_cols = 120, .batch_rows = 40 };
-	struct vsum s[2], *sp[2] = { &s[0], &s[1] };
-	const char *paths[2];
-	const char *no_color = getenv("NO_COLOR");
-	struct errbuf e;
-	struct meter m;
-	uint64_t width = 0, height = 0, t0, t1, span = 0;
 	char why[256];
-	bool quiet = false, live = false;
-	const char *sched = NULL, *workload = NULL, *npu_arg = NULL, *tiling = NULL;
-	unsigned n, k, built = 0;
-	int ch, rc = EXIT_ERROR;
+	int ch, rc = 0, k;
 
-	while ((ch = cli_getopt(&cmd_view, argc, argv, "hqs:w:t:", longopts)) != -1) {
+	o->ui.color = o->ui.mouse = true;
+	o->ui.batch_cols = 120;
+	o->ui.batch_rows = 40;
+	/* -W and -H are not short options: getopt takes only "hqs:w:t:" */
+	while (rc == 0 && (ch = cli_getopt(&cmd_view, argc, argv, "hqs:w:t:", longopts)) != -1) {
 		switch (ch) {
-		case 'h': usage(stdout); return EXIT_OK;
-		case 'q': quiet = true; break;
-		case OPT_WIDTH: case OPT_HEIGHT: {
-			uint64_t *v = ch == OPT_WIDTH ? &width : &height;
-			unsigned lo = ch == OPT_WIDTH ? 10 : 5;
-			unsigned hi = ch == OPT_WIDTH ? MAX_WIDTH : MAX_SCREEN_SIDE;
-			if (num_parse_u64(optarg, v) != 0 || *v < lo || *v > hi)
-				return cli_usage_error(&cmd_view, "%s: got '%s', expected an integer "
-				    "from %u to %u", ch == OPT_WIDTH ? "--width" : "--height", optarg, lo,
-				    hi);
-			break;
-		}
+		case 'h': usage(stdout); return CLI_DONE;
+		case 'q': o->quiet = true; break;
+		case 'W': case 'H': rc = parse_size(ch, optarg, o); break;
 		case OPT_FROM: case OPT_TO:
-			if (export_time_parse(optarg, ch == OPT_FROM ? &from : &to, why, sizeof why) != 0)
-				return cli_usage_error(&cmd_view, "%s: %s", ch == OPT_FROM ? "--from" :
+			if (export_time_parse(optarg, ch == OPT_FROM ? &o->from : &o->to, why,
+			    sizeof why) != 0)
+				rc = cli_usage_error(&cmd_view, "%s: %s", ch == OPT_FROM ? "--from" :
 				    "--to", why);
 			break;
-		case OPT_NOCOLOR: to_ui.color = false; break;
-		case OPT_NOMOUSE: to_ui.mouse = false; break;
-		case OPT_BATCH: to_ui.batch = optarg; break;
-		case OPT_LIVE: live = true; break;
-		case 's': sched = optarg; break;
-		case 'w': workload = optarg; break;
-		case OPT_NPU: npu_arg = optarg; break;
-		case 't': tiling = optarg; break;
+		case OPT_NOCOLOR: o->ui.color = false; break;
+		case OPT_NOMOUSE: o->ui.mouse = false; break;
+		case OPT_BATCH: o->ui.batch = optarg; break;
+		case OPT_LIVE: o->live = true; break;
+		case 's': o->sched = optarg; break;
+		case 'w': o->workload = optarg; break;
+		case OPT_NPU: o->npu = optarg; break;
+		case 't': o->tiling = optarg; break;
+		case OPT_MAX:
+			rc = cli_parse_count(&cmd_view, "--max-instructions", optarg,
+			    &o->max_instructions);
+			break;
 		default: return EXIT_ERROR;
 		}
 	}
-	if (no_color != NULL && no_color[0] != '\0')
-		to_ui.color = false;
-	if ((to_ui.batch != NULL || live) && width > MAX_SCREEN_SIDE)
-		return cli_usage_error(&cmd_view, "--width: got %llu, expected at most %d columns "
-		    "for a screen (the text timeline takes up to %d)", (unsigned long long)width,
-		    MAX_SCREEN_SIDE, MAX_WIDTH);
-	if (live)
-		return run_live(&to_ui, argc - optind, sched, workload, npu_arg, tiling, width, height);
-	if (sched != NULL || workload != NULL || npu_arg != NULL || tiling != NULL)
-		return cli_usage_error(&cmd_view, "-s, -w, --npu and -t choose what --live replays");
-	n = (unsigned)(argc - optind);
-	if (n < 1 || n > 2)
-		return cli_usage_error(&cmd_view, "expected one TRACE, or two to compare");
-	/* every trace is read, and refused if bad, before curses starts */
-	meter_init(&m, "view", "instructions", quiet);
-	for (k = 0; k < n; k++) {
-		paths[k] = argv[optind + k];
-		built = k + 1;		/* vsum_free() after vsum_build(), whatever it returns */
-		if (vsum_build(&s[k], paths[k], meter_progress(&m), &e) != 0) {
+	if (rc != 0 || check_options(argc - optind, o) != 0)
+		return EXIT_ERROR;
+	for (k = 0; k < argc - optind && k < 2; k++)
+		o->paths[o->n++] = argv[optind + k];
+	return 0;
+}
+
+/* Summarise every trace, refused if bad, before curses starts. */
+static int
+summarise(const struct options *o, struct vsum *s, unsigned *built, uint64_t *span)
+{
+	struct errbuf e;
+	struct meter m;
+	unsigned k;
+
+	*span = 0;
+	meter_init(&m, "view", "instructions", o->quiet);
+	for (k = 0; k < o->n; k++) {
+		*built = k + 1;		/* vsum_free() after vsum_build(), whatever it returns */
+		if (vsum_build(&s[k], o->paths[k], meter_progress(&m), &e) != 0) {
 			meter_done(&m);
 			cli_error("%s", e.msg);
-			goto out;
+			return EXIT_ERROR;
 		}
-		if (s[k].span > span)
-			span = s[k].span;
+		if (s[k].span > *span)
+			*span = s[k].span;
 	}
 	meter_done(&m);
-	t0 = export_time_cycles(&from, s[0].h.npu.clock_mhz, 0);
-	t1 = export_time_cycles(&to, s[0].h.npu.clock_mhz, span);
-	if (t0 >= t1) {
+	return 0;
+}
+
+/* Not a terminal: the plain-text timeline of each trace. */
+static void
+print_text(const struct options *o, struct vsum *s)
+{
+	unsigned k;
+
+	for (k = 0; k < o->n; k++) {
+		if (k > 0)
+			putchar('\n');
+		vtext_print(&s[k], o->paths[k], o->width ? (unsigned)o->width : DEFAULT_WIDTH,
+		    o->ui.t0, o->ui.t1, stdout);
+	}
+	if (o->n == 2)
+		printf("\nB / A makespan: %.3f\n", (double)s[1].span / s[1].h.npu.clock_mhz /
+		    ((double)s[0].span / s[0].h.npu.clock_mhz));
+}
+
+static int
+act(void *opts, const char *command)
+{
+	struct options *o = opts;
+	struct vsum s[2], *sp[2] = { &s[0], &s[1] };
+	struct errbuf e;
+	uint64_t span;
+	unsigned k, built = 0;
+	int rc = EXIT_ERROR;
+
+	(void)command;
+	if (o->live)
+		return act_live(o);
+	if (summarise(o, s, &built, &span) != 0)
+		goto out;
+	o->ui.t0 = export_time_cycles(&o->from, s[0].h.npu.clock_mhz, 0);
+	o->ui.t1 = export_time_cycles(&o->to, s[0].h.npu.clock_mhz, span);
+	if (o->ui.t0 >= o->ui.t1) {
 		cli_error("the window is empty: --from (cycle %llu) is not before --to (cycle %llu)",
-		    (unsigned long long)t0, (unsigned long long)t1);
+		    (unsigned long long)o->ui.t0, (unsigned long long)o->ui.t1);
 		goto out;
 	}
-	to_ui.t0 = t0;
-	to_ui.t1 = t1;
-	if (to_ui.batch != NULL) {
-		to_ui.batch_cols = width ? (unsigned)width : 120;
-		to_ui.batch_rows = height ? (unsigned)height : 40;
-		to_ui.report = stdout;
+	if (o->ui.batch != NULL) {
+		o->ui.batch_cols = o->width ? (unsigned)o->width : 120;
+		o->ui.batch_rows = o->height ? (unsigned)o->height : 40;
+		o->ui.report = stdout;
 	} else if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
-		for (k = 0; k < n; k++) {
-			if (k > 0)
-				putchar('\n');
-			vtext_print(&s[k], paths[k], width ? (unsigned)width : DEFAULT_WIDTH, t0, t1,
-			    stdout);
-		}
-		if (n == 2)
-			printf("\nB / A makespan: %.3f\n", (double)s[1].span / s[1].h.npu.clock_mhz /
-			    ((double)s[0].span / s[0].h.npu.clock_mhz));
+		print_text(o, s);
 		rc = EXIT_OK;
 		goto out;
 	}
-	if (tui_run(sp, paths, n, &to_ui, &e) != 0) {
+	if (tui_run(sp, o->paths, o->n, &o->ui, &e) != 0) {
 		cli_error("%s", e.msg);	/* curses has ended: the message lands on a clean screen */
 		goto out;
 	}
@@ -232,5 +293,6 @@ out:
 }
 
 const struct cmd cmd_view = {
-	"view", "draw a trace's timeline: a lane per unit, L1 and DRAM beneath", run, usage,
+	"view", "draw a trace's timeline: a lane per unit, L1 and DRAM beneath",
+	sizeof(struct options), parse, act, usage,
 };

@@ -118,29 +118,13 @@ static int
 do_show(const char *spec, const char *seq, const char *npu_arg, bool json)
 {
 	struct workload w;
-	struct errbuf e;
 	struct npu n;
 	char canon[WL_SPEC_MAX];
-	uint64_t pairs, s;
+	uint64_t pairs;
 
-	if (wl_parse(spec, &w, &e) != 0) {
-		cli_error("%s", e.msg);
+	if (cli_workload(&cmd_workload, spec, seq, &w) != 0 ||
+	    (npu_arg != NULL && cli_npu(npu_arg, &n) != 0))
 		return EXIT_ERROR;
-	}
-	if (seq != NULL) {
-		if (num_parse_u64(seq, &s) != 0) {
-			cli_error("--seq: got '%s', expected an integer from 1 to 16777216", seq);
-			return EXIT_ERROR;
-		}
-		if (wl_set_seq(&w, s, &e) != 0) {
-			cli_error("%s", e.msg);
-			return EXIT_ERROR;
-		}
-	}
-	if (npu_arg != NULL && npu_resolve(npu_arg, &n, &e) != 0) {
-		cli_error("%s", e.msg);
-		return EXIT_ERROR;
-	}
 	if (json) {
 		show_json(&w, npu_arg != NULL ? &n : NULL);
 		return EXIT_OK;
@@ -167,8 +151,13 @@ do_show(const char *spec, const char *seq, const char *npu_arg, bool json)
 	return EXIT_OK;
 }
 
+struct options {
+	bool list, json;
+	const char *spec, *seq, *npu;
+};
+
 static int
-run(int argc, char **argv)
+parse(int argc, char **argv, void *opts)
 {
 	enum { OPT_SEQ = 256, OPT_NPU, OPT_FORMAT };
 	static const struct option longopts[] = {
@@ -178,29 +167,22 @@ run(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *seq = NULL, *npu_arg = NULL, *fmt = NULL;
-	bool json = false;
+	struct options *o = opts;
+	const char *fmt = NULL;
 	int ch;
 
 	while ((ch = cli_getopt(&cmd_workload, argc, argv, "h", longopts)) != -1) {
 		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case OPT_SEQ:
-			seq = optarg;
-			break;
-		case OPT_NPU:
-			npu_arg = optarg;
-			break;
+		case 'h': usage(stdout); return CLI_DONE;
+		case OPT_SEQ: o->seq = optarg; break;
+		case OPT_NPU: o->npu = optarg; break;
 		case OPT_FORMAT:
 			if (cli_report_format(&cmd_workload, "--format", "text", optarg,
-			    &json) != 0)
+			    &o->json) != 0)
 				return EXIT_ERROR;
 			fmt = optarg;
 			break;
-		default:
-			return EXIT_ERROR;
+		default: return EXIT_ERROR;
 		}
 	}
 	argc -= optind;
@@ -211,19 +193,30 @@ run(int argc, char **argv)
 		if (argc != 1)
 			return cli_usage_error(&cmd_workload, "list: unexpected argument '%s'",
 			    argv[1]);
-		if (seq != NULL || npu_arg != NULL || fmt != NULL)
+		if (o->seq != NULL || o->npu != NULL || fmt != NULL)
 			return cli_usage_error(&cmd_workload, "list: takes no options");
-		return do_list();
+		o->list = true;
+		return 0;
 	}
-	if (strcmp(argv[0], "show") == 0) {
-		if (argc > 2)
-			return cli_usage_error(&cmd_workload, "show: expected at most one SPEC");
-		return do_show(argc == 2 ? argv[1] : WL_DEFAULT_PRESET, seq, npu_arg, json);
-	}
-	return cli_usage_error(&cmd_workload, "unknown action '%s', expected list or show",
-	    argv[0]);
+	if (strcmp(argv[0], "show") != 0)
+		return cli_usage_error(&cmd_workload, "unknown action '%s', expected list or show",
+		    argv[0]);
+	if (argc > 2)
+		return cli_usage_error(&cmd_workload, "show: expected at most one SPEC");
+	o->spec = argc == 2 ? argv[1] : WL_DEFAULT_PRESET;
+	return 0;
+}
+
+static int
+act(void *opts, const char *command)
+{
+	const struct options *o = opts;
+
+	(void)command;
+	return o->list ? do_list() : do_show(o->spec, o->seq, o->npu, o->json);
 }
 
 const struct cmd cmd_workload = {
-	"workload", "list and show attention workloads", run, usage,
+	"workload", "list and show attention workloads", sizeof(struct options), parse, act,
+	usage,
 };

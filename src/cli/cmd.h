@@ -16,11 +16,26 @@
 #define EXIT_ERROR 1
 #define EXIT_TROUBLE 2	/* diff: could not compare */
 
+/*
+ * A command parses its options into a struct of its own, then acts on
+ * it: main() gives parse() a zeroed struct of opts_size bytes on the
+ * heap, and calls act() when parse() returns 0.  parse() returns
+ * CLI_DONE when it did all there was to do (--help, --list), else the
+ * exit status of the usage error it reported.
+ */
+#define CLI_DONE (-1)
+
 struct cmd {
 	const char *name;
 	const char *summary;
-	/* argv[0] is the subcommand's name; returns the exit status */
-	int (*run)(int argc, char **argv);
+	size_t opts_size;
+	/* argv[0] is the command's name */
+	int (*parse)(int argc, char **argv, void *opts);
+	/*
+	 * The exit status.  `command` is the command line as given, joined
+	 * before parse() reordered it, for the headers of traces it writes.
+	 */
+	int (*act)(void *opts, const char *command);
 	/* the full --help text */
 	void (*usage)(FILE *f);
 };
@@ -91,6 +106,13 @@ int cli_parse_sched_list(const struct cmd *c, const char *arg, const struct sche
 int cli_parse_seq(const struct cmd *c, const char *arg, uint64_t *seq);
 int cli_parse_seq_list(const struct cmd *c, const char *arg, uint64_t *seq, unsigned max,
     unsigned *n);
+/*
+ * "-w bert-base,vit-b16,b=2,h=4" or "all": presets and shapes split at
+ * commas, a piece with '=' belonging to the workload before it; none
+ * twice (by shape), at most max, appended to wl[*n].
+ */
+int cli_parse_workload_list(const struct cmd *c, const char *arg, struct workload *wl,
+    unsigned max, unsigned *n);
 /* -w SPEC with --seq N (NULL: as the spec says) into w. */
 int cli_workload(const struct cmd *c, const char *spec, const char *seq, struct workload *w);
 /* --npu: a preset or an INI file. */

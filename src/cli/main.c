@@ -113,6 +113,28 @@ blas_tune(char **whole)
 	unsetenv("OPENBLAS_CORETYPE");	/* no /proc: go on with the kernels there are */
 }
 
+/* Parse, then act: what every command does with its own options struct. */
+static int
+run_cmd(const struct cmd *c, int argc, char **argv)
+{
+	char command[1024];
+	void *opts;
+	int rc;
+
+	cli_join_args(argc, argv, command, sizeof command);	/* before getopt reorders argv */
+	if ((opts = calloc(1, c->opts_size ? c->opts_size : 1)) == NULL) {
+		cli_error("out of memory");
+		return EXIT_ERROR;
+	}
+	rc = c->parse(argc, argv, opts);
+	if (rc == 0)
+		rc = c->act(opts, command);
+	else if (rc == CLI_DONE)
+		rc = EXIT_OK;
+	free(opts);
+	return rc;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -162,7 +184,7 @@ run(int argc, char **argv)
 	cli_set_command(c);
 	if (c == &cmd_verify)
 		blas_tune(whole);
-	return c->run(argc, argv);
+	return run_cmd(c, argc, argv);
 }
 
 /*

@@ -175,3 +175,61 @@ cli_parse_choice(const struct cmd *c, const char *option, const char *arg,
 		    i + 1 < n ? ", " : " or ", names[i]);
 	return cli_usage_error(c, "%s: got '%s', expected %s", option, arg, list);
 }
+
+static int
+add_workload(const struct cmd *c, const char *spec, struct workload *wl, unsigned max,
+    unsigned *n)
+{
+	char a[WL_SPEC_MAX], b[WL_SPEC_MAX];
+	struct errbuf e;
+	unsigned i;
+
+	if (*n == max)
+		return cli_usage_error(c, "-w: more than %u workloads", max);
+	if (wl_parse(spec, &wl[*n], &e) != 0)
+		return cli_usage_error(c, "%s", e.msg);
+	/* a row twice would weigh twice in the means */
+	wl_format(&wl[*n], a, sizeof a);
+	for (i = 0; i < *n; i++) {
+		wl_format(&wl[i], b, sizeof b);
+		if (strcmp(a, b) == 0)
+			return cli_usage_error(c, "-w: '%s' is the workload '%s' again (%s); name each "
+			    "once", spec, wl[i].name, a);
+	}
+	(*n)++;
+	return 0;
+}
+
+int
+cli_parse_workload_list(const struct cmd *c, const char *arg, struct workload *wl,
+    unsigned max, unsigned *n)
+{
+	char spec[512], piece[512];
+	const char *p = arg;
+	size_t len, used = 0, i;
+	int rc;
+
+	if (strcmp(arg, "all") == 0) {
+		for (i = 0; i < wl_preset_count(); i++)
+			if (add_workload(c, wl_preset_at(i)->name, wl, max, n) != 0)
+				return EXIT_ERROR;
+		return 0;
+	}
+	spec[0] = '\0';
+	while ((rc = cli_next_piece(&p, piece, sizeof piece)) == 1) {
+		len = strlen(piece);
+		if (strchr(piece, '=') == NULL && used > 0) {
+			if (add_workload(c, spec, wl, max, n) != 0)
+				return EXIT_ERROR;
+			used = 0;
+		}
+		if (used + len + 2 > sizeof spec)
+			return cli_usage_error(c, "-w: '%s' is too long", arg);
+		used += (size_t)snprintf(spec + used, sizeof spec - used, "%s%s", used ? "," : "",
+		    piece);
+	}
+	if (rc < 0)
+		return cli_usage_error(c, "-w: got '%s', expected workloads separated by single "
+		    "commas", arg);
+	return add_workload(c, spec, wl, max, n);
+}

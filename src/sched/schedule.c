@@ -11,8 +11,9 @@
 
 extern const struct sched sched_mas, sched_flat, sched_layerwise, sched_flash;
 
+/* The order of every list: the two dataflows compared, then the other fused one, then none fused. */
 static const struct sched *const scheds[] = {
-	&sched_mas, &sched_flat, &sched_layerwise, &sched_flash,
+	&sched_mas, &sched_flat, &sched_flash, &sched_layerwise,
 };
 
 const char *const sched_on_off[] = { "on", "off", NULL };
@@ -51,6 +52,17 @@ sched_names(char *buf, size_t len)
 	for (i = 0; i < n && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", i == 0 ? "" : i + 1 < n ?
 		    ", " : " or ", scheds[i]->name);
+}
+
+void
+sched_join(char *buf, size_t len, const char *sep)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sched_count() && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? sep : "",
+		    scheds[i]->name);
 }
 
 int

@@ -98,8 +98,10 @@ struct sched {
 const struct sched *sched_find(const char *name);
 size_t sched_count(void);
 const struct sched *sched_at(size_t i);
-/* "mas, flat, layerwise or flash", for messages and usage text. */
+/* "mas, flat, flash or layerwise", for messages and usage text. */
 void sched_names(char *buf, size_t len);
+/* The same joined by sep: "mas,flat,flash,layerwise". */
+void sched_join(char *buf, size_t len, const char *sep);
 #define SCHED_NAMES_MAX 256
 
 /* A tiling's rows and cols, clipped to the workload's query and key lengths. */
