@@ -176,13 +176,11 @@ report(const char *out, const struct export_counts *c)
 		    " counter values, %" PRIu64 " flows, from %" PRIu64 " instructions read\n",
 		    out, c->slices, c->instants, c->counters, c->flows, c->read);
 	if (c->flows_lost > 0)
-		fprintf(stderr, "mastrace: export: %" PRIu64 " dependencies not drawn: their "
-		    "producer was more than 4096 instructions back or had more than 64 "
-		    "consumers\n", c->flows_lost);
+		cli_warning("%" PRIu64 " dependencies not drawn: their producer was more than 4096 "
+		    "instructions back or had more than 64 consumers", c->flows_lost);
 	if (c->late > 0)
-		fprintf(stderr, "mastrace: export: %" PRIu64 " counter changes arrived after "
-		    "their time was shown and were shown late (see mastrace-export(1))\n",
-		    c->late);
+		cli_warning("%" PRIu64 " counter changes arrived after their time was shown and "
+		    "were shown late (see mastrace-export(1))", c->late);
 }
 
 static int

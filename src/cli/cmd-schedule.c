@@ -125,8 +125,8 @@ check_size(const struct options *o, const struct sched_estimate *est)
 		return EXIT_ERROR;
 	}
 	if (!o->quiet && (est->instructions > LARGE_INSTRUCTIONS || bytes > LARGE_BYTES))
-		fprintf(stderr, "mastrace: schedule: warning: about %s instructions, %s%s of "
-		    "%s; smaller problems (--seq, b=, h=) or larger tiles (-t) make fewer\n",
+		cli_warning("about %s instructions, %s%s of %s; smaller problems (--seq, b=, h=) "
+		    "or larger tiles (-t) make fewer",
 		    num_group(est->instructions, n), text ? "" : "about ",
 		    bytes_text(bytes, b, sizeof b), text ? "text" : ".mtr");
 	return 0;
