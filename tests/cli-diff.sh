@@ -64,6 +64,18 @@ awk -F, '$1 == "block" { n++ } END { if (n != 2 * 4) exit 1 }' "$TMP/d.csv" ||
 run diff --format json "$TMP/mas.r.mtr" "$TMP/flat.r.mtr"
 expect_status 1 "diff --format json"
 printf '%s\n' "$out" >"$TMP/d.json"
+# whole units are whole numbers, never rounded to six digits (6 heads read 1.2 MB)
+"$MASTRACE" schedule -q -s mas -w bert-base,h=6 -o "$TMP/h6.mtr" >/dev/null &&
+	"$MASTRACE" replay -q "$TMP/h6.mtr" -o "$TMP/h6.r.mtr" >/dev/null
+run diff --format json "$TMP/h6.r.mtr" "$TMP/h6.r.mtr"
+case "$out" in
+*'"name": "dram read", "unit": "bytes", "a": 1179648, "b": 1179648, "diff": 0}'*) ;;
+*) fail "diff's JSON: the DRAM bytes read are not 1179648: $(printf '%s\n' "$out" | grep 'dram read')" ;;
+esac
+grep '"unit": "\(cycles\|bytes\|count\)"' "$TMP/d.json" | grep -q 'e+' &&
+	fail "diff's JSON rounds cycles or bytes: $(grep 'e+' "$TMP/d.json" | head -n 1)"
+grep '^\(time\|unit\|stall\|dram\|l1\|spill\),[^,]*,\(cycles\|bytes\|count\),' "$TMP/d.csv" | grep -q 'e+' &&
+	fail "diff's CSV rounds cycles or bytes"
 if command -v python3 >/dev/null 2>&1; then
 	python3 - "$TMP/d.json" <<'PY' || fail "diff's JSON"
 import json, sys

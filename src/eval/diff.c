@@ -11,6 +11,7 @@
 #include "export.h"
 #include "json.h"
 #include "num.h"
+#include "table.h"
 #include "trace-file.h"
 #include "zout.h"
 
@@ -476,16 +477,137 @@ rule_text(const struct diff *d, char *buf, size_t len)
 	return buf;
 }
 
+/* Is a figure in this unit a whole number (grouped digits, not decimals)? */
+static bool
+whole_unit(const char *unit)
+{
+	return strcmp(unit, "cycles") == 0 || strcmp(unit, "bytes") == 0 ||
+	    strcmp(unit, "count") == 0;
+}
+
+/* A figure for scripts: whole units exactly (cycles pass 10^6), the rest to six digits. */
+static const char *
+figure(const struct diff_metric *m, double v, char buf[32])
+{
+	snprintf(buf, 32, whole_unit(m->unit) ? "%.0f" : "%.6g", v);
+	return buf;
+}
+
+/* Every figure of both sides, their difference and their ratio. */
+static void
+print_metrics(const struct diff_metric *m, unsigned n, FILE *f)
+{
+	static const char *const keys[] = { "figure", "unit", "a", "b", "diff", "ratio" };
+	static const char *const titles[] = { "figure", "unit", "A", "B", "B - A", "B / A" };
+	static const unsigned widths[] = { 28, 7, 16, 16, 16, 8 };
+	struct table t;
+	unsigned i, c;
+	int row;
+
+	table_init(&t, 6, keys, titles);
+	t.sep = " ";
+	for (c = 0; c < 6; c++)
+		table_align(&t, c, widths[c], c < 2);
+	for (i = 0; i < n && (row = table_add_row(&t)) >= 0; i++) {
+		bool whole = whole_unit(m[i].unit);
+		double a = m[i].v[0], b = m[i].v[1];
+		table_put_str(&t, (unsigned)row, 0, m[i].name);
+		table_put_str(&t, (unsigned)row, 1, m[i].unit);
+		table_put(&t, (unsigned)row, 2, whole ? TABLE_INT : TABLE_F3, a);
+		table_put(&t, (unsigned)row, 3, whole ? TABLE_INT : TABLE_F3, b);
+		table_put(&t, (unsigned)row, 4, whole ? TABLE_DELTA : TABLE_F3_DELTA, b - a);
+		if (a != 0)
+			table_put(&t, (unsigned)row, 5, TABLE_F3, b / a);
+	}
+	table_print(&t, TABLE_TEXT, f);
+	table_free(&t);
+}
+
+/* Where the time went: each unit's opcodes, counts and cycles on both sides. */
+static void
+print_ops(const struct diff *d, FILE *f)
+{
+	static const char *const keys[] = { "unit", "op", "count_a", "count_b", "cycles_a",
+	    "cycles_b", "mean_a", "mean_b", "diff" };
+	static const char *const titles[] = { "unit", "op", "count A", "count B", "cycles A",
+	    "cycles B", "mean A", "mean B", "B - A" };
+	static const unsigned widths[] = { 4, 9, 9, 9, 14, 14, 10, 10, 15 };
+	struct op_row rows[DIFF_NCLASSES * ISA_NOPS];
+	unsigned n = op_rows(d, rows), i, c, k;
+	struct table t;
+	int row;
+
+	table_init(&t, 9, keys, titles);
+	t.sep = " ";
+	for (c = 0; c < 9; c++)
+		table_align(&t, c, widths[c], c < 2);
+	for (i = 0; i < n && (row = table_add_row(&t)) >= 0; i++) {
+		const struct diff_op *o = &d->op[rows[i].c][rows[i].op];
+		table_put_str(&t, (unsigned)row, 0, class_names[rows[i].c]);
+		table_put_str(&t, (unsigned)row, 1, isa_op_name(rows[i].op));
+		for (k = 0; k < 2; k++) {
+			table_put(&t, (unsigned)row, 2 + k, TABLE_COUNT, (double)o->count[k]);
+			table_put(&t, (unsigned)row, 4 + k, TABLE_INT, (double)o->cycles[k]);
+			table_put(&t, (unsigned)row, 6 + k, TABLE_F1, o->count[k] ?
+			    (double)o->cycles[k] / (double)o->count[k] : 0.0);
+		}
+		table_put(&t, (unsigned)row, 8, TABLE_DELTA, rows[i].delta);
+	}
+	table_print(&t, TABLE_TEXT, f);
+	table_free(&t);
+}
+
+/* The aligned blocks with their times on both sides, at most max_blocks (0: all). */
+static void
+print_blocks(const struct diff *d, unsigned max_blocks, FILE *f)
+{
+	static const char *const keys[] = { "block", "a_start", "a_end", "b_start", "b_end",
+	    "a_mac", "b_mac", "a_vec", "b_vec" };
+	static const char *const titles[] = { "block", "A start", "A end", "B start", "B end",
+	    "A mac", "B mac", "A vec", "B vec" };
+	static const unsigned widths[] = { 24, 12, 12, 12, 12, 10, 10, 10, 10 };
+	uint64_t blk, shown = 0, total = d->nheads * d->nblk;
+	struct table t;
+	char name[64];
+	unsigned c, k;
+	int row;
+
+	table_init(&t, 9, keys, titles);
+	t.sep = " ";
+	for (c = 0; c < 9; c++)
+		table_align(&t, c, widths[c], c == 0);
+	for (blk = 0; blk < total; blk++) {
+		const struct diff_cell *cell = &d->cell[blk * 2];
+		if (cell[0].start > cell[0].end && cell[1].start > cell[1].end)
+			continue;
+		if ((max_blocks && shown == max_blocks) || (row = table_add_row(&t)) < 0)
+			break;
+		shown++;
+		table_put_str(&t, (unsigned)row, 0, block_name(d, blk, name, sizeof name));
+		for (k = 0; k < 2; k++) {
+			if (cell[k].start <= cell[k].end) {
+				table_put(&t, (unsigned)row, 1 + 2 * k, TABLE_INT, (double)cell[k].start);
+				table_put(&t, (unsigned)row, 2 + 2 * k, TABLE_INT, (double)cell[k].end);
+			}
+			table_put(&t, (unsigned)row, 5 + k, TABLE_COUNT, (double)cell[k].busy[DIFF_MAC]);
+			table_put(&t, (unsigned)row, 7 + k, TABLE_COUNT, (double)cell[k].busy[DIFF_VEC]);
+		}
+	}
+	table_print(&t, TABLE_TEXT, f);
+	table_free(&t);
+	if (blk < total)
+		fprintf(f, "... %" PRIu64 " blocks more: --format csv or json lists them all\n",
+		    total - blk);
+}
+
 void
 diff_print_text(const struct diff *d, double tol_pct, unsigned max_blocks, FILE *f)
 {
 	struct diff_metric m[DIFF_METRICS_MAX];
-	struct op_row rows[DIFF_NCLASSES * ISA_NOPS];
-	unsigned n = diff_metrics(d, m), i, k;
+	unsigned n = diff_metrics(d, m), k;
 	char desc[640], g[4][NUM_TEXT_MAX], name[64];
 	double sp = diff_speedup(d);
 	int64_t first = diff_first_divergence(d, tol_pct);
-	uint64_t blk, shown = 0, total = d->nheads * d->nblk;
 
 	for (k = 0; k < 2; k++) {
 		describe_side(&d->s[k], desc, sizeof desc);
@@ -502,37 +624,10 @@ diff_print_text(const struct diff *d, double tol_pct, unsigned max_blocks, FILE 
 		fprintf(f, "%c bound by %s: %s cycles, efficiency %.1f%%\n", 'A' + k,
 		    d->s[k].bound.term[d->s[k].bound.by].name, num_group(d->s[k].bound.cycles, g[0]),
 		    100.0 * d->s[k].bound.efficiency);
-	fprintf(f, "\n%-28s %-7s %16s %16s %16s %8s\n", "figure", "unit", "A", "B", "B - A", "B / A");
-	for (i = 0; i < n; i++) {
-		double a = m[i].v[0], b = m[i].v[1];
-		bool whole = strcmp(m[i].unit, "cycles") == 0 || strcmp(m[i].unit, "bytes") == 0 ||
-		    strcmp(m[i].unit, "count") == 0;
-		if (whole) {
-			snprintf(g[3], sizeof g[3], "%s%s", b < a ? "-" : b > a ? "+" : "",
-			    num_group((uint64_t)fabs(b - a), g[2]));
-			fprintf(f, "%-28s %-7s %16s %16s %16s ", m[i].name, m[i].unit,
-			    num_group((uint64_t)a, g[0]), num_group((uint64_t)b, g[1]), g[3]);
-		} else
-			fprintf(f, "%-28s %-7s %16.3f %16.3f %+16.3f ", m[i].name, m[i].unit, a, b,
-			    b - a);
-		if (a != 0)
-			fprintf(f, "%8.3f\n", b / a);
-		else
-			fprintf(f, "%8s\n", "-");
-	}
-	k = op_rows(d, rows);
-	fprintf(f, "\n%-4s %-9s %9s %9s %14s %14s %10s %10s %15s\n", "unit", "op", "count A",
-	    "count B", "cycles A", "cycles B", "mean A", "mean B", "B - A");
-	for (i = 0; i < k; i++) {
-		const struct diff_op *o = &d->op[rows[i].c][rows[i].op];
-		snprintf(g[3], sizeof g[3], "%s%s", rows[i].delta < 0 ? "-" : rows[i].delta > 0 ? "+" :
-		    "", num_group((uint64_t)fabs(rows[i].delta), g[2]));
-		fprintf(f, "%-4s %-9s %9" PRIu64 " %9" PRIu64 " %14s %14s %10.1f %10.1f %15s\n",
-		    class_names[rows[i].c], isa_op_name(rows[i].op), o->count[0], o->count[1],
-		    num_group(o->cycles[0], g[0]), num_group(o->cycles[1], g[1]),
-		    o->count[0] ? (double)o->cycles[0] / (double)o->count[0] : 0.0,
-		    o->count[1] ? (double)o->cycles[1] / (double)o->count[1] : 0.0, g[3]);
-	}
+	fputc('\n', f);
+	print_metrics(m, n, f);
+	fputc('\n', f);
+	print_ops(d, f);
 	fprintf(f, "\naligned %s; K and V transfers by head\n", rule_text(d, desc, sizeof desc));
 	if (first < 0) {
 		fprintf(f, "first divergence: none (every block completes within %g%%)\n", tol_pct);
@@ -545,26 +640,7 @@ diff_print_text(const struct diff *d, double tol_pct, unsigned max_blocks, FILE 
 		    b->start <= b->end ? num_group(b->start, g[2]) : "-",
 		    b->start <= b->end ? num_group(b->end, g[3]) : "-");
 	}
-	fprintf(f, "%-24s %12s %12s %12s %12s %10s %10s %10s %10s\n", "block", "A start", "A end",
-	    "B start", "B end", "A mac", "B mac", "A vec", "B vec");
-	for (blk = 0; blk < total; blk++) {
-		const struct diff_cell *a = &d->cell[blk * 2], *b = &d->cell[blk * 2 + 1];
-		if (a->start > a->end && b->start > b->end)
-			continue;
-		if (max_blocks && shown == max_blocks) {
-			fprintf(f, "... %" PRIu64 " blocks more: --format csv or json lists them all\n",
-			    total - blk);
-			break;
-		}
-		shown++;
-		fprintf(f, "%-24s %12s %12s %12s %12s %10" PRIu64 " %10" PRIu64 " %10" PRIu64
-		    " %10" PRIu64 "\n", block_name(d, blk, name, sizeof name),
-		    a->start <= a->end ? num_group(a->start, g[0]) : "-",
-		    a->start <= a->end ? num_group(a->end, g[1]) : "-",
-		    b->start <= b->end ? num_group(b->start, g[2]) : "-",
-		    b->start <= b->end ? num_group(b->end, g[3]) : "-",
-		    a->busy[DIFF_MAC], b->busy[DIFF_MAC], a->busy[DIFF_VEC], b->busy[DIFF_VEC]);
-	}
+	print_blocks(d, max_blocks, f);
 	if (d->s[0].unaligned || d->s[1].unaligned)
 		fprintf(f, "note: %" PRIu64 " of A's and %" PRIu64 " of B's instructions name a batch "
 		    "or head outside the workload and are not aligned\n", d->s[0].unaligned,
@@ -621,10 +697,13 @@ diff_print_json(const struct diff *d, double tol_pct, FILE *f)
 	fprintf(f, "  \"equivalent\": %s,\n  \"tolerance\": %g,\n",
 	    diff_equivalent(d, tol_pct) ? "true" : "false", tol_pct);
 	fputs("  \"metrics\": [\n", f);
-	for (i = 0; i < n; i++)
-		fprintf(f, "    {\"section\": \"%s\", \"name\": \"%s\", \"unit\": \"%s\", \"a\": %.6g, "
-		    "\"b\": %.6g, \"diff\": %.6g}%s\n", m[i].section, m[i].name, m[i].unit, m[i].v[0],
-		    m[i].v[1], m[i].v[1] - m[i].v[0], i + 1 < n ? "," : "");
+	for (i = 0; i < n; i++) {
+		char fa[32], fb[32], fc[32];
+		fprintf(f, "    {\"section\": \"%s\", \"name\": \"%s\", \"unit\": \"%s\", \"a\": %s, "
+		    "\"b\": %s, \"diff\": %s}%s\n", m[i].section, m[i].name, m[i].unit,
+		    figure(&m[i], m[i].v[0], fa), figure(&m[i], m[i].v[1], fb),
+		    figure(&m[i], m[i].v[1] - m[i].v[0], fc), i + 1 < n ? "," : "");
+	}
 	fputs("  ],\n  \"ops\": [\n", f);
 	k = op_rows(d, rows);
 	for (i = 0; i < k; i++) {
@@ -674,9 +753,12 @@ diff_print_csv(const struct diff *d, double tol_pct, FILE *f)
 
 	(void)tol_pct;
 	fputs("kind,name,unit,a,b,diff\n", f);
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s,%s,%s,%.6g,%.6g,%.6g\n", m[i].section, m[i].name, m[i].unit, m[i].v[0],
-		    m[i].v[1], m[i].v[1] - m[i].v[0]);
+	for (i = 0; i < n; i++) {
+		char a[32], b[32], c[32];
+		fprintf(f, "%s,%s,%s,%s,%s,%s\n", m[i].section, m[i].name, m[i].unit,
+		    figure(&m[i], m[i].v[0], a), figure(&m[i], m[i].v[1], b),
+		    figure(&m[i], m[i].v[1] - m[i].v[0], c));
+	}
 	k = op_rows(d, rows);
 	for (i = 0; i < k; i++) {
 		const struct diff_op *o = &d->op[rows[i].c][rows[i].op];

@@ -10,6 +10,7 @@
 #include "overlap.h"
 #include "residency.h"
 #include "stats.h"
+#include "table.h"
 
 #define CP_RING STATS_PATHS_KEPT
 
@@ -432,15 +433,60 @@ pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
+/* A row per unit: instructions, busy, stalled and idle cycles, utilisation, stalls by cause. */
+static void
+print_units(const struct stats *s, FILE *f)
+{
+	static const char *const keys[] = { "unit", "instructions", "busy", "stalled", "idle",
+	    "util", "stalled_by_cause" };
+	/* the causes' heading and cells start with a blank: two before it, one before a cause */
+	static const char *const titles[] = { "unit", "instructions", "busy", "stalled", "idle",
+	    "util", " stalled by cause" };
+	static const unsigned widths[] = { 7, 12, 13, 13, 13, 7, 1 };
+	uint64_t stalled, idle, span = s->makespan;
+	char name[8], causes[256], g[NUM_TEXT_MAX];
+	struct table t;
+	unsigned u, c, k;
+	size_t used;
+	int row;
+
+	table_init(&t, 7, keys, titles);
+	t.sep = " ";
+	for (k = 0; k < 7; k++)
+		table_align(&t, k, widths[k], k == 0 || k == 6);
+	for (u = 0; u < ISA_NUNITS; u++) {
+		const struct stats_unit *su = &s->unit[u];
+		if (su->instructions == 0 || (row = table_add_row(&t)) < 0)
+			continue;
+		for (stalled = 0, c = 0; c < ISA_NCAUSES; c++)
+			stalled += su->stalled[c];
+		idle = span > su->busy + stalled ? span - su->busy - stalled : 0;
+		table_put_str(&t, (unsigned)row, 0, isa_unit_name(u, name, sizeof name));
+		table_put(&t, (unsigned)row, 1, TABLE_INT, (double)su->instructions);
+		table_put(&t, (unsigned)row, 2, TABLE_INT, (double)su->busy);
+		table_put(&t, (unsigned)row, 3, TABLE_INT, (double)stalled);
+		table_put(&t, (unsigned)row, 4, TABLE_INT, (double)idle);
+		table_put(&t, (unsigned)row, 5, TABLE_PCT, pct(su->busy, span));
+		for (used = 0, causes[0] = '\0', c = 1; c < ISA_NCAUSES; c++)
+			if (su->stalled[c])
+				used += (size_t)snprintf(causes + used, used < sizeof causes ?
+				    sizeof causes - used : 0, " %s=%s", isa_cause_name(c),
+				    num_group(su->stalled[c], g));
+		table_put_str(&t, (unsigned)row, 6, causes);
+	}
+	table_print(&t, TABLE_TEXT, f);
+	table_free(&t);
+}
+
 void
 stats_print_text(const struct stats *s, FILE *f)
 {
 	const struct npu *n = s->npu;
-	uint64_t span = s->makespan, idle, stalled;
+	uint64_t span = s->makespan;
 	double total = 0;
 	struct stats_bound bd;
-	char name[8], b[5][NUM_TEXT_MAX];
-	unsigned u, c, k;
+	char b[5][NUM_TEXT_MAX];
+	unsigned k;
 
 #define G(i, v) num_group((v), b[i])	/* up to five grouped numbers per line */
 
@@ -459,23 +505,8 @@ stats_print_text(const struct stats *s, FILE *f)
 		fprintf(f, " (%s not modelled)", !s->dram_shared && !s->ports_shared ?
 		    "dram and ports" : !s->dram_shared ? "dram" : "ports");
 	fputc('\n', f);
-	fprintf(f, "\n%-7s %12s %13s %13s %13s %7s  stalled by cause\n", "unit", "instructions",
-	    "busy", "stalled", "idle", "util");
-	for (u = 0; u < ISA_NUNITS; u++) {
-		const struct stats_unit *su = &s->unit[u];
-		if (su->instructions == 0)
-			continue;
-		for (stalled = 0, c = 0; c < ISA_NCAUSES; c++)
-			stalled += su->stalled[c];
-		idle = span > su->busy + stalled ? span - su->busy - stalled : 0;
-		fprintf(f, "%-7s %12s %13s %13s %13s %6.1f%% ", isa_unit_name(u, name, sizeof name),
-		    G(0, su->instructions), G(1, su->busy), G(2, stalled), G(3, idle),
-		    pct(su->busy, span));
-		for (c = 1; c < ISA_NCAUSES; c++)
-			if (su->stalled[c])
-				fprintf(f, " %s=%s", isa_cause_name(c), G(0, su->stalled[c]));
-		fputc('\n', f);
-	}
+	fputc('\n', f);
+	print_units(s, f);
 	/* the plan's traffic, then what spills added; the bandwidth counts both */
 	fprintf(f, "\ndram          read %s bytes and written %s by the plan", G(0, s->dram_read),
 	    G(1, s->dram_write));
