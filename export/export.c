@@ -891,7 +891,7 @@ ring_hold(struct export *x, const struct isa_instr *in, uint64_t base, bool pres
 #define CP_BLOCK 65536u
 
 struct cp_pass {
-	uint64_t unit_last[ISA_NUNITS];	/* id + 1 of each unit's last instruction */
+	uint64_t unit_last[ISA_NUNITS];	/* each unit's last instruction, or ISA_ID_NONE */
 	uint64_t unit_end[ISA_NUNITS];
 	uint64_t *ends;			/* planned: recent ends, ENDS_KEPT of them */
 	uint64_t best, best_end;	/* the last-ending instruction in the window */
@@ -907,11 +907,12 @@ cp_pred(const struct export *x, struct cp_pass *c, const struct isa_instr *in)
 
 	if (x->replayed)
 		return stats_pred(in, last);
-	pred = last ? last - 1 : UINT64_MAX;
-	best = last ? c->unit_end[in->unit] : 0;
+	pred = last;
+	best = last != ISA_ID_NONE ? c->unit_end[in->unit] : 0;
 	for (d = 0; d < in->ndeps; d++) {
 		uint64_t p = in->deps[d];
-		if (in->id - p <= ENDS_KEPT && (pred == UINT64_MAX || c->ends[p % ENDS_KEPT] >= best)) {
+		if (in->id - p <= ENDS_KEPT && (pred == ISA_ID_NONE ||
+		    c->ends[p % ENDS_KEPT] >= best)) {
 			pred = p;
 			best = c->ends[p % ENDS_KEPT];
 		}
@@ -1120,9 +1121,12 @@ critical_pass(struct export *x, struct trace_reader *r, struct errbuf *e)
 	struct cp_pass c;
 	const struct isa_instr *in;
 	uint64_t past = 0, n = 0;
+	unsigned k;
 	int rc;
 
 	memset(&c, 0, sizeof c);
+	for (k = 0; k < ISA_NUNITS; k++)
+		c.unit_last[k] = ISA_ID_NONE;
 	c.best = UINT64_MAX;
 	c.ends = calloc(ENDS_KEPT, sizeof *c.ends);
 	x->path = tmpfile();
@@ -1133,7 +1137,7 @@ critical_pass(struct export *x, struct trace_reader *r, struct errbuf *e)
 	}
 	while ((rc = next_instr(x, r, &in, &past, e)) == 1) {
 		uint64_t pred = cp_pred(x, &c, in), t0 = t_start(x, in), t1 = t_end(x, in);
-		uint64_t entry = (pred == UINT64_MAX ? 0 : pred + 1) |
+		uint64_t entry = (pred == ISA_ID_NONE ? 0 : pred + 1) |
 		    (in_window(x, t0, t1) ? CP_IN_WINDOW : 0);
 		if (fwrite(&entry, sizeof entry, 1, x->path) != 1) {
 			free(c.ends);
@@ -1144,7 +1148,7 @@ critical_pass(struct export *x, struct trace_reader *r, struct errbuf *e)
 			c.best = in->id;
 			c.best_end = t1;
 		}
-		c.unit_last[in->unit] = in->id + 1;
+		c.unit_last[in->unit] = in->id;
 		c.unit_end[in->unit] = t1;
 		c.ends[in->id % ENDS_KEPT] = t1;
 		n++;

@@ -86,6 +86,13 @@ enum isa_cause {
  */
 #define ISA_SPILL_BASE (1ull << 48)
 
+/*
+ * No instruction: the one value an id field or a link to an instruction
+ * (a predecessor, a unit's last, an allocation's last reader) takes when
+ * there is none.  Ids count up from 0, so it is never a real one.
+ */
+#define ISA_ID_NONE UINT64_MAX
+
 #define ISA_MAX_SRC 3
 #define ISA_MAX_DST 2
 #define ISA_MAX_DEPS 16

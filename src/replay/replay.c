@@ -112,10 +112,10 @@ replay_opts_of_trace(const struct trace_header *h, struct replay_opts *o)
 struct alloc {
 	uint64_t addr, size;
 	bool resident, valid;		/* in L1; holds data worth keeping */
-	uint64_t last_access;		/* new id + 1 */
+	uint64_t last_access;		/* new id, or ISA_ID_NONE */
 	uint64_t last_read_end;		/* when its last reader finished */
-	uint64_t last_reader;		/* new id + 1 */
-	uint64_t spilled_by;		/* new id + 1 of the SPILL that saved it */
+	uint64_t last_reader;		/* new id, or ISA_ID_NONE */
+	uint64_t spilled_by;		/* new id of the SPILL that saved it, or ISA_ID_NONE */
 	uint64_t spill_addr;
 	/* old ids of the instructions in the window that touch it, in order */
 	struct uses { uint64_t *v; size_t head, len, cap; } uses;	/* cap: 0 or a power of two */
@@ -149,7 +149,7 @@ struct replay {
 	size_t claim_alloc;
 	/* ids: the input's (old) and the output's (new), which inserted and dropped spills shift */
 	uint64_t next_id;		/* the next new id */
-	uint64_t *new_id;		/* by old id % RING: new id + 1, 0 if dropped */
+	uint64_t *new_id;		/* by old id % RING: new id, ISA_ID_NONE if dropped */
 	bool shifted;			/* some old id's new id differs */
 	uint32_t far_mask;		/* the current instruction's deps mapped from far back */
 	bool has_far;
@@ -159,7 +159,8 @@ struct replay {
 	uint64_t evicted_end;		/* latest end among new ids out of end[] */
 	uint64_t evicted_end_id;
 	uint64_t far_deps;		/* dependencies bounded by far_end or evicted_end */
-	uint64_t unit_free[ISA_NUNITS], unit_last[ISA_NUNITS];
+	uint64_t unit_free[ISA_NUNITS];
+	uint64_t unit_last[ISA_NUNITS];	/* new id of each unit's last, or ISA_ID_NONE */
 	uint8_t spill_made[RING / 8];	/* bit: this new id is an inserted spill or fill */
 	struct timeline dram, rd, wr;
 	uint64_t latency;
@@ -333,15 +334,15 @@ note_new_id(struct replay *r, bool dropped)
 {
 	uint64_t cur = r->taken - 1, slot = cur % RING, by, e;
 
-	if (cur >= RING && r->new_id[slot] != 0) {
-		e = end_of(r, r->new_id[slot] - 1, &by);
+	if (cur >= RING && r->new_id[slot] != ISA_ID_NONE) {
+		e = end_of(r, r->new_id[slot], &by);
 		if (!r->has_far || e > r->far_end) {
 			r->far_end = e;
 			r->far_end_id = by;
 			r->has_far = true;
 		}
 	}
-	r->new_id[slot] = dropped ? 0 : r->next_id + 1;
+	r->new_id[slot] = dropped ? ISA_ID_NONE : r->next_id;
 	if (dropped || r->next_id != cur)
 		r->shifted = true;
 }
@@ -359,9 +360,9 @@ map_id(const struct replay *r, uint64_t old, uint64_t *new_id)
 		*new_id = r->far_end_id;
 		return 2;
 	}
-	if (r->new_id[old % RING] == 0)
+	if (r->new_id[old % RING] == ISA_ID_NONE)
 		return 0;
-	*new_id = r->new_id[old % RING] - 1;
+	*new_id = r->new_id[old % RING];
 	return 1;
 }
 
@@ -518,7 +519,7 @@ execute(struct replay *r, struct isa_instr *in)
 	r->end[id % RING] = end;
 	r->spill_made[(id % RING) / 8] &= (uint8_t)~(1u << (id % 8));
 	r->unit_free[u] = end;
-	r->unit_last[u] = id + 1;
+	r->unit_last[u] = id;
 	r->next_id++;
 	/*
 	 * Forget bandwidth used before every unit that has run is free again:
@@ -528,7 +529,7 @@ execute(struct replay *r, struct isa_instr *in)
 	if ((id & 255) == 0) {
 		uint64_t low = UINT64_MAX;
 		for (d = 0; d < ISA_NUNITS; d++)
-			if (r->unit_last[d] && r->unit_free[d] < low)
+			if (r->unit_last[d] != ISA_ID_NONE && r->unit_free[d] < low)
 				low = r->unit_free[d];
 		tl_prune(&r->dram, (double)low, dram_done, r);
 		tl_prune(&r->rd, (double)low, NULL, NULL);
@@ -613,11 +614,11 @@ next_use_by_scan(const struct replay *r, const struct alloc *a)
 			if (region_of(in, i)->buf == ISA_BUF_L1 && overlaps(a, region_of(in, i)))
 				return o;
 	}
-	return UINT64_MAX;
+	return ISA_ID_NONE;
 }
 #endif
 
-/* The old id of the next instruction in the window touching a, or UINT64_MAX. */
+/* The old id of the next instruction in the window touching a, or ISA_ID_NONE. */
 static uint64_t
 next_use(struct replay *r, struct alloc *a)
 {
@@ -626,10 +627,10 @@ next_use(struct replay *r, struct alloc *a)
 	uses_forget(r, u);
 #ifdef REPLAY_SELF_CHECK
 	replay_self_check_calls++;
-	if ((u->len > 0 ? u->v[u->head] : UINT64_MAX) != next_use_by_scan(r, a))
+	if ((u->len > 0 ? u->v[u->head] : ISA_ID_NONE) != next_use_by_scan(r, a))
 		replay_self_check_failures++;
 #endif
-	return u->len > 0 ? u->v[u->head] : UINT64_MAX;
+	return u->len > 0 ? u->v[u->head] : ISA_ID_NONE;
 }
 
 static int
@@ -715,7 +716,7 @@ free_channel(const struct replay *r)
 	return best;
 }
 
-/* Insert a SPILL or FILL of a before the current instruction, after dep1 and dep2 (id + 1). */
+/* Insert a SPILL or FILL of a before the current instruction, after dep1 and dep2 (new ids or ISA_ID_NONE). */
 static int
 transfer(struct replay *r, unsigned op, struct alloc *a, uint64_t dep1, uint64_t dep2)
 {
@@ -732,10 +733,10 @@ transfer(struct replay *r, unsigned op, struct alloc *a, uint64_t dep1, uint64_t
 	t.nsrc = t.ndst = 1;
 	t.src[0] = op == ISA_OP_SPILL ? l1 : dram;
 	t.dst[0] = op == ISA_OP_SPILL ? dram : l1;
-	if (dep1)
-		t.deps[t.ndeps++] = dep1 - 1;
-	if (dep2 && dep2 != dep1)
-		t.deps[t.ndeps++] = dep2 - 1;
+	if (dep1 != ISA_ID_NONE)
+		t.deps[t.ndeps++] = dep1;
+	if (dep2 != ISA_ID_NONE && dep2 != dep1)
+		t.deps[t.ndeps++] = dep2;
 	/* a transfer takes no planned time: the plan did not know about it */
 	t.plan_start = t.plan_end = r->unit_free[t.unit];
 	r->far_mask = 0;
@@ -747,7 +748,7 @@ transfer(struct replay *r, unsigned op, struct alloc *a, uint64_t dep1, uint64_t
 }
 
 /*
- * The current instruction must wait for new id + 1 `wait_for` (a spill or a
+ * The current instruction must wait for new id `wait_for` (a spill or a
  * fill).  With no dependency slot left, a barrier inserted on its unit
  * waits instead, and unit order holds the instruction behind it: no wait
  * is ever dropped.
@@ -759,13 +760,13 @@ attach_wait(struct replay *r, struct isa_instr *cur, uint64_t wait_for)
 	struct isa_instr b;
 	unsigned d;
 
-	if (wait_for == 0)
+	if (wait_for == ISA_ID_NONE)
 		return 0;
 	for (d = 0; d < cur->ndeps; d++)
-		if (cur->deps[d] == wait_for - 1)
+		if (cur->deps[d] == wait_for)
 			return 0;
 	if (cur->ndeps < ISA_MAX_DEPS) {
-		cur->deps[cur->ndeps++] = wait_for - 1;
+		cur->deps[cur->ndeps++] = wait_for;
 		return 0;
 	}
 	memset(&b, 0, sizeof b);
@@ -773,7 +774,7 @@ attach_wait(struct replay *r, struct isa_instr *cur, uint64_t wait_for)
 	b.op = ISA_OP_BARRIER;
 	b.flags = ISA_F_INSERTED;
 	b.ndeps = 1;
-	b.deps[0] = wait_for - 1;
+	b.deps[0] = wait_for;
 	b.plan_start = b.plan_end = r->unit_free[cur->unit];
 	r->far_mask = 0;
 	if (execute(r, &b) != 0)
@@ -797,7 +798,7 @@ make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t
 	struct alloc *mine[ISA_MAX_SRC + ISA_MAX_DST];
 	unsigned i, nmine = 0;
 
-	*wait_for = 0;
+	*wait_for = ISA_ID_NONE;
 	if (r->occupancy + need <= cap)
 		return 0;
 	if (!r->tracking) {	/* the first eviction: index the window's uses from now on */
@@ -832,7 +833,7 @@ make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t
 				victim = a;
 				best = nu;
 			}
-			if (nu == UINT64_MAX)
+			if (nu == ISA_ID_NONE)
 				break;	/* not used in the window: nothing comes later, and ties go first */
 		}
 		if (victim == NULL)
@@ -849,8 +850,8 @@ make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t
 			if (transfer(r, ISA_OP_SPILL, victim, victim->last_access,
 			    victim->last_reader) != 0)
 				return -1;
-			victim->spilled_by = r->next_id;	/* the SPILL's id + 1 */
-			*wait_for = r->next_id;
+			victim->spilled_by = r->next_id - 1;	/* the SPILL's */
+			*wait_for = r->next_id - 1;
 		}
 	}
 	return 0;
@@ -877,7 +878,7 @@ touch(struct replay *r, struct isa_instr *cur, uint64_t old, const struct isa_re
 		if (a->valid) {
 			if (transfer(r, ISA_OP_FILL, a, a->spilled_by, wait_for) != 0)
 				return -1;
-			wait_for = r->next_id;
+			wait_for = r->next_id - 1;	/* the FILL's */
 		}
 		if (attach_wait(r, cur, wait_for) != 0)
 			return -1;
@@ -936,6 +937,7 @@ capacity(struct replay *r, struct isa_instr *cur, uint64_t old)
 			memset(a, 0, sizeof *a);
 			a->addr = g->addr;
 			a->size = g->size;
+			a->last_access = a->last_reader = a->spilled_by = ISA_ID_NONE;
 			a->resident = true;
 			r->occupancy += g->size;
 			if (claim_uses(r, a) != 0)
@@ -1003,22 +1005,23 @@ after(struct replay *r, const struct isa_instr *in, uint64_t old)
 	for (i = 0; i < in->ndst; i++) {
 		if ((a = region_alloc(r, &in->dst[i], ISA_MAX_SRC + i)) == NULL)
 			continue;
-		if (in->op == ISA_OP_OVERWRITE && a->last_reader && a->last_read_end > in->rep_start)
+		if (in->op == ISA_OP_OVERWRITE && a->last_reader != ISA_ID_NONE &&
+		    a->last_read_end > in->rep_start)
 			return fail(r, "hazard: instruction %llu overwrites l1:%llu+%llu at cycle %llu "
 			    "while instruction %llu still reads it until cycle %llu",
 			    (unsigned long long)old, (unsigned long long)in->dst[i].addr,
 			    (unsigned long long)in->dst[i].size, (unsigned long long)in->rep_start,
-			    (unsigned long long)(a->last_reader - 1),
+			    (unsigned long long)a->last_reader,
 			    (unsigned long long)a->last_read_end);
-		a->last_access = in->id + 1;
+		a->last_access = in->id;
 		if (in->op == ISA_OP_OVERWRITE)
-			a->last_reader = 0;
+			a->last_reader = ISA_ID_NONE;
 	}
 	for (i = 0; i < in->nsrc; i++) {
 		if ((a = region_alloc(r, &in->src[i], i)) == NULL)
 			continue;
-		a->last_access = in->id + 1;
-		a->last_reader = in->id + 1;
+		a->last_access = in->id;
+		a->last_reader = in->id;
 		if (in->rep_end > a->last_read_end)
 			a->last_read_end = in->rep_end;
 	}
@@ -1100,6 +1103,7 @@ replay_new(const struct npu *npu, const struct replay_opts *o, const char *name,
     struct errbuf *e)
 {
 	struct replay *r;
+	size_t i;
 
 	r = calloc(1, sizeof *r);
 	if (r == NULL) {
@@ -1128,6 +1132,10 @@ replay_new(const struct npu *npu, const struct replay_opts *o, const char *name,
 	tl_init(&r->wr, npu->l1.write_bytes_per_cycle);
 	r->latency = cost_dram_latency(npu);
 	r->has_l0 = npu_has_l0(npu);
+	for (i = 0; i < RING; i++)
+		r->new_id[i] = ISA_ID_NONE;
+	for (i = 0; i < ISA_NUNITS; i++)
+		r->unit_last[i] = ISA_ID_NONE;
 	cost_memo_init(&r->cost, npu);
 	return r;
 }

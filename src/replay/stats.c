@@ -188,17 +188,19 @@ stats_read_each(struct stats *s, struct trace_reader *r, const char *name,
 {
 	const struct isa_instr *in;
 	struct cost_memo memo;
-	uint64_t last[ISA_NUNITS];	/* id + 1 of each unit's last instruction */
+	uint64_t last[ISA_NUNITS];	/* each unit's last instruction, or ISA_ID_NONE */
+	unsigned u;
 	int rc;
 
-	memset(last, 0, sizeof last);
+	for (u = 0; u < ISA_NUNITS; u++)
+		last[u] = ISA_ID_NONE;
 	cost_memo_init(&memo, s->npu);
 	while ((rc = trace_next(r, &in, e)) == 1) {
 		if (!in->replayed)
 			return errbuf_set(e, "%s: instruction %llu is not replayed; run 'mastrace "
 			    "replay' first", name, (unsigned long long)in->id);
 		stats_add(s, in, stats_pred(in, last[in->unit]), cost_memo_instr(&memo, in));
-		last[in->unit] = in->id + 1;
+		last[in->unit] = in->id;
 		if (each != NULL)
 			each(ctx, in);
 	}
@@ -323,7 +325,7 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	/* the path to this instruction: its predecessor's, then the wait, then itself */
 	if (in->id >= CP_RING)
 		cp_leave(s, in->id - CP_RING);
-	pp = pred == UINT64_MAX ? NULL : cp_path(s, pred, in->unit, &pend);
+	pp = pred == ISA_ID_NONE ? NULL : cp_path(s, pred, in->unit, &pend);
 	if (pp == NULL && pred != UINT64_MAX) {
 		s->cp_far++;
 		if (s->work->cp_unit_id[in->unit] != UINT64_MAX)

@@ -63,12 +63,12 @@ int stats_init(struct stats *s, const struct npu *n);
 /*
  * Account one replayed instruction.  `pred` is the instruction whose end
  * let it start (its unit's previous instruction or a producer), or
- * UINT64_MAX for none; `base` is its cost_instr(), what it would take alone.
+ * ISA_ID_NONE; `base` is its cost_instr(), what it would take alone.
  */
 void stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t base);
 /*
  * What let an instruction start: the producer it waited for (causes dep and
- * space), else its unit's previous instruction (`unit_last`: its id + 1, 0
+ * space), else its unit's previous instruction (`unit_last`, ISA_ID_NONE
  * for none).  The replay and a replayed trace's reader apply the same rule.
  */
 /*
@@ -90,7 +90,7 @@ stats_pred(const struct isa_instr *in, uint64_t unit_last)
 {
 	if (isa_cause_names_producer(in->cause))
 		return in->stall_on;
-	return unit_last ? unit_last - 1 : UINT64_MAX;
+	return unit_last;
 }
 
 /* Vector operations per element of a vector instruction (0 for other opcodes). */
