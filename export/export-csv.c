@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "export-sink.h"
 
 /* The columns, in order; mastrace-export(1) documents each. */
@@ -15,7 +16,7 @@ static const unsigned columns[] = {
 	EK_PLAN_START, EK_PLAN_END, EK_START, EK_END, EK_CYCLES, EK_BUSY,
 	EK_STALL, EK_CAUSE, EK_WAITED_FOR, EK_REQUESTED, EK_GRANTED,
 };
-#define NCOLUMNS (sizeof columns / sizeof columns[0])
+#define NCOLUMNS ARRAY_LEN(columns)
 
 struct csv {
 	struct zout *z;

@@ -1,7 +1,6 @@
 /* export-json: the Chrome trace-event JSON format (chrome://tracing, Perfetto's JSON importer). */
 #include "config.h"
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,9 +127,10 @@ static void
 put_flow(struct js *j, const struct export_event *ev, const char *ph, uint64_t id)
 {
 	sep(j);
-	zout_printf(j->z, "{\"ph\":\"%s\",%s\"id\":%" PRIu64 ",\"pid\":1,\"tid\":%u,\"name\":"
-	    "\"dependency\",\"cat\":\"flow\",\"ts\":", ph, ph[0] == 'f' ? "\"bp\":\"e\"," : "", id,
-	    ev->track);
+	zout_printf(j->z,
+	    "{\"ph\":\"%s\",%s\"id\":%llu,\"pid\":1,\"tid\":%u,\"name\":"
+	    "\"dependency\",\"cat\":\"flow\",\"ts\":",
+	    ph, ph[0] == 'f' ? "\"bp\":\"e\"," : "", (unsigned long long)id, ev->track);
 	put_us(j->z, ev->ns0 + (ev->ns1 - ev->ns0) / 2);	/* inside the slice it binds to */
 	zout_puts(j->z, "}");
 }

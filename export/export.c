@@ -3,12 +3,12 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "cost.h"
 #include "num.h"
 #include "export-sink.h"
@@ -123,7 +123,7 @@ export_time_parse(const char *s, struct export_time *t, char *why, size_t len)
 		snprintf(why, len, "got '%s', expected cycles or a time such as 150us", s);
 		return -1;
 	}
-	for (i = 0; i < sizeof units / sizeof units[0]; i++)
+	for (i = 0; i < ARRAY_LEN(units); i++)
 		if (strcmp(end, units[i].suffix) == 0) {
 			t->set = true;
 			t->us = v * units[i].us;
@@ -790,10 +790,12 @@ emit(struct export *x, const struct isa_instr *in, uint64_t base, const uint64_t
 			lane++;
 		if (lane == EXPORT_LANES) {
 			char unit[8];
-			errbuf_set(&x->err, "%s: instruction %" PRIu64 " starts at cycle %" PRIu64
-			    " while %u earlier ones still run on %s (a unit runs one instruction at a "
-			    "time)", x->name, in->id, ev.t0, EXPORT_LANES,
-			    isa_unit_name(in->unit, unit, sizeof unit));
+			errbuf_set(&x->err,
+			    "%s: instruction %llu starts at cycle %llu while %u earlier ones "
+			    "still run on %s (a unit runs one instruction at a "
+			    "time)",
+			    x->name, (unsigned long long)in->id, (unsigned long long)ev.t0,
+			    EXPORT_LANES, isa_unit_name(in->unit, unit, sizeof unit));
 			x->failed = true;
 			return -1;
 		}
@@ -1088,12 +1090,14 @@ check_times(struct export *x, const struct isa_instr *in, bool first, struct err
 	if (first)
 		x->replayed = !x->o->planned && in->replayed;
 	else if (x->replayed && !in->replayed)
-		return errbuf_set(e, "%s: instruction %" PRIu64 " has no replayed times, unlike "
-		    "the ones before it (export --planned shows the plan)", x->name, in->id);
+		return errbuf_set(e, "%s: instruction %llu has no replayed times, unlike "
+		    "the ones before it (export --planned shows the plan)", x->name, (unsigned long long)in->id);
 	end = t_end(x, in);
 	if (end > x->max_cycle)
-		return errbuf_set(e, "%s: instruction %" PRIu64 " ends at cycle %" PRIu64 ", later "
-		    "than a nanosecond timestamp can hold at %u MHz", x->name, in->id, end,
+		return errbuf_set(e,
+		    "%s: instruction %llu ends at cycle %llu, later "
+		    "than a nanosecond timestamp can hold at %u MHz",
+		    x->name, (unsigned long long)in->id, (unsigned long long)end,
 		    x->npu->clock_mhz);
 	return 0;
 }
@@ -1199,8 +1203,8 @@ export_text(struct trace_reader *r, const char *name, const char *out,
 		if (o->planned && in->replayed) {
 			if (in->op == ISA_OP_SPILL || in->op == ISA_OP_FILL ||
 			    (in->flags & ISA_F_INSERTED)) {
-				rc = errbuf_set(e, "%s: instruction %" PRIu64 " was inserted by a replay: "
-				    "--planned text needs the trace before its replay", name, in->id);
+				rc = errbuf_set(e, "%s: instruction %llu was inserted by a replay: "
+				    "--planned text needs the trace before its replay", name, (unsigned long long)in->id);
 				break;
 			}
 			isa_copy(&copy, in);
@@ -1260,8 +1264,8 @@ xheader(struct export *x, const struct trace_header *h, struct errbuf *e)
 	x->from = export_time_cycles(&o->from, x->npu->clock_mhz, 0);
 	x->to = export_time_cycles(&o->to, x->npu->clock_mhz, UINT64_MAX);
 	if (x->from >= x->to)
-		return errbuf_set(e, "the window is empty: --from (cycle %" PRIu64 ") is not before "
-		    "--to (cycle %" PRIu64 ")", x->from, x->to);
+		return errbuf_set(e, "the window is empty: --from (cycle %llu) is not before "
+		    "--to (cycle %llu)", (unsigned long long)x->from, (unsigned long long)x->to);
 	m = (unsigned __int128)INT64_MAX * x->npu->clock_mhz / 1000;
 	x->max_cycle = m > UINT64_MAX ? UINT64_MAX : (uint64_t)m;
 	cost_memo_init(&x->cost, x->npu);
@@ -1471,9 +1475,9 @@ export_push(struct export *x, const struct isa_instr *in, struct errbuf *e)
 	}
 	if (isa_check(in, why, sizeof why) != 0 || in->id != x->cnt->read) {
 		if (in->id != x->cnt->read)
-			snprintf(why, sizeof why, "id %" PRIu64 ", expected %" PRIu64, in->id,
-			    x->cnt->read);
-		errbuf_set(&x->err, "%s: instruction %" PRIu64 ": %s", x->name, x->cnt->read, why);
+			snprintf(why, sizeof why, "id %llu, expected %llu", (unsigned long long)in->id,
+			    (unsigned long long)x->cnt->read);
+		errbuf_set(&x->err, "%s: instruction %llu: %s", x->name, (unsigned long long)x->cnt->read, why);
 		x->failed = true;
 		*e = x->err;
 		return -1;

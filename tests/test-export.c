@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "cunit-main.h"
 #include "eval.h"
 #include "export-sink.h"
@@ -246,7 +247,7 @@ test_checker_catches_each_rule(void)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+	for (i = 0; i < ARRAY_LEN(cases); i++) {
 		char why[512] = "";
 		int rc = check(cases[i].pl, why, sizeof why);
 		CU_ASSERT_EQUAL(rc, -1);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "cunit-main.h"
 #include "eval.h"
 
@@ -63,8 +64,8 @@ numbers(char *buf, size_t len)
 {
 	size_t p, d, at = 0;
 
-	for (p = 0; p < sizeof problems / sizeof problems[0]; p++)
-		for (d = 0; d < sizeof dataflows / sizeof dataflows[0]; d++)
+	for (p = 0; p < ARRAY_LEN(problems); p++)
+		for (d = 0; d < ARRAY_LEN(dataflows); d++)
 			at += line(buf + at, len - at, dataflows[d], problems[p][0], problems[p][1], "");
 	/* and the spill model: MAS without the proactive overwrite, at MAS's own tiling */
 	line(buf + at, len - at, "mas", problems[2][0], "edge", "rows=80,cols=128,overwrite=off,kv=stream,norm=p");

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "array.h"
 #include "cunit-main.h"
 #include "errbuf.h"
 #include "num.h"
@@ -29,7 +30,7 @@ test_u64_refuses(void)
 	uint64_t v = 42;
 	size_t i;
 
-	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+	for (i = 0; i < ARRAY_LEN(bad); i++) {
 		CU_ASSERT_EQUAL(num_parse_u64(bad[i], &v), -1);
 		CU_ASSERT_EQUAL(v, 42);	/* untouched on failure */
 	}
@@ -49,7 +50,7 @@ test_double(void)
 	CU_ASSERT_DOUBLE_EQUAL(d, -0.5, 1e-12);
 	CU_ASSERT_EQUAL(num_parse_double("1e3", &d), 0);
 	CU_ASSERT_DOUBLE_EQUAL(d, 1000, 1e-12);
-	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+	for (i = 0; i < ARRAY_LEN(bad); i++)
 		CU_ASSERT_EQUAL(num_parse_double(bad[i], &d), -1);
 	CU_ASSERT_TRUE(num_looks_numeric("-4"));
 	CU_ASSERT_FALSE(num_looks_numeric("four"));

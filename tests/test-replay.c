@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "cost.h"
 #include "cunit-main.h"
 #include "eval.h"
@@ -149,9 +150,9 @@ test_invariants(void)
 	CU_ASSERT_EQUAL(st.dram_read + st.dram_write, s.load_store);
 	CU_ASSERT_EQUAL(st.spill_bytes + st.fill_bytes, s.spill);
 	CU_ASSERT_EQUAL(st.macs, s.macs);
-	mac_pj_ok = fabs(st.energy_pj[0] - (double)s.macs * n.energy.mac_pj) < 1e-3;
+	mac_pj_ok = fabs(st.energy_pj[STATS_E_MAC] - (double)s.macs * n.energy.mac_pj) < 1e-3;
 	CU_ASSERT_TRUE(mac_pj_ok);
-	for (total = 0, c = 0; c < 6; c++) {
+	for (total = 0, c = 0; c < STATS_NENERGY; c++) {
 		CU_ASSERT_TRUE(st.energy_pj[c] >= 0);
 		total += st.energy_pj[c];
 	}
@@ -324,7 +325,7 @@ test_many_channels(void)
 
 	write_text(cunit_path("ch64.ini"), "[npu]\nbase = edge\nname = edge-64ch\n[dma]\n"
 	    "channels = 64\n");
-	for (i = 0; i < sizeof scheds / sizeof scheds[0]; i++) {
+	for (i = 0; i < ARRAY_LEN(scheds); i++) {
 		schedule(scheds[i], "bert-base", cunit_path("ch64.ini"), "", cunit_path("ch64.mtr"));
 		CU_ASSERT_EQUAL_FATAL(replay(cunit_path("ch64.mtr"), NULL, NULL, false, &st, &n, &e),
 		    0);
@@ -593,15 +594,15 @@ test_transfer_shares(void)
 	schedule("mas", "bert-base", "edge", "rows=80,cols=128,overwrite=off", cunit_path("sh.mtr"));
 	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("sh.mtr"), cunit_path("sh.r.mtr"), NULL, false, &st,
 	    &n, &e), 0);
-	for (k = 0; k < 10; k++)
+	for (k = 0; k < STATS_SHARE_BINS; k++)
 		sum += st.share_hist[k];
 	CU_ASSERT_EQUAL(sum, st.transfers);
-	CU_ASSERT_EQUAL(st.nstarved, 5);
+	CU_ASSERT_EQUAL(st.nstarved, STATS_STARVED);
 	for (k = 1; k < st.nstarved; k++)
 		CU_ASSERT_TRUE(st.starved[k - 1].granted / st.starved[k - 1].requested <=
 		    st.starved[k].granted / st.starved[k].requested);
 	/* some transfers were slowed by others, so the histogram is not all in its top tenth */
-	CU_ASSERT_TRUE(st.share_hist[9] < st.transfers);
+	CU_ASSERT_TRUE(st.share_hist[STATS_SHARE_BINS - 1] < st.transfers);
 	CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("sh.r.mtr"), &r, &fmt, &e), 0);
 	while (trace_next(r, &in, &e) == 1) {
 		if (in->unit < ISA_UNIT_DMA0 || in->bytes == 0)

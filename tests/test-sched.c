@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "cunit-main.h"
 #include "eval.h"
 #include "schedule.h"
@@ -135,8 +136,8 @@ every(const char *sched, const char *small_tiling)
 {
 	size_t wi, ni;
 
-	for (wi = 0; wi < sizeof workloads / sizeof workloads[0]; wi++)
-		for (ni = 0; ni < sizeof npus / sizeof npus[0]; ni++) {
+	for (wi = 0; wi < ARRAY_LEN(workloads); wi++)
+		for (ni = 0; ni < ARRAY_LEN(npus); ni++) {
 			check_one(sched, workloads[wi], npus[ni], "");
 			check_one(sched, workloads[wi], npus[ni], small_tiling);
 		}
@@ -174,7 +175,7 @@ test_mas_beats_flat(void)
 	size_t i, k;
 
 	/* the same tiling, K/V residency and normalization for both */
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+	for (i = 0; i < ARRAY_LEN(cases); i++)
 	for (k = 0; k < 2; k++) {
 		snprintf(t, sizeof t, "%s,%s", cases[i][2], same[k]);
 		CU_ASSERT_EQUAL_FATAL(schedule("mas", cases[i][0], cases[i][1], t, true,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array.h"
 #include "cunit-main.h"
 #include "eval.h"
 #include "replay.h"
@@ -31,7 +32,7 @@ static const struct eval_case cases[] = {
 	{ "mas", "bert-base,h=2", "edge", "rows=80,cols=128,overwrite=off", true },
 	{ "flat", "b=1,h=2,q=256,k=256,d=64", "tileflow-edge", "gran=head", true },
 };
-#define NCASES (sizeof cases / sizeof cases[0])
+#define NCASES ARRAY_LEN(cases)
 
 /* What must come out the same. */
 struct outcome {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "cunit-main.h"
 #include "isa.h"
 #include "mtr.h"
@@ -235,7 +236,7 @@ test_models(void)
 	unsigned m, i;
 	char buf[64];
 
-	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+	for (i = 0; i < ARRAY_LEN(ok); i++) {
 		CU_ASSERT_EQUAL_FATAL(trace_models_parse(ok[i], &m), 0);
 		CU_ASSERT(m & TRACE_MODELS_RECORDED);
 		trace_models_format(m, buf, sizeof buf);
@@ -244,7 +245,7 @@ test_models(void)
 	CU_ASSERT_EQUAL(trace_models_parse("capacity,dram", &m), 0);
 	trace_models_format(m, buf, sizeof buf);
 	CU_ASSERT_STRING_EQUAL(buf, "dram,capacity");
-	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+	for (i = 0; i < ARRAY_LEN(bad); i++)
 		CU_ASSERT_EQUAL(trace_models_parse(bad[i], &m), -1);
 	header(&h);
 	/* recorded: the command line does not count */
@@ -291,7 +292,7 @@ test_seek(void)
 	size_t t;
 	int rc;
 
-	for (t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+	for (t = 0; t < ARRAY_LEN(targets); t++) {
 		CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("b.mtr"), &r, &fmt, &e), 0);
 		CU_ASSERT_EQUAL_FATAL(trace_seek(r, targets[t], &e), 0);
 		CU_ASSERT_EQUAL_FATAL(trace_next(r, &got, &e), 1);

@@ -4,7 +4,6 @@
 #include <curses.h>
 #include <errno.h>
 #include <pthread.h>
-#include <inttypes.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "eval.h"
 #include "num.h"
 #include "trace-file.h"
@@ -125,7 +125,7 @@ catch_signals(bool on)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on ? on_fatal : SIG_DFL;
-	for (i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+	for (i = 0; i < ARRAY_LEN(fatal); i++)
 		sigaction(fatal[i], &sa, NULL);
 }
 
@@ -547,19 +547,21 @@ draw_detail(struct ui *u, int row)
 		return;
 	}
 	isa_unit_name(in->unit, unit, sizeof unit);
-	mvprintw(row, 0, "%sid %" PRIu64 " %s %s b%u h%u rows %u+ cols %u+ m=%u n=%u k=%u bytes %"
-	    PRIu64, u->under ? "" : "next: ", in->id, unit, isa_op_name(in->op), in->b, in->h, in->rb, in->cb, in->m, in->n,
-	    in->k, in->bytes);
+	mvprintw(row, 0, "%sid %llu %s %s b%u h%u rows %u+ cols %u+ m=%u n=%u k=%u bytes %llu",
+	    u->under ? "" : "next: ", (unsigned long long)in->id, unit, isa_op_name(in->op), in->b,
+	    in->h, in->rb, in->cb, in->m, in->n, in->k, (unsigned long long)in->bytes);
 	if (v->s->replayed) {
-		mvprintw(row + 1, 0, "plan %" PRIu64 "-%" PRIu64 "  replayed %" PRIu64 "-%" PRIu64
-		    "  stall %" PRIu64 " cycles, cause %s", in->plan_start, in->plan_end,
-		    in->rep_start, in->rep_end, in->stall, isa_cause_name(in->cause));
+		mvprintw(row + 1, 0,
+		    "plan %llu-%llu  replayed %llu-%llu  stall %llu cycles, cause %s",
+		    (unsigned long long)in->plan_start, (unsigned long long)in->plan_end,
+		    (unsigned long long)in->rep_start, (unsigned long long)in->rep_end,
+		    (unsigned long long)in->stall, isa_cause_name(in->cause));
 		if (isa_cause_names_producer(in->cause))
-			printw(" (waited for id %" PRIu64 ")", in->stall_on);
+			printw(" (waited for id %llu)", (unsigned long long)in->stall_on);
 		printw("  deps %u", in->ndeps);
 	} else
-		mvprintw(row + 1, 0, "plan %" PRIu64 "-%" PRIu64 "  deps %u", in->plan_start,
-		    in->plan_end, in->ndeps);
+		mvprintw(row + 1, 0, "plan %llu-%llu  deps %u", (unsigned long long)in->plan_start,
+		    (unsigned long long)in->plan_end, in->ndeps);
 }
 
 static void
@@ -585,7 +587,7 @@ popup(struct ui *u, int rows, int cols)
 	int h, w = cols - 4, r0, i, n = 0;
 	const struct isa_instr *in = &u->found;
 
-	h = u->popup == POP_HELP ? (int)(sizeof help / sizeof help[0]) + 4 : 12;
+	h = u->popup == POP_HELP ? (int)ARRAY_LEN(help) + 4 : 12;
 	if (h > rows - 2)
 		h = rows - 2;
 	r0 = (rows - h) / 2;
@@ -597,7 +599,7 @@ popup(struct ui *u, int rows, int cols)
 	mvaddstr(r0, 4, u->popup == POP_HELP ? "keys (any key closes)" : "instruction (any key closes)");
 	attrset(A_NORMAL);
 	if (u->popup == POP_HELP) {
-		for (i = 0; i < (int)(sizeof help / sizeof help[0]) && i + 2 < h - 1; i++)
+		for (i = 0; i < (int)ARRAY_LEN(help) && i + 2 < h - 1; i++)
 			mvaddnstr(r0 + 2 + i, 4, help[i], w - 4);
 		return;
 	}
@@ -608,35 +610,39 @@ popup(struct ui *u, int rows, int cols)
 	isa_unit_name(in->unit, unit, sizeof unit);
 #define LINE(...) do { snprintf(line, sizeof line, __VA_ARGS__); \
 	if (2 + n < h - 1) mvaddnstr(r0 + 2 + n++, 4, line, w - 4); } while (0)
-	LINE("id %" PRIu64 "  unit %s  op %s  flags 0x%x", in->id, unit, isa_op_name(in->op),
+	LINE("id %llu  unit %s  op %s  flags 0x%x", (unsigned long long)in->id, unit, isa_op_name(in->op),
 	    in->flags);
 	LINE("tile: batch %u head %u rows from %u cols from %u sub-tile %u", in->b, in->h, in->rb,
 	    in->cb, in->st);
-	LINE("shape m=%u n=%u k=%u  bytes %" PRIu64, in->m, in->n, in->k, in->bytes);
-	LINE("planned %" PRIu64 "-%" PRIu64 " (%" PRIu64 " cycles)", in->plan_start, in->plan_end,
-	    in->plan_end - in->plan_start);
+	LINE("shape m=%u n=%u k=%u  bytes %llu", in->m, in->n, in->k, (unsigned long long)in->bytes);
+	LINE("planned %llu-%llu (%llu cycles)", (unsigned long long)in->plan_start,
+	    (unsigned long long)in->plan_end,
+	    (unsigned long long)(in->plan_end - in->plan_start));
 	if (in->replayed)
-		LINE("replayed %" PRIu64 "-%" PRIu64 " (%" PRIu64 " cycles), stall %" PRIu64
-		    " cycles, cause %s", in->rep_start, in->rep_end, in->rep_end - in->rep_start,
-		    in->stall, isa_cause_name(in->cause));
+		LINE("replayed %llu-%llu (%llu cycles), stall %llu cycles, cause %s",
+		    (unsigned long long)in->rep_start, (unsigned long long)in->rep_end,
+		    (unsigned long long)(in->rep_end - in->rep_start),
+		    (unsigned long long)in->stall, isa_cause_name(in->cause));
 	if (in->replayed && isa_cause_names_producer(in->cause))
-		LINE("it waited for id %" PRIu64 " (c goes there)", in->stall_on);
+		LINE("it waited for id %llu (c goes there)", (unsigned long long)in->stall_on);
 	{
 		char deps[200];
 		size_t k = 0;
 		unsigned d;
 		deps[0] = '\0';
 		for (d = 0; d < in->ndeps && k + 24 < sizeof deps; d++)
-			k += (size_t)snprintf(deps + k, sizeof deps - k, "%s%" PRIu64, d ? "," : "",
-			    in->deps[d]);
+			k += (size_t)snprintf(deps + k, sizeof deps - k, "%s%llu", d ? "," : "",
+			    (unsigned long long)in->deps[d]);
 		LINE("dependencies: %s", in->ndeps ? deps : "none");
 	}
 	for (i = 0; i < in->nsrc; i++)
-		LINE("src %s:%" PRIu64 "+%" PRIu64 " (%s)", isa_buf_name(in->src[i].buf),
-		    in->src[i].addr, in->src[i].size, isa_tensor_name(in->src[i].tensor));
+		LINE("src %s:%llu+%llu (%s)", isa_buf_name(in->src[i].buf),
+		    (unsigned long long)in->src[i].addr, (unsigned long long)in->src[i].size,
+		    isa_tensor_name(in->src[i].tensor));
 	for (i = 0; i < in->ndst; i++)
-		LINE("dst %s:%" PRIu64 "+%" PRIu64 " (%s)", isa_buf_name(in->dst[i].buf),
-		    in->dst[i].addr, in->dst[i].size, isa_tensor_name(in->dst[i].tensor));
+		LINE("dst %s:%llu+%llu (%s)", isa_buf_name(in->dst[i].buf),
+		    (unsigned long long)in->dst[i].addr, (unsigned long long)in->dst[i].size,
+		    isa_tensor_name(in->dst[i].tensor));
 #undef LINE
 }
 
@@ -888,12 +894,12 @@ critical(struct ui *u)
 			}
 	}
 	if (!any) {
-		snprintf(u->msg, sizeof u->msg, "id %" PRIu64 " waited for nothing: the path starts "
-		    "here", u->found.id);
+		snprintf(u->msg, sizeof u->msg, "id %llu waited for nothing: the path starts "
+		    "here", (unsigned long long)u->found.id);
 		return;
 	}
-	snprintf(u->msg, sizeof u->msg, "id %" PRIu64 " waited for id %" PRIu64, u->found.id,
-	    best.id);
+	snprintf(u->msg, sizeof u->msg, "id %llu waited for id %llu", (unsigned long long)u->found.id,
+	    (unsigned long long)best.id);
 	go_to(u, u->found_tv, &best);
 	if (end_of(v, &best) > 0)
 		u->cur = end_of(v, &best) - 1;

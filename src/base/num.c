@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "array.h"
 #include "num.h"
 
 int
@@ -80,7 +81,7 @@ num_parse_bool(const char *s, bool *out)
 
 	if (s == NULL)
 		return -1;
-	for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+	for (i = 0; i < ARRAY_LEN(yes); i++) {
 		if (strcasecmp(s, yes[i]) == 0) {
 			*out = true;
 			return 0;
@@ -124,7 +125,7 @@ num_duration(double seconds, char buf[NUM_TEXT_MAX])
 	};
 	size_t i;
 
-	for (i = 0; i + 1 < sizeof units / sizeof units[0]; i++)
+	for (i = 0; i + 1 < ARRAY_LEN(units); i++)
 		if (seconds >= units[i].scale)
 			break;
 	if (seconds >= 1000.0)	/* minutes and hours read better as seconds here */

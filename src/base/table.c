@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "json.h"
 #include "num.h"
 #include "table.h"
@@ -93,7 +94,7 @@ table_format_named(const char *name, enum table_format *fmt)
 	static const char *const names[] = { "text", "json", "csv", "markdown" };
 	unsigned i;
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+	for (i = 0; i < ARRAY_LEN(names); i++)
 		if (strcmp(name, names[i]) == 0) {
 			*fmt = (enum table_format)i;
 			return 0;

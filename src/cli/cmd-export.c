@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,15 +171,18 @@ static void
 report(const char *out, const struct export_counts *c)
 {
 	if (strcmp(out, "-") != 0)
-		fprintf(stderr, "%s: %" PRIu64 " slices, %" PRIu64 " instants, %" PRIu64
-		    " counter values, %" PRIu64 " flows, from %" PRIu64 " instructions read\n",
-		    out, c->slices, c->instants, c->counters, c->flows, c->read);
+		fprintf(stderr,
+		    "%s: %llu slices, %llu instants, %llu counter values, %llu flows, from "
+		    "%llu instructions read\n",
+		    out, (unsigned long long)c->slices, (unsigned long long)c->instants,
+		    (unsigned long long)c->counters, (unsigned long long)c->flows,
+		    (unsigned long long)c->read);
 	if (c->flows_lost > 0)
-		cli_warning("%" PRIu64 " dependencies not drawn: their producer was more than 4096 "
-		    "instructions back or had more than 64 consumers", c->flows_lost);
+		cli_warning("%llu dependencies not drawn: their producer was more than 4096 "
+		    "instructions back or had more than 64 consumers", (unsigned long long)c->flows_lost);
 	if (c->late > 0)
-		cli_warning("%" PRIu64 " counter changes arrived after their time was shown and "
-		    "were shown late (see mastrace-export(1))", c->late);
+		cli_warning("%llu counter changes arrived after their time was shown and "
+		    "were shown late (see mastrace-export(1))", (unsigned long long)c->late);
 }
 
 static int

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "cmd.h"
 #include "linalg.h"
 #include "outfile.h"
@@ -27,7 +28,7 @@ static const struct cmd *const cmds[] = {
 	&cmd_convert,
 };
 
-#define NCMDS (sizeof cmds / sizeof cmds[0])
+#define NCMDS ARRAY_LEN(cmds)
 
 static void
 usage(FILE *f)
@@ -210,7 +211,7 @@ catch_signals(void)
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_signal;
-	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+	for (i = 0; i < ARRAY_LEN(sigs); i++)
 		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
 			sigaction(sigs[i], &sa, NULL);	/* nohup's SIG_IGN stays */
 }

@@ -113,8 +113,6 @@ evaluate(struct compare_point *p, const struct compare_opts *o, struct errbuf *e
 	struct export_opts xo;
 	struct export_counts xc;
 	char path[4096], rpath[4096];
-	double total = 0;
-	unsigned k;
 
 	if (eval_prepare(p->sched, p->npu, &p->wl, &p->tiling, false, &plan, e) != 0 ||
 	    sched_check_size(p->sched, &p->wl, &plan.t, o->max_instructions ?
@@ -144,9 +142,7 @@ evaluate(struct compare_point *p, const struct compare_opts *o, struct errbuf *e
 	}
 	p->res.plan.fit = plan.fit;	/* the search's note */
 	stats_bound(&p->res.st, &p->bound);
-	for (k = 0; k < 6; k++)
-		total += p->res.st.energy_pj[k];
-	p->energy_uj = total / 1e6;
+	p->energy_uj = stats_energy_total(&p->res.st) / 1e6;
 	if (w == NULL) {
 		p->failed_late = false;
 		return 0;

@@ -1,7 +1,6 @@
 /* diff: two replayed traces of one computation, side by side and aligned by what they compute. */
 #include "config.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -102,7 +101,8 @@ struct reading {
 	unsigned side;
 };
 
-/* Sums of cycles and MACs saturate: a hand-written trace may hold anything within the ISA's bounds. */
+/* Sums of cycles and MACs saturate: a hand-written trace may hold anything within the ISA's
+ * bounds. */
 static inline uint64_t
 sat_add(uint64_t a, uint64_t b)
 {
@@ -214,8 +214,8 @@ diff_read(struct diff *d, const char *a, const char *b, struct errbuf *e)
 	}
 	choose_granularity(d);
 	if (d->nheads > DIFF_CELLS_MAX / 2 || d->nheads * d->nblk > DIFF_CELLS_MAX) {
-		errbuf_set(e, "%s: %" PRIu64 " heads (batch x heads) are more than diff aligns (%u "
-		    "blocks at most)", a, d->nheads, DIFF_CELLS_MAX);
+		errbuf_set(e, "%s: %llu heads (batch x heads) are more than diff aligns (%u "
+		    "blocks at most)", a, (unsigned long long)d->nheads, DIFF_CELLS_MAX);
 		goto out;
 	}
 	if ((d->cell = calloc(d->nheads * d->nblk * 2, sizeof *d->cell)) == NULL) {
@@ -337,7 +337,7 @@ diff_metrics(const struct diff *d, struct diff_metric *m)
 		PUT("l1", "bytes", "l1 mean%s", "", span ? s->l1_byte_cycles / (double)span : 0);
 		PUT("spill", "count", "spills%s", "", (double)s->spills);
 		PUT("spill", "bytes", "spilled%s", "", (double)s->spill_bytes);
-		for (c = 0; c < 6; c++) {
+		for (c = 0; c < STATS_NENERGY; c++) {
 			PUT("energy", "uJ", "energy %s", stats_energy_names[c], s->energy_pj[c] / 1e6);
 			total += s->energy_pj[c];
 		}
@@ -452,10 +452,11 @@ block_name(const struct diff *d, uint64_t i, char *buf, size_t len)
 
 	block_rows(d, i, &b, &h, &r0, &r1);
 	if (r0 == UINT64_MAX)
-		snprintf(buf, len, "b%" PRIu64 " h%" PRIu64 " k,v", b, h);
+		snprintf(buf, len, "b%llu h%llu k,v", (unsigned long long)b, (unsigned long long)h);
 	else
-		snprintf(buf, len, "b%" PRIu64 " h%" PRIu64 " rows %" PRIu64 "-%" PRIu64, b, h, r0,
-		    r1 - 1);
+		snprintf(buf, len, "b%llu h%llu rows %llu-%llu", (unsigned long long)b,
+		    (unsigned long long)h, (unsigned long long)r0,
+		    (unsigned long long)(r1 - 1));
 	return buf;
 }
 
@@ -596,8 +597,8 @@ print_blocks(const struct diff *d, unsigned max_blocks, FILE *f)
 	table_print(&t, TABLE_TEXT, f);
 	table_free(&t);
 	if (blk < total)
-		fprintf(f, "... %" PRIu64 " blocks more: --format csv or json lists them all\n",
-		    total - blk);
+		fprintf(f, "... %llu blocks more: --format csv or json lists them all\n",
+		    (unsigned long long)(total - blk));
 }
 
 void
@@ -642,9 +643,9 @@ diff_print_text(const struct diff *d, double tol_pct, unsigned max_blocks, FILE 
 	}
 	print_blocks(d, max_blocks, f);
 	if (d->s[0].unaligned || d->s[1].unaligned)
-		fprintf(f, "note: %" PRIu64 " of A's and %" PRIu64 " of B's instructions name a batch "
-		    "or head outside the workload and are not aligned\n", d->s[0].unaligned,
-		    d->s[1].unaligned);
+		fprintf(f, "note: %llu of A's and %llu of B's instructions name a batch "
+		    "or head outside the workload and are not aligned\n", (unsigned long long)d->s[0].unaligned,
+		    (unsigned long long)d->s[1].unaligned);
 	fprintf(f, "\n%s\n", diff_equivalent(d, tol_pct) ? "equivalent" : "different");
 }
 
@@ -657,9 +658,10 @@ json_cell(const struct diff_cell *c, FILE *f)
 		fputs("null", f);
 		return;
 	}
-	fprintf(f, "{\"start\": %" PRIu64 ", \"end\": %" PRIu64, c->start, c->end);
+	fprintf(f, "{\"start\": %llu, \"end\": %llu", (unsigned long long)c->start,
+	    (unsigned long long)c->end);
 	for (k = 0; k < DIFF_NCLASSES; k++)
-		fprintf(f, ", \"%s\": %" PRIu64, class_names[k], c->busy[k]);
+		fprintf(f, ", \"%s\": %llu", class_names[k], (unsigned long long)c->busy[k]);
 	fputc('}', f);
 }
 
@@ -708,10 +710,13 @@ diff_print_json(const struct diff *d, double tol_pct, FILE *f)
 	k = op_rows(d, rows);
 	for (i = 0; i < k; i++) {
 		const struct diff_op *o = &d->op[rows[i].c][rows[i].op];
-		fprintf(f, "    {\"unit\": \"%s\", \"op\": \"%s\", \"count_a\": %" PRIu64 ", "
-		    "\"count_b\": %" PRIu64 ", \"cycles_a\": %" PRIu64 ", \"cycles_b\": %" PRIu64
-		    "}%s\n", class_names[rows[i].c], isa_op_name(rows[i].op), o->count[0],
-		    o->count[1], o->cycles[0], o->cycles[1], i + 1 < k ? "," : "");
+		fprintf(f,
+		    "    {\"unit\": \"%s\", \"op\": \"%s\", \"count_a\": %llu, "
+		    "\"count_b\": %llu, \"cycles_a\": %llu, \"cycles_b\": %llu}%s\n",
+		    class_names[rows[i].c], isa_op_name(rows[i].op),
+		    (unsigned long long)o->count[0], (unsigned long long)o->count[1],
+		    (unsigned long long)o->cycles[0], (unsigned long long)o->cycles[1],
+		    i + 1 < k ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"alignment\": {\"rows\": %u, \"rule\": ", d->gran);
 	json_string(f, rule_text(d, buf, sizeof buf));
@@ -726,12 +731,13 @@ diff_print_json(const struct diff *d, double tol_pct, FILE *f)
 		if (a->start > a->end && c->start > c->end)
 			continue;
 		block_rows(d, blk, &b, &h, &r0, &r1);
-		fprintf(f, "%s      {\"batch\": %" PRIu64 ", \"head\": %" PRIu64 ", ", comma ? ",\n" : "",
-		    b, h);
+		fprintf(f, "%s      {\"batch\": %llu, \"head\": %llu, ", comma ? ",\n" : "",
+		    (unsigned long long)b, (unsigned long long)h);
 		if (r0 == UINT64_MAX)
 			fputs("\"rows\": \"k,v\"", f);
 		else
-			fprintf(f, "\"row0\": %" PRIu64 ", \"rows\": %" PRIu64, r0, r1 - r0);
+			fprintf(f, "\"row0\": %llu, \"rows\": %llu", (unsigned long long)r0,
+			    (unsigned long long)(r1 - r0));
 		fputs(", \"a\": ", f);
 		json_cell(a, f);
 		fputs(", \"b\": ", f);
@@ -762,11 +768,12 @@ diff_print_csv(const struct diff *d, double tol_pct, FILE *f)
 	k = op_rows(d, rows);
 	for (i = 0; i < k; i++) {
 		const struct diff_op *o = &d->op[rows[i].c][rows[i].op];
-		fprintf(f, "op,%s %s,count,%" PRIu64 ",%" PRIu64 ",%.0f\n", class_names[rows[i].c],
-		    isa_op_name(rows[i].op), o->count[0], o->count[1],
+		fprintf(f, "op,%s %s,count,%llu,%llu,%.0f\n", class_names[rows[i].c],
+		    isa_op_name(rows[i].op), (unsigned long long)o->count[0], (unsigned long long)o->count[1],
 		    (double)o->count[1] - (double)o->count[0]);
-		fprintf(f, "op,%s %s,cycles,%" PRIu64 ",%" PRIu64 ",%.0f\n", class_names[rows[i].c],
-		    isa_op_name(rows[i].op), o->cycles[0], o->cycles[1], rows[i].delta);
+		fprintf(f, "op,%s %s,cycles,%llu,%llu,%.0f\n", class_names[rows[i].c],
+		    isa_op_name(rows[i].op), (unsigned long long)o->cycles[0],
+		    (unsigned long long)o->cycles[1], rows[i].delta);
 	}
 	for (blk = 0; blk < total; blk++) {
 		const struct diff_cell *a = &d->cell[blk * 2], *b = &d->cell[blk * 2 + 1];
@@ -775,10 +782,10 @@ diff_print_csv(const struct diff *d, double tol_pct, FILE *f)
 		block_name(d, blk, name, sizeof name);
 		fprintf(f, "block,%s end,cycles,", name);
 		if (a->start <= a->end)
-			fprintf(f, "%" PRIu64, a->end);
+			fprintf(f, "%llu", (unsigned long long)a->end);
 		fputc(',', f);
 		if (b->start <= b->end)
-			fprintf(f, "%" PRIu64, b->end);
+			fprintf(f, "%llu", (unsigned long long)b->end);
 		fputc(',', f);
 		if (a->start <= a->end && b->start <= b->end)
 			fprintf(f, "%.0f", (double)b->end - (double)a->end);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "ladder.h"
 
 const struct ladder_step ladder_steps[LADDER_NSTEPS] = {
@@ -21,8 +22,8 @@ const struct ladder_step ladder_steps[LADDER_NSTEPS] = {
 /* The row and key tiles of the sweep, beside every choice of the dataflow. */
 static const int64_t sweep_rows[] = { 16, 32, 48, 64, 80, 96, 128, 192, 256 };
 static const int64_t sweep_cols[] = { 32, 64, 128, 256 };
-#define NROWS (sizeof sweep_rows / sizeof sweep_rows[0])
-#define NCOLS (sizeof sweep_cols / sizeof sweep_cols[0])
+#define NROWS ARRAY_LEN(sweep_rows)
+#define NCOLS ARRAY_LEN(sweep_cols)
 #define SWEEP_MAX 4096
 
 /*

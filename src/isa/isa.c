@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array.h"
 #include "isa.h"
 
 static const char *const op_names[ISA_NOPS] = {
@@ -20,7 +21,7 @@ static const char *const cause_names[ISA_NCAUSES] = {
 static const char *const flag_names[ISA_NFLAGS] = { "acc", "transb", "mask", "first", "last",
 	"inserted" };
 
-#define NAME_AT(table, i) ((i) < sizeof table / sizeof table[0] ? table[i] : NULL)
+#define NAME_AT(table, i) ((i) < ARRAY_LEN(table) ? table[i] : NULL)
 
 const char *isa_op_name(unsigned op) { return NAME_AT(op_names, op); }
 const char *isa_buf_name(unsigned buf) { return NAME_AT(buf_names, buf); }
@@ -39,7 +40,7 @@ lookup(const char *const *table, size_t n, const char *name)
 	return -1;
 }
 
-#define LOOKUP(table, name) lookup(table, sizeof table / sizeof table[0], name)
+#define LOOKUP(table, name) lookup(table, ARRAY_LEN(table), name)
 
 int isa_op_code(const char *name) { return LOOKUP(op_names, name); }
 int isa_buf_code(const char *name) { return LOOKUP(buf_names, name); }
@@ -289,7 +290,7 @@ trace_header_init(struct trace_header *h, const struct npu *n, const struct work
 }
 
 static const char *const model_names[] = { "dram", "ports", "capacity" };
-#define NMODELS (sizeof model_names / sizeof model_names[0])
+#define NMODELS ARRAY_LEN(model_names)
 
 void
 trace_models_format(unsigned models, char *buf, size_t len)

@@ -86,6 +86,9 @@ enum isa_cause {
  */
 #define ISA_SPILL_BASE (1ull << 48)
 
+/* Bytes of an element of L0C: the MAC accumulates in fp32 whatever its inputs. */
+#define ISA_ACC_BYTES 4u
+
 /*
  * No instruction: the one value an id field or a link to an instruction
  * (a predecessor, a unit's last, an allocation's last reader) takes when

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "array.h"
 #include "npu.h"
 
 #define KIB 1024ull
@@ -130,7 +131,7 @@ static const struct npu_preset presets[] = {
 size_t
 npu_preset_count(void)
 {
-	return sizeof presets / sizeof presets[0];
+	return ARRAY_LEN(presets);
 }
 
 const struct npu_preset *

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "npu.h"
 #include "openin.h"
 #include "num.h"
@@ -120,12 +121,12 @@ static const struct key keys[] = {
 
 #undef F
 
-#define NKEYS (sizeof keys / sizeof keys[0])
+#define NKEYS ARRAY_LEN(keys)
 
 static const char *const sections[] = {
 	"npu", "mac", "vec", "l1", "l0", "dram", "dma", "energy",
 };
-#define NSECTIONS (sizeof sections / sizeof sections[0])
+#define NSECTIONS ARRAY_LEN(sections)
 
 /* inih's line limit (INI_MAX_LINE) includes the newline and the NUL. */
 #define LINE_MAX_CHARS 198

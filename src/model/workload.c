@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array.h"
 #include "num.h"
 #include "workload.h"
 
@@ -49,7 +50,7 @@ static const struct wl_preset presets[] = {
 
 #undef WL
 
-#define NPRESETS (sizeof presets / sizeof presets[0])
+#define NPRESETS ARRAY_LEN(presets)
 
 size_t
 wl_preset_count(void)
@@ -97,7 +98,7 @@ static const struct spec_key spec_keys[] = {
 	{ "causal", F_CAUSAL, 1 },
 };
 
-#define NSPEC (sizeof spec_keys / sizeof spec_keys[0])
+#define NSPEC ARRAY_LEN(spec_keys)
 
 static const struct spec_key *
 spec_key_find(const char *name, size_t len)

@@ -1,4 +1,42 @@
 /* replay: a streaming list-scheduling engine with shared bandwidths and L1 capacity. */
+/*
+ * How it works, and what always holds (read this before changing it).
+ *
+ * Ids.  An instruction fed in has an old id: its place in the input,
+ * counting from 0.  One that leaves has a new id: its place in the
+ * output.  They differ once the replay drops an earlier replay's spills,
+ * fills and inserted barriers (it makes its own afresh) or inserts new
+ * ones; `shifted` says whether any has, and until then dependencies keep
+ * their ids.  new_id[] maps the last RING old ids to new ones; an old id
+ * further back maps to far_end_id, the latest-ending instruction among
+ * those forgotten, so a dependency on it never waits less than the truth.
+ * end[] keeps the ends of the last RING new ids likewise (evicted_end).
+ * A link to an instruction that does not exist is ISA_ID_NONE, never 0.
+ *
+ * The window.  Instructions wait in a ring of up to `window` before they
+ * are replayed, in input order: the eviction policy looks ahead through
+ * them.  Old ids [taken, entered) are in the window; taken - 1 is the one
+ * being replayed.  Once the first eviction happens (`tracking`), every
+ * allocation knows the old ids in the window that touch it (its uses);
+ * regions whose allocation does not exist yet wait in pend[] until an
+ * ALLOC claims them.
+ *
+ * Timing.  An instruction starts when its dependencies have ended and its
+ * unit is free (units run their instructions in order), and runs for its
+ * cost, longer when the DRAM bandwidth or an L1 port it shares is booked
+ * (timeline.h); its stall is the time its unit stood on its account, and
+ * its cause what set its start or its length.  Observers are told every
+ * instruction as it leaves, with its final times.
+ *
+ * Capacity.  ALLOC and FREE bound what L1 holds.  When an allocation, or
+ * a region of a spilled one an instruction touches, does not fit, the
+ * resident allocation whose next use in the window is furthest ahead is
+ * evicted (never one the instruction itself touches): a SPILL is inserted
+ * before the instruction if its data is worth keeping, and the space's
+ * new user waits for it; a spilled allocation touched again is brought
+ * back by a FILL, inserted likewise.  Inserted transfers run on the DMA
+ * channel that frees up first and take no planned time.
+ */
 #include "config.h"
 
 #include <math.h>
@@ -7,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "bsearch-u64.h"
 #include "cost.h"
 #include "replay.h"
@@ -53,7 +92,7 @@ static const struct {
 	{ "no-capacity", TRACE_MODEL_CAPACITY },
 	{ "window", 0 }, { "output", 0 }, { "stats", 0 }, { "quiet", 0 },
 };
-#define NLEGACY (sizeof legacy_options / sizeof legacy_options[0])
+#define NLEGACY ARRAY_LEN(legacy_options)
 
 /* The models the last command line of a replay chain ("... | ...") left on. */
 static unsigned
@@ -408,40 +447,29 @@ dram_done(void *ctx, const struct tl_seg *g)
 			r->obs[k].dram(r->obs[k].ctx, g->t0, g->t1, g->used);
 }
 
-/* Time `in` (its deps already in new ids), fill its replay fields, report it. */
-static int
-execute(struct replay *r, struct isa_instr *in)
+/*
+ * When `in`, starting at `earliest` and costing `base` alone, ends once
+ * the DRAM bandwidth and the L1 ports it shares are booked; *slow is the
+ * resource that made it longer, if one did.
+ */
+static uint64_t
+book(struct replay *r, const struct isa_instr *in, uint64_t earliest, uint64_t base,
+    unsigned *slow)
 {
 	const struct npu *n = r->npu;
-	unsigned u = in->unit, d;
-	uint64_t base = cost_memo_instr(&r->cost, in), ready = 0, earliest, end, wait, queued, stretch, prod = 0;
-	uint64_t pred, id = r->next_id;
-	double t_end, t;
-	unsigned slow = ISA_CAUSE_NONE;
-	bool has_prod = false;
+	uint64_t end = earliest + base;
+	double t_end = (double)end, t;
 
-	for (d = 0; d < in->ndeps; d++) {
-		uint64_t by, e = end_of(r, in->deps[d], &by);
-		if (by != in->deps[d] && !(r->far_mask >> d & 1))
-			r->far_deps++;
-		if (!has_prod || e > ready) {
-			ready = e;
-			prod = in->deps[d];
-			has_prod = true;
-		}
-	}
-	earliest = ready > r->unit_free[u] ? ready : r->unit_free[u];
-	end = earliest + base;
+	*slow = ISA_CAUSE_NONE;
 	if (isa_op_is_transfer(in->op) && (r->o.dram_sharing || r->o.port_sharing) && in->bytes > 0) {
 		double data = (double)(earliest + r->latency);
 		double bursts = (double)(cost_div_up(in->bytes, n->dram.burst_bytes) *
 		    n->dram.burst_bytes);
-		t_end = (double)end;
 		if (r->o.dram_sharing) {
 			t = tl_book(&r->dram, data, bursts, npu_dram_bytes_per_cycle(n));
 			if (up(t) > end) {
 				t_end = t;
-				slow = ISA_CAUSE_DRAM;
+				*slow = ISA_CAUSE_DRAM;
 			}
 		}
 		if (r->o.port_sharing) {
@@ -450,42 +478,45 @@ execute(struct replay *r, struct isa_instr *in)
 			    to_l1 ? n->l1.write_bytes_per_cycle : n->l1.read_bytes_per_cycle);
 			if (t > t_end) {
 				t_end = t;
-				slow = ISA_CAUSE_PORT;
+				*slow = ISA_CAUSE_PORT;
 			}
 		}
-		if (up(t_end) > end)
-			end = up(t_end);
-	} else if (!isa_op_is_transfer(in->op) && r->o.port_sharing && base > 0) {
+		return up(t_end) > end ? up(t_end) : end;
+	}
+	if (!isa_op_is_transfer(in->op) && r->o.port_sharing && base > 0) {
+		/* a compute unit streams its L1 operands at its own rate */
 		uint64_t rb = isa_l1_bytes(in->src, in->nsrc), wb = isa_l1_bytes(in->dst, in->ndst);
-		t_end = (double)end;
 		if (rb && (t = tl_book(&r->rd, (double)earliest, (double)rb, (double)rb / base)) > t_end)
 			t_end = t;
 		if (wb && (t = tl_book(&r->wr, (double)earliest, (double)wb, (double)wb / base)) > t_end)
 			t_end = t;
 		if (up(t_end - 1e-9) > end) {
 			end = up(t_end - 1e-9);
-			slow = ISA_CAUSE_PORT;
+			*slow = ISA_CAUSE_PORT;
 		}
 	}
-	if (end > ISA_MAX_TIME)
-		return fail(r, "instruction %llu would end after cycle 2^62 (at %llu): its sizes "
-		    "are too large for npu '%s'", (unsigned long long)(r->taken - 1),
-		    (unsigned long long)end, n->name);
-	/*
-	 * Its data was ready at `ready`: before that it waited for a producer
-	 * (its unit idle), after it for its unit or DMA channel (busy with
-	 * earlier work); then it may have run longer than its cost.  Its stall
-	 * is the unit's stalled time on its account, the idle wait and the
-	 * slowdown, so that a unit's stalls add up to its stalled cycles in the
-	 * statistics; time queued behind earlier work is the unit busy, and
-	 * shows only as the cause when it is all there was.
-	 */
-	wait = ready > r->unit_free[u] ? ready - r->unit_free[u] : 0;
-	queued = has_prod && r->unit_free[u] > ready ? r->unit_free[u] - ready : 0;
-	stretch = end - earliest - base;
-	in->replayed = true;
-	in->rep_start = earliest;
-	in->rep_end = end;
+	return end;
+}
+
+/*
+ * Its data was ready at `ready`: before that it waited for a producer
+ * (its unit idle), after it for its unit or DMA channel (busy with earlier
+ * work); then it may have run longer than its cost.  Its stall is the
+ * unit's stalled time on its account, the idle wait and the slowdown, so
+ * that a unit's stalls add up to its stalled cycles in the statistics;
+ * time queued behind earlier work is the unit busy, and shows only as the
+ * cause when it is all there was.
+ */
+static void
+attribute(struct replay *r, struct isa_instr *in, uint64_t ready, uint64_t prod,
+    uint64_t base, unsigned slow)
+{
+	unsigned u = in->unit;
+	uint64_t free_at = r->unit_free[u];
+	uint64_t wait = ready > free_at ? ready - free_at : 0;
+	uint64_t queued = prod != ISA_ID_NONE && free_at > ready ? free_at - ready : 0;
+	uint64_t stretch = in->rep_end - in->rep_start - base;
+
 	in->stall = wait + stretch;
 	in->cause = ISA_CAUSE_NONE;
 	in->stall_on = 0;
@@ -499,42 +530,94 @@ execute(struct replay *r, struct isa_instr *in)
 	} else if (queued > 0) {
 		in->cause = u >= ISA_UNIT_DMA0 ? ISA_CAUSE_DMA : ISA_CAUSE_UNIT;
 	}
-	in->id = id;
-	pred = stats_pred(in, r->unit_last[u]);
-	for (d = 0; d < r->nobs; d++)
-		if (r->obs[d].instr != NULL && r->obs[d].instr(r->obs[d].ctx, in, pred, base, r->e) != 0) {
+}
+
+/* Tell the observers the instruction, and L1's occupancy when it changed. */
+static int
+report(struct replay *r, const struct isa_instr *in, uint64_t base)
+{
+	uint64_t pred = stats_pred(in, r->unit_last[in->unit]);
+	unsigned k;
+
+	for (k = 0; k < r->nobs; k++)
+		if (r->obs[k].instr != NULL && r->obs[k].instr(r->obs[k].ctx, in, pred, base, r->e) != 0) {
 			errbuf_set(&r->err, "%s", r->e->msg);
 			return r->failed = true, -1;
 		}
 	if (r->occupancy != r->l1_reported) {
 		r->l1_reported = r->occupancy;
-		for (d = 0; d < r->nobs; d++)
-			if (r->obs[d].l1 != NULL)
-				r->obs[d].l1(r->obs[d].ctx, in->rep_start, r->occupancy);
+		for (k = 0; k < r->nobs; k++)
+			if (r->obs[k].l1 != NULL)
+				r->obs[k].l1(r->obs[k].ctx, in->rep_start, r->occupancy);
 	}
+	return 0;
+}
+
+/* How often (in new ids) bandwidth that no instruction can use any more is forgotten. */
+#define PRUNE_EVERY 256
+
+/* The instruction has left: its unit's queue and its end move on. */
+static void
+retire(struct replay *r, const struct isa_instr *in)
+{
+	uint64_t id = in->id, low = UINT64_MAX;
+	unsigned u;
+
 	if (r->next_id >= RING && r->end[id % RING] > r->evicted_end) {
 		r->evicted_end = r->end[id % RING];
 		r->evicted_end_id = id - RING;
 	}
-	r->end[id % RING] = end;
+	r->end[id % RING] = in->rep_end;
 	r->spill_made[(id % RING) / 8] &= (uint8_t)~(1u << (id % 8));
-	r->unit_free[u] = end;
-	r->unit_last[u] = id;
+	r->unit_free[in->unit] = in->rep_end;
+	r->unit_last[in->unit] = id;
 	r->next_id++;
 	/*
 	 * Forget bandwidth used before every unit that has run is free again:
 	 * later instructions start after their unit's last one.  (A unit's
 	 * first instruction starting earlier than that sees the past as idle.)
 	 */
-	if ((id & 255) == 0) {
-		uint64_t low = UINT64_MAX;
-		for (d = 0; d < ISA_NUNITS; d++)
-			if (r->unit_last[d] != ISA_ID_NONE && r->unit_free[d] < low)
-				low = r->unit_free[d];
-		tl_prune(&r->dram, (double)low, dram_done, r);
-		tl_prune(&r->rd, (double)low, NULL, NULL);
-		tl_prune(&r->wr, (double)low, NULL, NULL);
+	if (id % PRUNE_EVERY != 0)
+		return;
+	for (u = 0; u < ISA_NUNITS; u++)
+		if (r->unit_last[u] != ISA_ID_NONE && r->unit_free[u] < low)
+			low = r->unit_free[u];
+	tl_prune(&r->dram, (double)low, dram_done, r);
+	tl_prune(&r->rd, (double)low, NULL, NULL);
+	tl_prune(&r->wr, (double)low, NULL, NULL);
+}
+
+/* Time `in` (its deps already in new ids), fill its replay fields, report it. */
+static int
+execute(struct replay *r, struct isa_instr *in)
+{
+	uint64_t base = cost_memo_instr(&r->cost, in), ready = 0, prod = ISA_ID_NONE;
+	uint64_t earliest, end, by, e;
+	unsigned d, slow;
+
+	for (d = 0; d < in->ndeps; d++) {
+		e = end_of(r, in->deps[d], &by);
+		if (by != in->deps[d] && !(r->far_mask >> d & 1))
+			r->far_deps++;
+		if (prod == ISA_ID_NONE || e > ready) {
+			ready = e;
+			prod = in->deps[d];
+		}
 	}
+	earliest = ready > r->unit_free[in->unit] ? ready : r->unit_free[in->unit];
+	end = book(r, in, earliest, base, &slow);
+	if (end > ISA_MAX_TIME)
+		return fail(r, "instruction %llu would end after cycle 2^62 (at %llu): its sizes "
+		    "are too large for npu '%s'", (unsigned long long)(r->taken - 1),
+		    (unsigned long long)end, r->npu->name);
+	in->replayed = true;
+	in->rep_start = earliest;
+	in->rep_end = end;
+	attribute(r, in, ready, prod, base, slow);
+	in->id = r->next_id;
+	if (report(r, in, base) != 0)
+		return -1;
+	retire(r, in);
 	return 0;
 }
 
@@ -888,87 +971,105 @@ touch(struct replay *r, struct isa_instr *cur, uint64_t old, const struct isa_re
 	return 0;
 }
 
+/* A new allocation of L1 region g, in al[] and in the index by address. */
+static struct alloc *
+al_add(struct replay *r, const struct isa_region *g)
+{
+	struct alloc *a;
+	size_t p;
+
+	if (r->nal == r->al_alloc) {
+		struct alloc_index *x;
+		r->al_alloc = r->al_alloc ? r->al_alloc * 2 : 64;
+		if ((a = realloc(r->al, r->al_alloc * sizeof *a)) == NULL)
+			return NULL;
+		r->al = a;
+		if ((x = realloc(r->by_addr, r->al_alloc * sizeof *x)) == NULL)
+			return NULL;
+		r->by_addr = x;
+	}
+	p = by_addr_pos(r, g->addr);
+	memmove(&r->by_addr[p + 1], &r->by_addr[p], (r->nal - p) * sizeof *r->by_addr);
+	r->by_addr[p].addr = g->addr;
+	r->by_addr[p].i = r->nal;
+	a = &r->al[r->nal++];
+	memset(a, 0, sizeof *a);
+	a->addr = g->addr;
+	a->size = g->size;
+	a->last_access = a->last_reader = a->spilled_by = ISA_ID_NONE;
+	return a;
+}
+
+/* ALLOC of region g by instruction `old`: room is made, then it is resident. */
+static int
+allocate(struct replay *r, struct isa_instr *cur, uint64_t old, const struct isa_region *g)
+{
+	const uint64_t cap = r->npu->l1.capacity_bytes;
+	struct alloc *a;
+	uint64_t wait_for;
+
+	if (find_alloc(r, g) != NULL)
+		return fail(r, "instruction %llu allocates l1:%llu+%llu, which is already allocated",
+		    (unsigned long long)old, (unsigned long long)g->addr,
+		    (unsigned long long)g->size);
+	if (g->size > cap)
+		return fail(r, "instruction %llu allocates %llu bytes of L1, more than its capacity "
+		    "%llu", (unsigned long long)old, (unsigned long long)g->size,
+		    (unsigned long long)cap);
+	if (make_room(r, g->size, cur, old, &wait_for) != 0 ||
+	    attach_wait(r, cur, wait_for) != 0)
+		return -1;
+	if ((a = al_add(r, g)) == NULL)
+		return fail(r, "out of memory");
+	a->resident = true;
+	r->occupancy += g->size;
+	return claim_uses(r, a);
+}
+
+/* FREE of region g by instruction `old`: the allocation and its uses go. */
+static int
+release(struct replay *r, uint64_t old, const struct isa_region *g)
+{
+	struct alloc *a = find_alloc(r, g);
+
+	if (a == NULL)
+		return fail(r, "instruction %llu frees l1:%llu+%llu, which is not allocated (freed "
+		    "twice?)", (unsigned long long)old, (unsigned long long)g->addr,
+		    (unsigned long long)g->size);
+	if (check_inside(r, a, g, old) != 0)
+		return -1;
+	if (a->resident)
+		r->occupancy -= a->size;
+	if (release_uses(r, a) != 0)
+		return -1;
+	by_addr_move(r, (size_t)(a - r->al), SIZE_MAX);
+	r->nal--;
+	if (a != &r->al[r->nal]) {
+		by_addr_move(r, r->nal, (size_t)(a - r->al));
+		*a = r->al[r->nal];
+	}
+	return 0;
+}
+
+/*
+ * L1 for the current instruction, old id `old`: its allocations made or
+ * freed, or the allocations its regions lie in brought back if spilled
+ * (remembered in found[] for after()).
+ */
 static int
 capacity(struct replay *r, struct isa_instr *cur, uint64_t old)
 {
-	const uint64_t cap = r->npu->l1.capacity_bytes;
-	uint64_t wait_for;
 	unsigned i;
 
 	r->found_ok = false;
-	if (cur->op == ISA_OP_ALLOC) {
-		for (i = 0; i < cur->ndst; i++) {
-			const struct isa_region *g = &cur->dst[i];
-			struct alloc *a;
-			if (g->buf != ISA_BUF_L1)
-				continue;
-			if (find_alloc(r, g) != NULL)
-				return fail(r, "instruction %llu allocates l1:%llu+%llu, which is "
-				    "already allocated", (unsigned long long)old,
-				    (unsigned long long)g->addr, (unsigned long long)g->size);
-			if (g->size > cap)
-				return fail(r, "instruction %llu allocates %llu bytes of L1, more than "
-				    "its capacity %llu", (unsigned long long)old,
-				    (unsigned long long)g->size, (unsigned long long)cap);
-			if (make_room(r, g->size, cur, old, &wait_for) != 0)
+	if (cur->op == ISA_OP_ALLOC || cur->op == ISA_OP_FREE) {
+		bool alloc = cur->op == ISA_OP_ALLOC;
+		const struct isa_region *g = alloc ? cur->dst : cur->src;
+		unsigned n = alloc ? cur->ndst : cur->nsrc;
+		for (i = 0; i < n; i++)
+			if (g[i].buf == ISA_BUF_L1 && (alloc ? allocate(r, cur, old, &g[i]) :
+			    release(r, old, &g[i])) != 0)
 				return -1;
-			if (attach_wait(r, cur, wait_for) != 0)
-				return -1;
-			if (r->nal == r->al_alloc) {
-				struct alloc_index *x;
-				r->al_alloc = r->al_alloc ? r->al_alloc * 2 : 64;
-				a = realloc(r->al, r->al_alloc * sizeof *a);
-				if (a == NULL)
-					return fail(r, "out of memory");
-				r->al = a;
-				x = realloc(r->by_addr, r->al_alloc * sizeof *x);
-				if (x == NULL)
-					return fail(r, "out of memory");
-				r->by_addr = x;
-			}
-			{
-				size_t p = by_addr_pos(r, g->addr);
-				memmove(&r->by_addr[p + 1], &r->by_addr[p],
-				    (r->nal - p) * sizeof *r->by_addr);
-				r->by_addr[p].addr = g->addr;
-				r->by_addr[p].i = r->nal;
-			}
-			a = &r->al[r->nal++];
-			memset(a, 0, sizeof *a);
-			a->addr = g->addr;
-			a->size = g->size;
-			a->last_access = a->last_reader = a->spilled_by = ISA_ID_NONE;
-			a->resident = true;
-			r->occupancy += g->size;
-			if (claim_uses(r, a) != 0)
-				return -1;
-		}
-		return 0;
-	}
-	if (cur->op == ISA_OP_FREE) {
-		for (i = 0; i < cur->nsrc; i++) {
-			struct alloc *a;
-			if (cur->src[i].buf != ISA_BUF_L1)
-				continue;
-			a = find_alloc(r, &cur->src[i]);
-			if (a == NULL)
-				return fail(r, "instruction %llu frees l1:%llu+%llu, which is not "
-				    "allocated (freed twice?)", (unsigned long long)old,
-				    (unsigned long long)cur->src[i].addr,
-				    (unsigned long long)cur->src[i].size);
-			if (check_inside(r, a, &cur->src[i], old) != 0)
-				return -1;
-			if (a->resident)
-				r->occupancy -= a->size;
-			if (release_uses(r, a) != 0)
-				return -1;
-			by_addr_move(r, (size_t)(a - r->al), SIZE_MAX);
-			r->nal--;
-			if (a != &r->al[r->nal]) {
-				by_addr_move(r, r->nal, (size_t)(a - r->al));
-				*a = r->al[r->nal];
-			}
-		}
 		return 0;
 	}
 	for (i = 0; i < (unsigned)cur->nsrc + cur->ndst; i++) {

@@ -91,17 +91,18 @@ note_transfer(struct stats *s, const struct isa_instr *in)
 	share = got / req;
 	s->granted_sum += share;
 	s->transfers++;
-	s->share_hist[share >= 1.0 ? 9 : (unsigned)(share * 10)]++;
+	s->share_hist[share >= 1.0 ? STATS_SHARE_BINS - 1 :
+	    (unsigned)(share * STATS_SHARE_BINS)]++;
 	for (k = s->nstarved; k > 0 && share < s->starved[k - 1].granted / s->starved[k - 1].requested;
 	    k--)
-		if (k < 5)
+		if (k < STATS_STARVED)
 			s->starved[k] = s->starved[k - 1];
-	if (k < 5) {
+	if (k < STATS_STARVED) {
 		s->starved[k].id = in->id;
 		s->starved[k].bytes = in->bytes;
 		s->starved[k].requested = req;
 		s->starved[k].granted = got;
-		if (s->nstarved < 5)
+		if (s->nstarved < STATS_STARVED)
 			s->nstarved++;
 	}
 }
@@ -266,12 +267,12 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	case ISA_OP_LOAD: num_add_sat(&s->dram_read, in->bytes); break;
 	case ISA_OP_STORE: num_add_sat(&s->dram_write, in->bytes); break;
 	case ISA_OP_SPILL:
-		if (s->nfirst < 5) {
+		if (s->nfirst < STATS_FIRST_SPILLS) {
 			s->first_spills[s->nfirst].id = in->id;
 			s->first_spills[s->nfirst].cycle = start;
 			s->first_spills[s->nfirst].bytes = in->bytes;
 			s->first_spills[s->nfirst].addr = in->src[0].addr;
-			s->first_spills[s->nfirst].for_id = UINT64_MAX;
+			s->first_spills[s->nfirst].for_id = ISA_ID_NONE;
 			s->nfirst++;
 		}
 		s->spills++;
@@ -310,9 +311,9 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 	 * is the one it was made for.
 	 */
 	if (in->op != ISA_OP_SPILL && in->op != ISA_OP_FILL && s->nfirst > 0 &&
-	    s->first_spills[s->nfirst - 1].for_id == UINT64_MAX)
+	    s->first_spills[s->nfirst - 1].for_id == ISA_ID_NONE)
 		for (k = 0; k < s->nfirst; k++)
-			if (s->first_spills[k].for_id == UINT64_MAX)
+			if (s->first_spills[k].for_id == ISA_ID_NONE)
 				s->first_spills[k].for_id = in->id;
 	if (isa_op_is_transfer(in->op) && in->bytes > 0)
 		note_transfer(s, in);
@@ -373,13 +374,13 @@ stats_finish(struct stats *s, struct errbuf *e)
 		residency_finish(&s->work->l1, s->makespan, &cb);	/* never freed: alive to the end */
 	}
 	us = (double)s->makespan / n->clock_mhz;
-	s->energy_pj[0] = (double)s->macs * n->energy.mac_pj;
-	s->energy_pj[1] = (double)s->vec_ops * n->energy.vec_op_pj;
-	s->energy_pj[2] = (double)s->l0_bytes * n->energy.l0_byte_pj;
-	s->energy_pj[3] = (double)s->l1_bytes * n->energy.l1_byte_pj;
-	s->energy_pj[4] = (double)(s->dram_read + s->dram_write + s->spill_bytes + s->fill_bytes) *
+	s->energy_pj[STATS_E_MAC] = (double)s->macs * n->energy.mac_pj;
+	s->energy_pj[STATS_E_VEC] = (double)s->vec_ops * n->energy.vec_op_pj;
+	s->energy_pj[STATS_E_L0] = (double)s->l0_bytes * n->energy.l0_byte_pj;
+	s->energy_pj[STATS_E_L1] = (double)s->l1_bytes * n->energy.l1_byte_pj;
+	s->energy_pj[STATS_E_DRAM] = (double)(s->dram_read + s->dram_write + s->spill_bytes + s->fill_bytes) *
 	    n->energy.dram_byte_pj;
-	s->energy_pj[5] = n->energy.static_mw * us * 1e3;	/* mW x us = nJ */
+	s->energy_pj[STATS_E_STATIC] = n->energy.static_mw * us * 1e3;	/* mW x us = nJ */
 	stats_free(s);	/* what is left is the plain result */
 	return rc;
 }
@@ -426,7 +427,18 @@ stats_bound(const struct stats *s, struct stats_bound *b)
 	b->efficiency = s->makespan ? (double)b->cycles / (double)s->makespan : 0.0;
 }
 
-const char *const stats_energy_names[6] = { "mac", "vec", "l0", "l1", "dram", "static" };
+const char *const stats_energy_names[STATS_NENERGY] = { "mac", "vec", "l0", "l1", "dram", "static" };
+
+double
+stats_energy_total(const struct stats *s)
+{
+	double total = 0;
+	unsigned k;
+
+	for (k = 0; k < STATS_NENERGY; k++)
+		total += s->energy_pj[k];
+	return total;
+}
 const char *const stats_cp_names[CP_N] = { "mac", "vec", "mte", "dma", "wait" };
 
 static double
@@ -485,7 +497,6 @@ stats_print_text(const struct stats *s, FILE *f)
 {
 	const struct npu *n = s->npu;
 	uint64_t span = s->makespan;
-	double total = 0;
 	struct stats_bound bd;
 	char b[5][NUM_TEXT_MAX];
 	unsigned k;
@@ -524,8 +535,8 @@ stats_print_text(const struct stats *s, FILE *f)
 	    s->transfers ? 100.0 * s->granted_sum / (double)s->transfers : 0.0);
 	if (s->transfers) {
 		fprintf(f, "  by share   ");
-		for (k = 0; k < 10; k++)
-			fprintf(f, " %u%%+ %s", k * 10, G(0, s->share_hist[k]));
+		for (k = 0; k < STATS_SHARE_BINS; k++)
+			fprintf(f, " %u%%+ %s", k * (100 / STATS_SHARE_BINS), G(0, s->share_hist[k]));
 		fputc('\n', f);
 	}
 	for (k = 0; k < s->nstarved; k++)
@@ -549,15 +560,13 @@ stats_print_text(const struct stats *s, FILE *f)
 		    s->first_spills[k].id, (unsigned long long)s->first_spills[k].cycle,
 		    (unsigned long long)s->first_spills[k].bytes,
 		    (unsigned long long)s->first_spills[k].addr);
-		if (s->first_spills[k].for_id != UINT64_MAX)
+		if (s->first_spills[k].for_id != ISA_ID_NONE)
 			fprintf(f, ", making room for instruction %llu",
 			    (unsigned long long)s->first_spills[k].for_id);
 		fputc('\n', f);
 	}
-	for (k = 0; k < 6; k++)
-		total += s->energy_pj[k];
-	fprintf(f, "energy        %.3f uJ:", total / 1e6);
-	for (k = 0; k < 6; k++)
+	fprintf(f, "energy        %.3f uJ:", stats_energy_total(s) / 1e6);
+	for (k = 0; k < STATS_NENERGY; k++)
 		fprintf(f, " %s %.3f", stats_energy_names[k], s->energy_pj[k] / 1e6);
 	fputc('\n', f);
 	fprintf(f, "critical path %s instruction%s ending at cycle %s:", G(0, s->cp_best[CP_N]),
@@ -624,7 +633,7 @@ stats_print_json(const struct stats *s, FILE *f)
 	    s->makespan ? s->l1_byte_cycles / (double)s->makespan : 0.0,
 	    (unsigned long long)s->transfers,
 	    s->transfers ? s->granted_sum / (double)s->transfers : 0.0);
-	for (k = 0; k < 10; k++)
+	for (k = 0; k < STATS_SHARE_BINS; k++)
 		fprintf(f, "%s%llu", k ? ", " : "\"transfers_by_share_tenth\": [",
 		    (unsigned long long)s->share_hist[k]);
 	fprintf(f, "],\n  \"most_starved_transfers\": [");
@@ -635,7 +644,7 @@ stats_print_json(const struct stats *s, FILE *f)
 		    cost_gbs(n, s->starved[k].granted));
 	fprintf(f, "],\n  \"far_dependencies\": %llu,\n  \"energy_pj\": {",
 	    (unsigned long long)s->far_deps);
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < STATS_NENERGY; k++)
 		fprintf(f, "%s\"%s\": %.3f", k ? ", " : "", stats_energy_names[k], s->energy_pj[k]);
 	fprintf(f, "},\n  \"critical_path\": {\"instructions\": %llu, \"end\": %llu",
 	    (unsigned long long)s->cp_best[CP_N], (unsigned long long)s->cp_best_end);

@@ -18,6 +18,15 @@ struct stats_unit {
 	uint64_t instructions, busy, stalled[ISA_NCAUSES];
 };
 
+/* Energy by component, in energy_pj[] order. */
+enum stats_energy {
+	STATS_E_MAC, STATS_E_VEC, STATS_E_L0, STATS_E_L1, STATS_E_DRAM, STATS_E_STATIC,
+	STATS_NENERGY
+};
+#define STATS_SHARE_BINS 10		/* share_hist[]: tenths of the bandwidth */
+#define STATS_STARVED 5			/* starved[]: the most starved transfers kept */
+#define STATS_FIRST_SPILLS 5		/* first_spills[]: the first spills kept */
+
 struct stats {
 	const struct npu *npu;
 	uint64_t instructions;
@@ -32,13 +41,16 @@ struct stats {
 	/* transfers: bandwidth they got against what DRAM could give one alone */
 	double granted_sum;
 	uint64_t transfers;
-	uint64_t share_hist[10];		/* transfers by tenths of that share */
-	struct stats_starved { uint64_t id, bytes; double requested, granted; } starved[5];
+	uint64_t share_hist[STATS_SHARE_BINS];	/* transfers by tenths of that share */
+	struct stats_starved {
+		uint64_t id, bytes;
+		double requested, granted;
+	} starved[STATS_STARVED];
 	unsigned nstarved;			/* the most starved, least share first */
 	/* the first spills: what was spilled and which instruction needed the room */
-	struct stats_spill { uint64_t id, cycle, bytes, addr, for_id; } first_spills[5];
+	struct stats_spill { uint64_t id, cycle, bytes, addr, for_id; } first_spills[STATS_FIRST_SPILLS];
 	unsigned nfirst;
-	double energy_pj[6];			/* mac, vec, l0, l1, dram, static */
+	double energy_pj[STATS_NENERGY];	/* by enum stats_energy */
 	/*
 	 * Critical path, through the last-ending instruction: its shares, its
 	 * instruction count, and how often a producer was too far back to
@@ -117,7 +129,9 @@ int stats_read(struct stats *s, struct trace_reader *r, const char *name, struct
 int stats_read_each(struct stats *s, struct trace_reader *r, const char *name,
     void (*each)(void *ctx, const struct isa_instr *in), void *ctx, struct errbuf *e);
 /* Names of energy_pj[] and of the critical path's shares, as the reports print them. */
-extern const char *const stats_energy_names[6];
+extern const char *const stats_energy_names[STATS_NENERGY];
+/* The total energy, every component, in pJ. */
+double stats_energy_total(const struct stats *s);
 extern const char *const stats_cp_names[CP_N];
 void stats_free(struct stats *s);
 

@@ -545,7 +545,7 @@ compact_sparse(struct program *pg, uint64_t tensors, unsigned elem_bytes)
 	for (s = 0; s < NSLOTS; s++) {
 		uint64_t keep = s == ISA_BUF_DRAM ? tensors : 0;
 		if (pg->extent[s] > keep + SPARSE_SLACK &&
-		    compact(pg, s, keep, s == ISA_BUF_L0C ? 4 : elem_bytes) != 0)
+		    compact(pg, s, keep, s == ISA_BUF_L0C ? ISA_ACC_BYTES : elem_bytes) != 0)
 			return -1;
 	}
 	return 0;
@@ -770,7 +770,7 @@ machine_init(struct machine *mc, const struct workload *w, const struct program 
 	mc->pg = pg;
 	mc->scale = (float)(1.0 / sqrt((double)w->d_qk));
 	for (s = 0; s < NSLOTS; s++) {
-		mc->esize[s] = s == ISA_BUF_L0C ? 4 : w->elem_bytes;
+		mc->esize[s] = s == ISA_BUF_L0C ? ISA_ACC_BYTES : w->elem_bytes;
 		mc->elems[s] = (pg->extent[s] + mc->esize[s] - 1) / mc->esize[s];
 		if ((mc->mem[s] = malloc((mc->elems[s] ? mc->elems[s] : 1) * sizeof(float))) == NULL)
 			return -1;
@@ -928,8 +928,8 @@ verify_reader(struct trace_reader *rd, const char *path, const struct verify_opt
 	if (compact_sparse(&pg, lay.end, w->elem_bytes) != 0)
 		goto oom;
 	for (s = 0; s < NSLOTS; s++)
-		machine_floats += (pg.extent[s] + (s == ISA_BUF_L0C ? 4 : w->elem_bytes) - 1) /
-		    (s == ISA_BUF_L0C ? 4 : w->elem_bytes);
+		machine_floats += (pg.extent[s] + (s == ISA_BUF_L0C ? ISA_ACC_BYTES :
+		    w->elem_bytes) - 1) / (s == ISA_BUF_L0C ? ISA_ACC_BYTES : w->elem_bytes);
 	nref = (uint64_t)w->batch * w->heads * w->q_len * w->d_v;
 	if (machine_floats + nref > VERIFY_MAX_FLOATS) {
 		errbuf_set(e, "%s: verifying needs %.1f GiB of fp32 memory, the limit is %.1f GiB; "

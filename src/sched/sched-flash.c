@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "array.h"
 #include "tiles.h"
 
 static const struct sched_tparam params[] = {
@@ -132,5 +133,5 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 
 const struct sched sched_flash = {
 	"flash", "FlashAttention-2 style: online softmax over key blocks, MAC and VEC in turn",
-	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit, NULL,
+	params, ARRAY_LEN(params), sizeof(struct sctx), fit, emit, NULL,
 };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "array.h"
 #include "tiles.h"
 
 static const char *const grans[] = { "row", "head", "batch", NULL };
@@ -134,5 +135,5 @@ block_rows(const struct workload *w, const struct tiling *t)
 
 const struct sched sched_flat = {
 	"flat", "FLAT: QK^T, softmax and PV fused per row block, head or batch, in sequence",
-	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit, block_rows,
+	params, ARRAY_LEN(params), sizeof(struct sctx), fit, emit, block_rows,
 };

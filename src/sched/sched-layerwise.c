@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "array.h"
 #include "tiles.h"
 
 static const struct sched_tparam params[] = {
@@ -121,5 +122,5 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 
 const struct sched sched_layerwise = {
 	"layerwise", "no fusion: all QK^T to DRAM, softmax DRAM to DRAM, then PV",
-	params, sizeof params / sizeof params[0], sizeof(struct sctx), fit, emit, NULL,
+	params, ARRAY_LEN(params), sizeof(struct sctx), fit, emit, NULL,
 };

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "array.h"
 #include "tiles.h"
 
 static const struct sched_tparam params[] = {
@@ -198,5 +199,5 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 
 const struct sched sched_mas = {
 	"mas", "MAS-Attention: QK^T and PV on MAC stream beside softmax on VEC, in rounds",
-	params, sizeof params / sizeof params[0], sizeof(struct mas), fit, emit, NULL,
+	params, ARRAY_LEN(params), sizeof(struct mas), fit, emit, NULL,
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "num.h"
 #include "schedule.h"
 #include "trace-text.h"
@@ -23,7 +24,7 @@ const char *const sched_norm_choices[] = { "p", "o", NULL };
 size_t
 sched_count(void)
 {
-	return sizeof scheds / sizeof scheds[0];
+	return ARRAY_LEN(scheds);
 }
 
 const struct sched *

@@ -25,7 +25,7 @@ sched_fit_l0(const struct npu *n, const struct workload *w, uint64_t R, uint64_t
 		return 0;
 	a = R * (w->d_qk + C) * el;
 	b = C * (w->d_qk + w->d_v) * el;
-	c = R * (C + w->d_v) * 4;
+	c = R * (C + w->d_v) * ISA_ACC_BYTES;
 	if (a > n->l0.a_bytes)
 		return errbuf_set(e, "parameter 'rows' or 'cols': L0A needs %llu bytes (rows x "
 		    "(dqk + cols) x %llu, with tiles of %llu rows and %llu cols as used), the NPU "
@@ -73,7 +73,8 @@ sctx_init(struct sctx *sc, struct emit *em, const struct workload *w, uint32_t R
 		/* L0A: Q tile then P tiles; L0B: K then V tiles; L0C: S tiles then O, 4-byte */
 		uint64_t q = (uint64_t)sc->R * w->d_qk * e, p = (uint64_t)sc->R * sc->C * e;
 		uint64_t k = (uint64_t)sc->C * w->d_qk * e, v = (uint64_t)sc->C * w->d_v * e;
-		uint64_t s = (uint64_t)sc->R * sc->C * 4, o = (uint64_t)sc->R * w->d_v * 4;
+		uint64_t s = (uint64_t)sc->R * sc->C * ISA_ACC_BYTES;
+		uint64_t o = (uint64_t)sc->R * w->d_v * ISA_ACC_BYTES;
 		unsigned i;
 
 		uint64_t kv = k > v ? k : v;
@@ -306,7 +307,7 @@ qk_row(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j0, uint32_
 		if (sc->l0) {
 			emit_read(sc->em, &in, sc->l0a_q, 0, rows * w->d_qk * e, ISA_T_Q);
 			emit_read(sc->em, &in, l0k[t % 2], 0, cols * w->d_qk * e, ISA_T_K);
-			emit_write(sc->em, &in, l0s, 0, rows * cols * 4, ISA_T_S);
+			emit_write(sc->em, &in, l0s, 0, rows * cols * ISA_ACC_BYTES, ISA_T_S);
 		} else {
 			emit_read(sc->em, &in, q, 0, rows * w->d_qk * e, ISA_T_Q);
 			emit_read(sc->em, &in, k[t % 2], 0, cols * w->d_qk * e, ISA_T_K);
@@ -314,7 +315,8 @@ qk_row(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j0, uint32_
 		}
 		emit_issue(sc->em, &in);
 		if (sc->l0)
-			move(sc, b, h, r0, c0, l0s, rows * cols * 4, s[t], rows * cols * e, ISA_T_S);
+			move(sc, b, h, r0, c0, l0s, rows * cols * ISA_ACC_BYTES, s[t], rows * cols * e,
+			    ISA_T_S);
 	}
 }
 
@@ -358,7 +360,7 @@ sctx_pv(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int p, 
 	if (sc->l0) {
 		emit_read(sc->em, &in, l0p, 0, rows * cols * e, ISA_T_P);
 		emit_read(sc->em, &in, l0v, 0, cols * w->d_v * e, ISA_T_V);
-		emit_write(sc->em, &in, sc->l0c_o, 0, rows * w->d_v * 4, ISA_T_O);
+		emit_write(sc->em, &in, sc->l0c_o, 0, rows * w->d_v * ISA_ACC_BYTES, ISA_T_O);
 	} else {
 		emit_read(sc->em, &in, p, 0, rows * cols * e, ISA_T_P);
 		emit_read(sc->em, &in, v, 0, cols * w->d_v * e, ISA_T_V);
@@ -373,7 +375,7 @@ sctx_o_out(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o)
 	uint64_t rows = sctx_rows(sc, i);
 
 	if (sc->l0)
-		move(sc, b, h, (uint64_t)i * sc->R, 0, sc->l0c_o, rows * sc->wl->d_v * 4, o,
+		move(sc, b, h, (uint64_t)i * sc->R, 0, sc->l0c_o, rows * sc->wl->d_v * ISA_ACC_BYTES, o,
 		    rows * sc->wl->d_v * sc->e, ISA_T_O);
 }
 
