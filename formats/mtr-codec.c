@@ -303,6 +303,145 @@ decode_regions(const uint8_t **pp, const uint8_t *end, const struct mtr_maps *m,
 	return 0;
 }
 
+/* What a decoding step can end in: the record is fine, wrong (why says), or cut short. */
+enum { DEC_OK = 0, DEC_BAD = -1, DEC_SHORT = -2 };
+
+/* Unit, opcode and flags through the header's tables, checked against each other. */
+static inline int
+decode_kind(const struct mtr_maps *m, const uint8_t *p, unsigned *unit, unsigned *op,
+    unsigned *flags, char *why, size_t len)
+{
+	unsigned i;
+
+	*unit = m->unit[p[0]];
+	*op = m->op[p[1]];
+	if (*unit == 0xff || *op == 0xff) {
+		snprintf(why, len, "%s code %u is not in the header's string table",
+		    *unit == 0xff ? "unit" : "opcode", *unit == 0xff ? p[0] : p[1]);
+		return DEC_BAD;
+	}
+	*flags = p[2];
+	if (!m->flags_identity) {
+		*flags = 0;
+		for (i = 0; i < 8; i++)
+			if (p[2] & (1u << i))
+				*flags |= m->flag[i] == 0xff ? 0x80u : 1u << m->flag[i];
+	}
+	if (!isa_op_fits_unit(*op, *unit) || (*flags >> ISA_NFLAGS)) {
+		struct isa_instr probe = { .unit = (uint8_t)*unit, .op = (uint8_t)*op,
+		    .flags = (uint8_t)*flags };
+		isa_check(&probe, why, len);	/* for its wording */
+		return DEC_BAD;
+	}
+	return DEC_OK;
+}
+
+/* Dependencies as distances back from id. */
+static inline int
+decode_deps(const uint8_t **pp, const uint8_t *end, uint64_t mask, struct mtr_slot *s,
+    uint64_t id, char *why, size_t len)
+{
+	struct isa_instr *l = &s->last;
+	unsigned i;
+
+	if (mask & (1u << B_DEPS)) {
+		if (*pp >= end)
+			return DEC_SHORT;
+		l->ndeps = *(*pp)++;
+		if (l->ndeps > ISA_MAX_DEPS) {
+			snprintf(why, len, "%u dependencies, expected at most %d", l->ndeps,
+			    ISA_MAX_DEPS);
+			return DEC_BAD;
+		}
+		for (i = 0; i < l->ndeps; i++)
+			if (get_varint(pp, end, &s->dist[i]) != 0)
+				return DEC_SHORT;
+	}
+	for (i = 0; i < l->ndeps; i++) {
+		if (s->dist[i] >= id) {
+			snprintf(why, len, "dependency %llu back from id %llu, expected an id of this "
+			    "trace", (unsigned long long)s->dist[i] + 1, (unsigned long long)id);
+			return DEC_BAD;
+		}
+		l->deps[i] = id - 1 - s->dist[i];
+	}
+	return DEC_OK;
+}
+
+/* The replayed start, end, stall and cause, coded against the plan and P. */
+static inline int
+decode_replay(const uint8_t **pp, const uint8_t *end, const struct mtr_maps *m, uint64_t mask,
+    struct mtr_slot *s, uint64_t id, char *why, size_t len)
+{
+	struct isa_instr *l = &s->last;
+	uint64_t dur = l->rep_end - l->rep_start;
+
+	if ((mask & (1u << B_RSTART)) && get_delta(pp, end, s->rep_delay, &s->rep_delay) != 0)
+		return DEC_SHORT;
+	l->rep_start = l->plan_start + s->rep_delay;
+	if ((mask & (1u << B_RDUR)) && get_delta(pp, end, dur, &dur) != 0)
+		return DEC_SHORT;
+	l->rep_end = l->rep_start + dur;
+	if (l->rep_end < l->rep_start) {
+		snprintf(why, len, "replayed duration %llu overflows the cycle counter",
+		    (unsigned long long)dur);
+		return DEC_BAD;
+	}
+	if ((mask & (1u << B_STALL)) && get_delta(pp, end, l->stall, &l->stall) != 0)
+		return DEC_SHORT;
+	if (mask & (1u << B_CAUSE)) {
+		if (*pp >= end)
+			return DEC_SHORT;
+		l->cause = m->cause[*(*pp)++];
+	}
+	if ((mask & (1u << B_ON)) && get_delta(pp, end, s->on_dist, &s->on_dist) != 0)
+		return DEC_SHORT;
+	if (l->cause >= ISA_NCAUSES) {
+		snprintf(why, len, "stall cause code not in the header's string table");
+		return DEC_BAD;
+	}
+	if (isa_cause_names_producer(l->cause) && (s->on_dist == 0 || s->on_dist > id)) {
+		snprintf(why, len, "stalled on an id %llu back, expected an earlier id",
+		    (unsigned long long)s->on_dist);
+		return DEC_BAD;
+	}
+	l->stall_on = isa_cause_names_producer(l->cause) ? id - s->on_dist : 0;
+	return DEC_OK;
+}
+
+/* Planned start (coded against P's start and period) and duration, then the replay's. */
+static inline int
+decode_times(const uint8_t **pp, const uint8_t *end, const struct mtr_maps *m, uint64_t mask,
+    struct mtr_slot *s, uint64_t id, char *why, size_t len)
+{
+	struct isa_instr *l = &s->last;
+	uint64_t dur = l->plan_end - l->plan_start, v = l->plan_start + s->period;
+
+	if ((mask & (1u << B_START)) && get_delta(pp, end, v, &v) != 0)
+		return DEC_SHORT;
+	s->period = v - l->plan_start;
+	l->plan_start = v;
+	if ((mask & (1u << B_DUR)) && get_delta(pp, end, dur, &dur) != 0)
+		return DEC_SHORT;
+	l->plan_end = l->plan_start + dur;
+	if (l->plan_end < l->plan_start) {
+		snprintf(why, len, "planned duration %llu overflows the cycle counter",
+		    (unsigned long long)dur);
+		return DEC_BAD;
+	}
+	if (mask & (1u << B_REPLAYED))
+		l->replayed = !l->replayed;
+	if (l->replayed)
+		return decode_replay(pp, end, m, mask, s, id, why, len);
+	if (mask & ((1u << B_RSTART) | (1u << B_RDUR) | (1u << B_STALL) | (1u << B_CAUSE) |
+	    (1u << B_ON))) {
+		snprintf(why, len, "replay fields in a record that is not replayed");
+		return DEC_BAD;
+	}
+	clear_replay(l);
+	return DEC_OK;
+}
+
 const struct isa_instr *
 mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
     const uint8_t *end, uint64_t id, char *why, size_t len)
@@ -310,34 +449,17 @@ mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
 	const uint8_t *p = *pp;
 	struct mtr_slot *s;
 	struct isa_instr *l;
-	uint64_t mask, v, dur;
-	unsigned unit, op, flags, i;
+	uint64_t mask, v;
+	unsigned unit, op, flags;
+	int rc;
 
 	if (end - p < 4) {
 		snprintf(why, len, "record cut short, expected unit, opcode, flags and field mask");
 		return NULL;
 	}
-	unit = m->unit[p[0]];
-	op = m->op[p[1]];
-	if (unit == 0xff || op == 0xff) {
-		snprintf(why, len, "%s code %u is not in the header's string table",
-		    unit == 0xff ? "unit" : "opcode", unit == 0xff ? p[0] : p[1]);
+	if (decode_kind(m, p, &unit, &op, &flags, why, len) != DEC_OK)
 		return NULL;
-	}
-	flags = p[2];
-	if (!m->flags_identity) {
-		flags = 0;
-		for (i = 0; i < 8; i++)
-			if (p[2] & (1u << i))
-				flags |= m->flag[i] == 0xff ? 0x80u : 1u << m->flag[i];
-	}
 	p += 3;
-	if (!isa_op_fits_unit(op, unit) || (flags >> ISA_NFLAGS)) {
-		struct isa_instr probe = { .unit = (uint8_t)unit, .op = (uint8_t)op,
-		    .flags = (uint8_t)flags };
-		isa_check(&probe, why, len);	/* for its wording */
-		return NULL;
-	}
 	if (get_varint(&p, end, &mask) != 0)
 		goto short_record;
 	if (mask >> B_COUNT) {
@@ -372,83 +494,12 @@ mtr_decode(struct mtr_ctx *c, const struct mtr_maps *m, const uint8_t **pp,
 	    decode_regions(&p, end, m, mask, B_DST, B_DST_ALT, l->dst, &l->ndst, s->dst2,
 	    &s->ndst2, ISA_MAX_DST, "destination", why, len) != 0)
 		return NULL;
-	if (mask & (1u << B_DEPS)) {
-		if (p >= end)
-			goto short_record;
-		l->ndeps = *p++;
-		if (l->ndeps > ISA_MAX_DEPS) {
-			snprintf(why, len, "%u dependencies, expected at most %d", l->ndeps,
-			    ISA_MAX_DEPS);
-			return NULL;
-		}
-		for (i = 0; i < l->ndeps; i++)
-			if (get_varint(&p, end, &s->dist[i]) != 0)
-				goto short_record;
-	}
-	for (i = 0; i < l->ndeps; i++) {
-		if (s->dist[i] >= id) {
-			snprintf(why, len, "dependency %llu back from id %llu, expected an id "
-			    "of this trace", (unsigned long long)s->dist[i] + 1,
-			    (unsigned long long)id);
-			return NULL;
-		}
-		l->deps[i] = id - 1 - s->dist[i];
-	}
-	dur = l->plan_end - l->plan_start;
-	v = l->plan_start + s->period;
-	if ((mask & (1u << B_START)) && get_delta(&p, end, v, &v) != 0)
+	if ((rc = decode_deps(&p, end, mask, s, id, why, len)) == DEC_OK)
+		rc = decode_times(&p, end, m, mask, s, id, why, len);
+	if (rc == DEC_SHORT)
 		goto short_record;
-	s->period = v - l->plan_start;
-	l->plan_start = v;
-	if ((mask & (1u << B_DUR)) && get_delta(&p, end, dur, &dur) != 0)
-		goto short_record;
-	l->plan_end = l->plan_start + dur;
-	if (l->plan_end < l->plan_start) {
-		snprintf(why, len, "planned duration %llu overflows the cycle counter",
-		    (unsigned long long)dur);
+	if (rc != DEC_OK)
 		return NULL;
-	}
-	if (mask & (1u << B_REPLAYED))
-		l->replayed = !l->replayed;
-	if (l->replayed) {
-		dur = l->rep_end - l->rep_start;
-		if ((mask & (1u << B_RSTART)) && get_delta(&p, end, s->rep_delay, &s->rep_delay) != 0)
-			goto short_record;
-		l->rep_start = l->plan_start + s->rep_delay;
-		if ((mask & (1u << B_RDUR)) && get_delta(&p, end, dur, &dur) != 0)
-			goto short_record;
-		l->rep_end = l->rep_start + dur;
-		if (l->rep_end < l->rep_start) {
-			snprintf(why, len, "replayed duration %llu overflows the cycle counter",
-			    (unsigned long long)dur);
-			return NULL;
-		}
-		if ((mask & (1u << B_STALL)) && get_delta(&p, end, l->stall, &l->stall) != 0)
-			goto short_record;
-		if (mask & (1u << B_CAUSE)) {
-			if (p >= end)
-				goto short_record;
-			l->cause = m->cause[*p++];
-		}
-		if ((mask & (1u << B_ON)) && get_delta(&p, end, s->on_dist, &s->on_dist) != 0)
-			goto short_record;
-		if (l->cause >= ISA_NCAUSES) {
-			snprintf(why, len, "stall cause code not in the header's string table");
-			return NULL;
-		}
-		if (isa_cause_names_producer(l->cause) && (s->on_dist == 0 || s->on_dist > id)) {
-			snprintf(why, len, "stalled on an id %llu back, expected an earlier id",
-			    (unsigned long long)s->on_dist);
-			return NULL;
-		}
-		l->stall_on = isa_cause_names_producer(l->cause) ? id - s->on_dist : 0;
-	} else if (mask & ((1u << B_RSTART) | (1u << B_RDUR) | (1u << B_STALL) |
-	    (1u << B_CAUSE) | (1u << B_ON))) {
-		snprintf(why, len, "replay fields in a record that is not replayed");
-		return NULL;
-	} else {
-		clear_replay(l);
-	}
 	/* every other rule of isa_check() has been applied above, field by field */
 	if (!isa_surely_in_bounds(l) && isa_check_bounds(l, why, len) != 0)
 		return NULL;
@@ -631,24 +682,119 @@ copy_str(char *dst, size_t cap, const uint8_t *p, size_t n, const char *what,
 	return 0;
 }
 
+/* The header being decoded. */
+struct hdr_dec {
+	struct trace_header *h;
+	struct mtr_maps *m;
+	struct npu_builder nb;
+	char spec[WL_SPEC_MAX], name[WL_NAME_MAX];
+	unsigned npu_keys;
+	const char *where;
+};
+
+/* A string table entry (tags 8 to 13): the file's codes mapped to this program's. */
+static int
+header_table(struct hdr_dec *d, uint64_t tag, const uint8_t *q, size_t n, size_t off,
+    struct errbuf *e)
+{
+	struct mtr_maps *m = d->m;
+
+	switch (tag) {
+	case MTR_TAG_UNITS:
+		return read_table(q, n, m->unit, sizeof m->unit, unit_code_of, "unit", d->where, off, e);
+	case MTR_TAG_OPS:
+		return read_table(q, n, m->op, sizeof m->op, isa_op_code, "opcode", d->where, off, e);
+	case MTR_TAG_BUFS:
+		return read_table(q, n, m->buf, 8, isa_buf_code, "buffer", d->where, off, e);
+	case MTR_TAG_TENSORS:
+		return read_table(q, n, m->tensor, 32, isa_tensor_code, "tensor", d->where, off, e);
+	case MTR_TAG_CAUSES:
+		return read_table(q, n, m->cause, sizeof m->cause, isa_cause_code, "stall cause",
+		    d->where, off, e);
+	default:
+		return read_table(q, n, m->flag, sizeof m->flag, isa_flag_code, "flag", d->where,
+		    off, e);
+	}
+}
+
+/* An NPU key entry: "section.key=value". */
+static int
+header_npu_key(struct hdr_dec *d, const uint8_t *q, size_t n, size_t off, struct errbuf *e)
+{
+	char kv[600], why[512], *dot, *eq;
+
+	if (copy_str(kv, sizeof kv, q, n, "NPU key", d->where, off, e))
+		return -1;
+	dot = strchr(kv, '.');
+	eq = strchr(kv, '=');
+	if (dot == NULL || eq == NULL || dot > eq)
+		return errbuf_set(e, "%s: byte %zu: NPU entry '%s', expected section.key=value",
+		    d->where, off, kv);
+	*dot = *eq = '\0';
+	if (npu_builder_set(&d->nb, kv, dot + 1, eq + 1, ++d->npu_keys, why, sizeof why))
+		return errbuf_set(e, "%s: byte %zu: %s", d->where, off, why);
+	return 0;
+}
+
+static int
+header_entry(struct hdr_dec *d, uint64_t tag, const uint8_t *q, size_t n, size_t off,
+    struct errbuf *e)
+{
+	struct trace_header *h = d->h;
+	char models[64];
+
+	switch (tag) {
+	case MTR_TAG_TOOL: return copy_str(h->tool, sizeof h->tool, q, n, "tool", d->where, off, e);
+	case MTR_TAG_NPU_KEY: return header_npu_key(d, q, n, off, e);
+	case MTR_TAG_WL_NAME:
+		return copy_str(d->name, sizeof d->name, q, n, "workload name", d->where, off, e);
+	case MTR_TAG_WL_SPEC:
+		return copy_str(d->spec, sizeof d->spec, q, n, "workload", d->where, off, e);
+	case MTR_TAG_SCHED:
+		return copy_str(h->sched, sizeof h->sched, q, n, "scheduler", d->where, off, e);
+	case MTR_TAG_TILING:
+		return copy_str(h->tiling, sizeof h->tiling, q, n, "tiling", d->where, off, e);
+	case MTR_TAG_COMMAND:
+		return copy_str(h->command, sizeof h->command, q, n, "command", d->where, off, e);
+	case MTR_TAG_REPLAY:
+		return copy_str(h->replay, sizeof h->replay, q, n, "replay", d->where, off, e);
+	case MTR_TAG_MODELS:
+		if (copy_str(models, sizeof models, q, n, "replay models", d->where, off, e))
+			return -1;
+		if (trace_models_parse(models, &h->models) != 0)
+			return errbuf_set(e, "%s: byte %zu: replay models '%s', expected models "
+			    "from dram, ports and capacity separated by commas, or none", d->where, off,
+			    models);
+		return 0;
+	case MTR_TAG_UNITS: case MTR_TAG_OPS: case MTR_TAG_BUFS: case MTR_TAG_TENSORS:
+	case MTR_TAG_CAUSES: case MTR_TAG_FLAGS:
+		return header_table(d, tag, q, n, off, e);
+	default:
+		if (tag < MTR_TAG_OPTIONAL)
+			return errbuf_set(e, "%s: byte %zu: header entry %llu is required but unknown "
+			    "(written by a newer mastrace?)", d->where, off, (unsigned long long)tag);
+		return 0;	/* optional: skip */
+	}
+}
+
 int
 mtr_header_decode(const uint8_t *p, size_t len, const char *fname, size_t base,
     struct trace_header *h, struct mtr_maps *m, struct errbuf *e)
 {
-	char where[600];
-
 	const uint8_t *q = p, *end = p + len;
-	struct npu_builder nb;
-	char kv[600], why[512], spec[WL_SPEC_MAX] = "", name[WL_NAME_MAX] = "";
-	char *dot, *eq;
+	struct hdr_dec d;
+	char where[600];
 	uint64_t tag, n;
 	uint64_t seen = 0;	/* a bit per tag below 64 */
-	unsigned npu_keys = 0;
 	size_t off;
 
 	memset(h, 0, sizeof *h);
 	memset(m, 0xff, sizeof *m);
-	npu_builder_init(&nb);
+	memset(&d, 0, sizeof d);
+	d.h = h;
+	d.m = m;
+	d.where = where;
+	npu_builder_init(&d.nb);
 	snprintf(where, sizeof where, "%s: header", fname);
 	while (q < end) {
 		off = base + (size_t)(q - p);
@@ -659,101 +805,19 @@ mtr_header_decode(const uint8_t *p, size_t len, const char *fname, size_t base,
 		off = base + (size_t)(q - p);
 		if (tag < 64)
 			seen |= 1ull << tag;
-		switch (tag) {
-		case MTR_TAG_TOOL:
-			if (copy_str(h->tool, sizeof h->tool, q, n, "tool", where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_NPU_KEY:
-			if (copy_str(kv, sizeof kv, q, n, "NPU key", where, off, e))
-				return -1;
-			dot = strchr(kv, '.');
-			eq = strchr(kv, '=');
-			if (dot == NULL || eq == NULL || dot > eq)
-				return errbuf_set(e, "%s: byte %zu: NPU entry '%s', expected "
-				    "section.key=value", where, off, kv);
-			*dot = *eq = '\0';
-			if (npu_builder_set(&nb, kv, dot + 1, eq + 1, ++npu_keys, why, sizeof why))
-				return errbuf_set(e, "%s: byte %zu: %s", where, off, why);
-			break;
-		case MTR_TAG_WL_NAME:
-			if (copy_str(name, sizeof name, q, n, "workload name", where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_WL_SPEC:
-			if (copy_str(spec, sizeof spec, q, n, "workload", where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_SCHED:
-			if (copy_str(h->sched, sizeof h->sched, q, n, "scheduler", where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_TILING:
-			if (copy_str(h->tiling, sizeof h->tiling, q, n, "tiling", where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_COMMAND:
-			if (copy_str(h->command, sizeof h->command, q, n, "command", where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_REPLAY:
-			if (copy_str(h->replay, sizeof h->replay, q, n, "replay", where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_MODELS: {
-			char models[64];
-			if (copy_str(models, sizeof models, q, n, "replay models", where, off, e))
-				return -1;
-			if (trace_models_parse(models, &h->models) != 0)
-				return errbuf_set(e, "%s: byte %llu: replay models '%s', expected "
-				    "models from dram, ports and capacity separated by commas, or none",
-				    where, (unsigned long long)off, models);
-			break;
-		}
-		case MTR_TAG_UNITS:
-			if (read_table(q, n, m->unit, sizeof m->unit, unit_code_of, "unit", where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_OPS:
-			if (read_table(q, n, m->op, sizeof m->op, isa_op_code, "opcode", where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_BUFS:
-			if (read_table(q, n, m->buf, 8, isa_buf_code, "buffer", where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_TENSORS:
-			if (read_table(q, n, m->tensor, 32, isa_tensor_code, "tensor", where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_CAUSES:
-			if (read_table(q, n, m->cause, sizeof m->cause, isa_cause_code, "stall cause",
-			    where, off, e))
-				return -1;
-			break;
-		case MTR_TAG_FLAGS:
-			if (read_table(q, n, m->flag, sizeof m->flag, isa_flag_code, "flag", where,
-			    off, e))
-				return -1;
-			break;
-		default:
-			if (tag < MTR_TAG_OPTIONAL)
-				return errbuf_set(e, "%s: byte %zu: header entry %llu is required "
-				    "but unknown (written by a newer mastrace?)", where, off,
-				    (unsigned long long)tag);
-			break;	/* optional: skip */
-		}
+		if (header_entry(&d, tag, q, (size_t)n, off, e) != 0)
+			return -1;
 		q += n;
 	}
 	for (tag = MTR_TAG_TOOL; tag <= MTR_TAG_FLAGS; tag++)
 		if (!(seen & (1ull << tag)))
 			return errbuf_set(e, "%s: header entry %llu is missing, expected entries "
 			    "1 to %d", where, (unsigned long long)tag, MTR_TAG_FLAGS);
-	if (npu_builder_finish(&nb, where, &h->npu, e) != 0)
+	if (npu_builder_finish(&d.nb, where, &h->npu, e) != 0)
 		return -1;
-	if (wl_parse(spec, &h->wl, e) != 0)
+	if (wl_parse(d.spec, &h->wl, e) != 0)
 		return errbuf_prefix(e, "%s", where);
-	snprintf(h->wl.name, sizeof h->wl.name, "%s", name);
+	snprintf(h->wl.name, sizeof h->wl.name, "%s", d.name);
 	m->flags_identity = true;
 	for (n = 0; n < 8; n++)
 		if (m->flag[n] != (n < ISA_NFLAGS ? n : 0xff))

@@ -212,33 +212,27 @@ stats_read_each(struct stats *s, struct trace_reader *r, const char *name,
 	return 0;
 }
 
-void
-stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t base)
+/*
+ * A unit is stalled while it sits idle before an instruction that waited
+ * for a producer or for buffer space (the gap since its last instruction),
+ * and while an instruction runs beyond its cost because of DRAM or a
+ * port: the two parts of the instruction's stall, which the replay records
+ * the same way.  The wait counts under the instruction's cause when that
+ * names what it waited for, else (the slowdown was the larger part) as
+ * dep.  Waiting behind earlier work on a busy unit is no stall: the unit
+ * was busy.
+ */
+static void
+add_time(struct stats *s, const struct isa_instr *in, uint64_t base)
 {
 	struct stats_unit *u = &s->unit[in->unit];
-	uint64_t start = in->rep_start, end = in->rep_end, len = end - start, i;
-	uint64_t *cp = s->work->cp[in->id % CP_RING], pend = 0;
-	const uint64_t *pp;
-	unsigned k;
-
-	uint64_t stretch, wait;
+	uint64_t start = in->rep_start, end = in->rep_end, stretch = stats_stretch(in, base);
+	uint64_t wait = start > s->work->unit_end[in->unit] ? start - s->work->unit_end[in->unit] : 0;
 	bool slow_cause = in->cause == ISA_CAUSE_DRAM || in->cause == ISA_CAUSE_PORT;
 
-	/*
-	 * A unit is stalled while it sits idle before an instruction that
-	 * waited for a producer or for buffer space (the gap since its last
-	 * instruction), and while an instruction runs beyond its cost because of
-	 * DRAM or a port: the two parts of the instruction's stall, which the
-	 * replay records the same way.  The wait counts under the instruction's
-	 * cause when that names what it waited for, else (the slowdown was the
-	 * larger part) as dep.  Waiting behind earlier work on a busy unit is
-	 * no stall: the unit was busy.
-	 */
-	stretch = stats_stretch(in, base);
-	wait = start > s->work->unit_end[in->unit] ? start - s->work->unit_end[in->unit] : 0;
 	s->instructions++;
 	u->instructions++;
-	num_add_sat(&u->busy, len - stretch);
+	num_add_sat(&u->busy, end - start - stretch);
 	if (wait)
 		num_add_sat(&u->stalled[isa_cause_names_producer(in->cause) ? in->cause :
 		    ISA_CAUSE_DEP], wait);
@@ -253,7 +247,12 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 		s->makespan = end;
 	if (in->unit == ISA_UNIT_MAC || in->unit == ISA_UNIT_VEC)
 		overlap_add(&s->work->ov, in->unit == ISA_UNIT_VEC, start, end);
-	/* what the replay books on DRAM and the ports, by its rules */
+}
+
+/* What the replay books on DRAM and the ports, by its rules. */
+static void
+add_ports(struct stats *s, const struct isa_instr *in, uint64_t base)
+{
 	if (isa_op_is_transfer(in->op) && in->bytes > 0) {
 		bool to_l1 = in->op == ISA_OP_LOAD || in->op == ISA_OP_FILL;
 		num_add_sat(&s->dram_burst_bytes, cost_div_up(in->bytes, s->npu->dram.burst_bytes) *
@@ -263,13 +262,35 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 		num_add_sat(&s->l1_read_bytes, isa_l1_bytes(in->src, in->nsrc));
 		num_add_sat(&s->l1_write_bytes, isa_l1_bytes(in->dst, in->ndst));
 	}
+}
+
+static void
+l1_grow(struct stats *s, uint64_t bytes)
+{
+	num_add_sat(&s->work->l1_now, bytes);
+	if (s->work->l1_now > s->l1_peak)
+		s->l1_peak = s->work->l1_now;
+}
+
+static void
+l1_shrink(struct stats *s, uint64_t bytes)
+{
+	s->work->l1_now = s->work->l1_now > bytes ? s->work->l1_now - bytes : 0;
+}
+
+/* Traffic, spills and fills, MACs and L1 allocation by opcode. */
+static void
+add_op(struct stats *s, const struct isa_instr *in)
+{
+	uint64_t len = in->rep_end - in->rep_start;
+
 	switch (in->op) {
 	case ISA_OP_LOAD: num_add_sat(&s->dram_read, in->bytes); break;
 	case ISA_OP_STORE: num_add_sat(&s->dram_write, in->bytes); break;
 	case ISA_OP_SPILL:
 		if (s->nfirst < STATS_FIRST_SPILLS) {
 			s->first_spills[s->nfirst].id = in->id;
-			s->first_spills[s->nfirst].cycle = start;
+			s->first_spills[s->nfirst].cycle = in->rep_start;
 			s->first_spills[s->nfirst].bytes = in->bytes;
 			s->first_spills[s->nfirst].addr = in->src[0].addr;
 			s->first_spills[s->nfirst].for_id = ISA_ID_NONE;
@@ -278,32 +299,65 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 		s->spills++;
 		num_add_sat(&s->spill_bytes, in->bytes);
 		num_add_sat(&s->spill_cycles, len);
-		s->work->l1_now = s->work->l1_now > in->bytes ? s->work->l1_now - in->bytes : 0;
+		l1_shrink(s, in->bytes);
 		break;
 	case ISA_OP_FILL:
 		s->fills++;
 		num_add_sat(&s->fill_bytes, in->bytes);
 		num_add_sat(&s->spill_cycles, len);
-		num_add_sat(&s->work->l1_now, in->bytes);
-		if (s->work->l1_now > s->l1_peak)
-			s->l1_peak = s->work->l1_now;
+		l1_grow(s, in->bytes);
 		break;
 	case ISA_OP_MATMUL: num_add_sat(&s->macs, (uint64_t)in->m * in->n * in->k); break;
-	case ISA_OP_ALLOC:
-		num_add_sat(&s->work->l1_now, region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1));
-		if (s->work->l1_now > s->l1_peak)
-			s->l1_peak = s->work->l1_now;
-		break;
-	case ISA_OP_FREE:
-		i = region_bytes(in->src, in->nsrc, ISA_BUF_L1, ISA_BUF_L1);
-		s->work->l1_now = s->work->l1_now > i ? s->work->l1_now - i : 0;
-		break;
-	default:
-		break;
+	case ISA_OP_ALLOC: l1_grow(s, region_bytes(in->dst, in->ndst, ISA_BUF_L1, ISA_BUF_L1)); break;
+	case ISA_OP_FREE: l1_shrink(s, region_bytes(in->src, in->nsrc, ISA_BUF_L1, ISA_BUF_L1)); break;
+	default: break;
 	}
+}
+
+/* The path to this instruction: its predecessor's, then the wait, then itself. */
+static void
+add_path(struct stats *s, const struct isa_instr *in, uint64_t pred)
+{
+	uint64_t *cp = s->work->cp[in->id % CP_RING], pend = 0;
+	const uint64_t *pp;
+
+	if (in->id >= CP_RING)
+		cp_leave(s, in->id - CP_RING);
+	pp = pred == ISA_ID_NONE ? NULL : cp_path(s, pred, in->unit, &pend);
+	if (pp == NULL && pred != ISA_ID_NONE) {
+		s->cp_far++;
+		if (s->work->cp_unit_id[in->unit] != UINT64_MAX)
+			pp = cp_path(s, s->work->cp_unit_id[in->unit], in->unit, &pend);
+	}
+	if (pp != NULL) {
+		memcpy(cp, pp, sizeof s->work->cp[0]);
+		num_add_sat(&cp[CP_WAIT], in->rep_start > pend ? in->rep_start - pend : 0);
+	} else {
+		memset(cp, 0, sizeof s->work->cp[0]);
+		cp[CP_WAIT] = in->rep_start;
+	}
+	num_add_sat(&cp[cp_class(in->unit)], in->rep_end - in->rep_start);
+	cp[CP_N]++;
+	s->work->cp_end[in->id % CP_RING] = in->rep_end;
+	s->work->cp_unit_of[in->id % CP_RING] = in->unit;
+	s->work->cp_unit_id[in->unit] = in->id;
+	if (in->rep_end >= s->cp_best_end) {
+		s->cp_best_end = in->rep_end;
+		s->cp_best_id = in->id;
+	}
+}
+
+void
+stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t base)
+{
+	unsigned k;
+
+	add_time(s, in, base);
+	add_ports(s, in, base);
+	add_op(s, in);
 	{
 		const struct residency_cb cb = { s, NULL, l1_stay };
-		residency_apply(&s->work->l1, in, start, end, &cb);
+		residency_apply(&s->work->l1, in, in->rep_start, in->rep_end, &cb);
 	}
 	/*
 	 * The replay writes spills and fills just before the instruction that
@@ -319,35 +373,9 @@ stats_add(struct stats *s, const struct isa_instr *in, uint64_t pred, uint64_t b
 		note_transfer(s, in);
 	if (stats_vec_ops_per_element(in->op))
 		num_add_sat(&s->vec_ops, (uint64_t)in->m * in->n * stats_vec_ops_per_element(in->op));
-	if (in->op != ISA_OP_ALLOC && in->op != ISA_OP_FREE && in->op != ISA_OP_OVERWRITE) {
+	if (in->op != ISA_OP_ALLOC && in->op != ISA_OP_FREE && in->op != ISA_OP_OVERWRITE)
 		buffer_bytes(s, in);
-	}
-
-	/* the path to this instruction: its predecessor's, then the wait, then itself */
-	if (in->id >= CP_RING)
-		cp_leave(s, in->id - CP_RING);
-	pp = pred == ISA_ID_NONE ? NULL : cp_path(s, pred, in->unit, &pend);
-	if (pp == NULL && pred != UINT64_MAX) {
-		s->cp_far++;
-		if (s->work->cp_unit_id[in->unit] != UINT64_MAX)
-			pp = cp_path(s, s->work->cp_unit_id[in->unit], in->unit, &pend);
-	}
-	if (pp != NULL) {
-		memcpy(cp, pp, sizeof s->work->cp[0]);
-		num_add_sat(&cp[CP_WAIT], start > pend ? start - pend : 0);
-	} else {
-		memset(cp, 0, sizeof s->work->cp[0]);
-		cp[CP_WAIT] = start;
-	}
-	num_add_sat(&cp[cp_class(in->unit)], len);
-	cp[CP_N]++;
-	s->work->cp_end[in->id % CP_RING] = end;
-	s->work->cp_unit_of[in->id % CP_RING] = in->unit;
-	s->work->cp_unit_id[in->unit] = in->id;
-	if (end >= s->cp_best_end) {
-		s->cp_best_end = end;
-		s->cp_best_id = in->id;
-	}
+	add_path(s, in, pred);
 }
 
 int

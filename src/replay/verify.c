@@ -886,6 +886,145 @@ check_size(struct trace_reader *rd, const char *path, const struct wl_layout *la
 	return 0;
 }
 
+/* Elements of a slot's memory. */
+static uint64_t
+slot_floats(const struct program *pg, const struct workload *w, unsigned s)
+{
+	unsigned es = s == ISA_BUF_L0C ? ISA_ACC_BYTES : w->elem_bytes;
+
+	return (pg->extent[s] + es - 1) / es;
+}
+
+/*
+ * Read the program, its work and memory checked against the limits
+ * before anything runs; *machine_floats is one order's memory.
+ */
+static int
+load(struct trace_reader *rd, const char *path, const struct verify_opts *o,
+    const struct wl_layout *lay, struct program *pg, uint64_t *machine_floats,
+    struct errbuf *e)
+{
+	const struct workload *w = &rd->hdr.wl;
+	uint64_t limit = o->max_work ? o->max_work : VERIFY_MAX_WORK, total = 0, work, nref;
+	unsigned s, orders = o->orders ? o->orders : 1;
+
+	if (check_size(rd, path, lay, limit, &total, e) != 0)
+		return -1;
+	/* the tensors' memory exists whatever the instructions touch */
+	pg->extent[ISA_BUF_DRAM] = lay->end;
+	if (load_program(rd, path, pg, o->progress, total, orders, e) != 0)
+		return -1;
+	work = verify_reference_work(w);
+	num_add_sat(&work, mul_sat(pg->work, orders));
+	if (work > limit)
+		return errbuf_set(e, "%s: verifying takes about %.2g operations (%u order%s of %.2g "
+		    "and the plain attention), more than the limit of %.2g; verify a smaller "
+		    "workload (--seq, b=, h=), run fewer --orders or raise the limit (--max-work)",
+		    path, (double)work, orders, orders == 1 ? "" : "s", (double)pg->work,
+		    (double)limit);
+	if (compact_sparse(pg, lay->end, w->elem_bytes) != 0)
+		return errbuf_set(e, "%s: out of memory", path);
+	for (*machine_floats = 0, s = 0; s < NSLOTS; s++)
+		*machine_floats += slot_floats(pg, w, s);
+	nref = (uint64_t)w->batch * w->heads * w->q_len * w->d_v;
+	if (*machine_floats + nref > VERIFY_MAX_FLOATS)
+		return errbuf_set(e, "%s: verifying needs %.1f GiB of fp32 memory, the limit is %.1f "
+		    "GiB; verify a smaller workload (--seq, b=, h=)", path,
+		    (double)(*machine_floats + nref) * 4 / (1 << 30),
+		    (double)VERIFY_MAX_FLOATS * 4 / (1 << 30));
+	return 0;
+}
+
+/* Each unit's program order: its first instruction and, for each, the next on its unit. */
+static void
+unit_queues(struct verify_run *run, const struct program *pg)
+{
+	uint64_t i, last[ISA_NUNITS];
+	unsigned u;
+
+	for (u = 0; u < ISA_NUNITS; u++)
+		run->next_on_unit[u] = last[u] = UINT64_MAX;
+	for (i = 0; i < pg->n; i++) {
+		u = pg->in[i].unit;
+		run->queue_next[i] = UINT64_MAX;
+		if (last[u] == UINT64_MAX)
+			run->next_on_unit[u] = i;
+		else
+			run->queue_next[last[u]] = i;
+		last[u] = i;
+	}
+}
+
+/* A worker's machine, its memory for the reference and its done flags; -1 when memory ran out. */
+static int
+worker_init(struct worker *wk, struct verify_run *run, unsigned index, uint64_t ref_rows)
+{
+	const struct workload *w = run->w;
+	struct reference *rf = &wk->rf;
+
+	wk->run = run;
+	wk->index = index;
+	rf->rows = ref_rows;
+	rf->w = w;
+	rf->lay = run->lay;
+	rf->q = malloc((size_t)ref_rows * w->d_qk * sizeof *rf->q);
+	rf->k = malloc((size_t)w->k_len * w->d_qk * sizeof *rf->k);
+	rf->v = malloc((size_t)w->k_len * w->d_v * sizeof *rf->v);
+	rf->s = malloc((size_t)ref_rows * w->k_len * sizeof *rf->s);
+	rf->o = malloc((size_t)ref_rows * w->d_v * sizeof *rf->o);
+	if (machine_init(&wk->mc, w, run->pg) != 0 ||
+	    (wk->done = malloc(run->pg->n ? run->pg->n : 1)) == NULL ||
+	    !rf->q || !rf->k || !rf->v || !rf->s || !rf->o)
+		return -1;
+	return 0;
+}
+
+static void
+worker_free(struct worker *wk)
+{
+	machine_free(&wk->mc);
+	free(wk->done);
+	free(wk->rf.q);
+	free(wk->rf.k);
+	free(wk->rf.v);
+	free(wk->rf.s);
+	free(wk->rf.o);
+}
+
+/* Threads: as asked, at most one per order, and as many machines as 2 GiB hold. */
+static unsigned
+thread_count(const struct verify_opts *o, unsigned orders, uint64_t machine_floats)
+{
+	unsigned n = o->threads ? o->threads : online_cpus();
+
+	if (n > orders)
+		n = orders;
+	if (n > 1 && machine_floats * n > (VERIFY_MAX_FLOATS << 1)) {
+		n = (unsigned)((VERIFY_MAX_FLOATS << 1) / machine_floats);
+		n = n ? n : 1;
+	}
+	return n;
+}
+
+/* The outcome of every order, in order, so that it does not depend on the threads. */
+static int
+outcome(const struct verify_run *run, const char *path, struct verify_result *res,
+    struct errbuf *e)
+{
+	unsigned order;
+
+	for (order = 0; order < run->orders; order++)
+		if (run->res[order].rc < 0)
+			return errbuf_set(e, "%s: %s", path, run->res[order].why);
+	for (order = 0; order < run->orders; order++)
+		if (run->res[order].max_err > res->max_err || order == 0) {
+			res->max_err = run->res[order].max_err;
+			res->worst_order = order;
+			memcpy(res->where, run->res[order].where, sizeof res->where);
+		}
+	return 0;
+}
+
 int
 verify_reader(struct trace_reader *rd, const char *path, const struct verify_opts *o,
     struct verify_result *res, struct errbuf *e)
@@ -894,50 +1033,19 @@ verify_reader(struct trace_reader *rd, const char *path, const struct verify_opt
 	struct program pg = { 0 };
 	struct worker *wk = NULL;
 	struct wl_layout lay;
-	const struct workload *w;
-	struct trace_header hdr;
-	uint64_t total = 0, i, last[ISA_NUNITS], nref, machine_floats = 0, ref_rows, limit, work;
+	const struct workload *w = &rd->hdr.wl;
+	uint64_t machine_floats = 0, ref_rows;
 	float *expect = NULL;
-	unsigned s, u, nw = 0, order;
+	unsigned nw = 0, u;
 	int rc = -1;
 
 	memset(res, 0, sizeof *res);
 	memset(&run, 0, sizeof run);
 	pthread_mutex_init(&run.mu, NULL);
 	pthread_cond_init(&run.done, NULL);
-	hdr = rd->hdr;
-	w = &hdr.wl;
 	wl_layout(w, &lay);
-	limit = o->max_work ? o->max_work : VERIFY_MAX_WORK;
-	if (check_size(rd, path, &lay, limit, &total, e) != 0)
+	if (load(rd, path, o, &lay, &pg, &machine_floats, e) != 0)
 		goto out;
-	/* the tensors' memory exists whatever the instructions touch */
-	pg.extent[ISA_BUF_DRAM] = lay.end;
-	if (load_program(rd, path, &pg, o->progress, total, o->orders ? o->orders : 1, e) != 0)
-		goto out;
-	work = verify_reference_work(w);
-	num_add_sat(&work, mul_sat(pg.work, o->orders ? o->orders : 1));
-	if (work > limit) {
-		errbuf_set(e, "%s: verifying takes about %.2g operations (%u order%s of %.2g and "
-		    "the plain attention), more than the limit of %.2g; verify a smaller workload "
-		    "(--seq, b=, h=), run fewer --orders or raise the limit (--max-work)", path,
-		    (double)work, o->orders ? o->orders : 1, o->orders == 1 ? "" : "s",
-		    (double)pg.work, (double)limit);
-		goto out;
-	}
-	if (compact_sparse(&pg, lay.end, w->elem_bytes) != 0)
-		goto oom;
-	for (s = 0; s < NSLOTS; s++)
-		machine_floats += (pg.extent[s] + (s == ISA_BUF_L0C ? ISA_ACC_BYTES :
-		    w->elem_bytes) - 1) / (s == ISA_BUF_L0C ? ISA_ACC_BYTES : w->elem_bytes);
-	nref = (uint64_t)w->batch * w->heads * w->q_len * w->d_v;
-	if (machine_floats + nref > VERIFY_MAX_FLOATS) {
-		errbuf_set(e, "%s: verifying needs %.1f GiB of fp32 memory, the limit is %.1f GiB; "
-		    "verify a smaller workload (--seq, b=, h=)", path,
-		    (double)(machine_floats + nref) * 4 / (1 << 30),
-		    (double)VERIFY_MAX_FLOATS * 4 / (1 << 30));
-		goto out;
-	}
 	run.w = w;
 	run.lay = &lay;
 	run.pg = &pg;
@@ -947,53 +1055,22 @@ verify_reader(struct trace_reader *rd, const char *path, const struct verify_opt
 	/* loading and the reference are each about one order's worth of work */
 	run.total_work = pg.n * (uint64_t)(run.orders + 2);
 	atomic_store(&run.executed, pg.n);
-	/* threads: as asked, at most one per order, and as many machines as 2 GiB hold */
-	run.threads = o->threads ? o->threads : online_cpus();
-	if (run.threads > run.orders)
-		run.threads = run.orders;
-	if (run.threads > 1 && machine_floats * run.threads > (VERIFY_MAX_FLOATS << 1)) {
-		run.threads = (unsigned)((VERIFY_MAX_FLOATS << 1) / machine_floats);
-		run.threads = run.threads ? run.threads : 1;
-	}
+	run.threads = thread_count(o, run.orders, machine_floats);
 	run.next_on_unit = malloc(ISA_NUNITS * sizeof *run.next_on_unit);
 	run.queue_next = malloc((pg.n ? pg.n : 1) * sizeof *run.queue_next);
 	run.res = calloc(run.orders, sizeof *run.res);
-	expect = malloc((nref ? nref : 1) * sizeof *expect);
+	expect = malloc(((uint64_t)w->batch * w->heads * w->q_len * w->d_v + 1) * sizeof *expect);
 	wk = calloc(run.threads, sizeof *wk);
 	if (!run.next_on_unit || !run.queue_next || !run.res || !expect || !wk)
 		goto oom;
 	ref_rows = REF_SCORES / w->k_len;
 	ref_rows = ref_rows < 1 ? 1 : ref_rows > REF_ROWS ? REF_ROWS : ref_rows;
-	for (nw = 0; nw < run.threads; nw++) {
-		struct reference *rf = &wk[nw].rf;
-		wk[nw].run = &run;
-		wk[nw].index = nw;
-		rf->rows = ref_rows;
-		rf->w = w;
-		rf->lay = &lay;
-		rf->q = malloc((size_t)ref_rows * w->d_qk * sizeof *rf->q);
-		rf->k = malloc((size_t)w->k_len * w->d_qk * sizeof *rf->k);
-		rf->v = malloc((size_t)w->k_len * w->d_v * sizeof *rf->v);
-		rf->s = malloc((size_t)ref_rows * w->k_len * sizeof *rf->s);
-		rf->o = malloc((size_t)ref_rows * w->d_v * sizeof *rf->o);
-		if (machine_init(&wk[nw].mc, w, &pg) != 0 ||
-		    (wk[nw].done = malloc(pg.n ? pg.n : 1)) == NULL ||
-		    !rf->q || !rf->k || !rf->v || !rf->s || !rf->o) {
+	for (nw = 0; nw < run.threads; nw++)
+		if (worker_init(&wk[nw], &run, nw, ref_rows) != 0) {
 			nw++;
 			goto oom;
 		}
-	}
-	for (u = 0; u < ISA_NUNITS; u++)
-		run.next_on_unit[u] = last[u] = UINT64_MAX;
-	for (i = 0; i < pg.n; i++) {
-		u = pg.in[i].unit;
-		run.queue_next[i] = UINT64_MAX;
-		if (last[u] == UINT64_MAX)
-			run.next_on_unit[u] = i;
-		else
-			run.queue_next[last[u]] = i;
-		last[u] = i;
-	}
+	unit_queues(&run, &pg);
 	/*
 	 * The expected O, from the inputs before any order runs (a trace may
 	 * write over Q, K or V), once rather than once per order.
@@ -1008,32 +1085,13 @@ verify_reader(struct trace_reader *rd, const char *path, const struct verify_opt
 	res->orders = run.orders;
 	res->threads = run.threads;
 	run_threads(&run, wk, nw, worker_main);
-	/* outcomes in order, so that the report does not depend on the threads */
-	for (order = 0; order < run.orders; order++)
-		if (run.res[order].rc < 0) {
-			errbuf_set(e, "%s: %s", path, run.res[order].why);
-			goto out;
-		}
-	for (order = 0; order < run.orders; order++)
-		if (run.res[order].max_err > res->max_err || order == 0) {
-			res->max_err = run.res[order].max_err;
-			res->worst_order = order;
-			memcpy(res->where, run.res[order].where, sizeof res->where);
-		}
-	rc = 0;
+	rc = outcome(&run, path, res, e);
 	goto out;
 oom:
 	errbuf_set(e, "%s: out of memory", path);
 out:
-	for (i = 0; i < nw; i++) {
-		machine_free(&wk[i].mc);
-		free(wk[i].done);
-		free(wk[i].rf.q);
-		free(wk[i].rf.k);
-		free(wk[i].rf.v);
-		free(wk[i].rf.s);
-		free(wk[i].rf.o);
-	}
+	for (u = 0; u < nw; u++)
+		worker_free(&wk[u]);
 	free(wk);
 	free(pg.in);
 	free(pg.reg);
