@@ -3,7 +3,9 @@
 # pans, searches, shows an instruction, sets markers, follows the critical
 # path, redraws on resize, shows two traces on one axis, honours NO_COLOR
 # and an ASCII locale, and leaves the terminal clean on q and on SIGTERM.
-# Skipped (77) without tmux.
+# Skipped (77) without tmux.  Nothing here sleeps a fixed time and hopes:
+# every step waits for what the screen shows, up to 30 seconds, so a
+# loaded machine makes it slower, not red.
 . "$TOP_SRCDIR/tests/lib.sh"
 
 command -v tmux >/dev/null 2>&1 || { echo "no tmux: skipped"; exit 77; }
@@ -23,12 +25,37 @@ screen() { T capture-pane -p -t v 2>/dev/null; }
 wait_for() {
 	checks=$((checks + 1))
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 300 ]; do
 		if screen | grep -qF -- "$1"; then
 			[ -z "${2:-}" ] && return 0
 		else
 			[ -n "${2:-}" ] && return 0
 		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+# changed FUNC OLD: FUNC's value once it differs from OLD (up to 30 s), else OLD
+changed() {
+	i=0
+	while [ $i -lt 300 ]; do
+		v=$($1)
+		if [ -n "$v" ] && [ "$v" != "$2" ]; then
+			echo "$v"
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "$2"
+}
+# prompt_open: the last line is the search prompt, waiting for the person
+prompt_open() {
+	checks=$((checks + 1))
+	i=0
+	while [ $i -lt 300 ]; do
+		screen | sed -n '$p' | grep -q '^/' && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -68,19 +95,23 @@ wait_for "window $(printf '%s' "$w0" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)
     fail "0 did not fit the trace again"
 c0=$(cursor)
 T send-keys -t v L
-sleep 0.3
-c1=$(cursor)
+c1=$(changed cursor "$c0")
 [ "$c1" -gt "$c0" ] || fail "L did not move on: cursor $c0 -> $c1"
 T send-keys -t v g
 wait_for "cursor 0 cycles" || fail "g did not go to the start"
 
-# search, Enter, the instruction's stall and cause, any key closes
+# search (the prompt waits, however slowly one types), Enter, the
+# instruction's stall and cause, any key closes
 T send-keys -t v /
-sleep 0.2
+prompt_open || fail "/ opened no prompt: $(screen | tail -1)"
+sleep 0.5	# a person's pause: the prompt must still be there
+prompt_open || fail "the search prompt closed by itself"
 T send-keys -t v "vexp h=1" Enter
 wait_for "vec vexp b0 h1" || fail "search 'vexp h=1' found nothing: $(screen | tail -5)"
+c0=$(cursor)
 T send-keys -t v n
-sleep 0.3
+c1=$(changed cursor "$c0")
+[ "$c1" -gt "$c0" ] || fail "n did not find the next one: cursor $c0 -> $c1"
 T send-keys -t v Enter
 wait_for "instruction (any key closes)" || fail "Enter shows no instruction"
 screen | grep -q "cause" || fail "the instruction's details lack its cause"
@@ -131,8 +162,7 @@ h2=$(live_head)
 [ -n "$h1" ] && [ "$h1" = "$h2" ] || fail "the head moved while paused: $h1 -> $h2"
 s1=$(live_speed)
 T send-keys -t v ']' ' '
-sleep 0.5
-s2=$(live_speed)
+s2=$(changed live_speed "$s1")
 [ -n "$s1" ] && [ -n "$s2" ] && [ $((s2 - s1 * 2)) -ge -1 ] && [ $((s2 - s1 * 2)) -le 1 ] ||
     fail "] did not double the speed: $s1 -> $s2"
 T send-keys -t v ']' ']' ']' ']'

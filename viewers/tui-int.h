@@ -70,6 +70,7 @@ struct ui {
 	uint64_t looked_cur;		/* look_up()'s cursor and lane, to skip it when unchanged */
 	unsigned looked_sel;
 	bool looked;
+	int delay;			/* ms the loop waits for a key before it draws again */
 };
 
 enum { POP_HELP = 1, POP_DETAILS };

@@ -327,8 +327,11 @@ prompt(struct ui *u)
 	mvaddstr(LINES - 1, 0, "/");
 	echo();
 	curs_set(1);
+	/* the prompt waits for the person, however long the loop's own timeout */
+	timeout(-1);
 	if (getnstr(q, (int)sizeof q - 1) == OK && q[0] != '\0')
 		snprintf(u->query, sizeof u->query, "%s", q);
+	timeout(u->delay);
 	noecho();
 	curs_set(0);
 	search(u, true);
@@ -483,7 +486,8 @@ interact(struct ui *u, struct errbuf *e)
 	tui_term_catch();
 	setup(u);
 	/* the loop looks at stop_signal between keys, and --live moves on */
-	timeout(u->live ? 50 : 250);
+	u->delay = u->live ? 50 : 250;
+	timeout(u->delay);
 	while (!u->quit && !tui_term_signal()) {
 		if (u->live)
 			tui_live_step(u);
