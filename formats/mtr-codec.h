@@ -72,6 +72,7 @@ struct mtr_maps {
 	bool flags_identity;
 };
 
+/* Forget every record kind's previous record: a block starts coding afresh. */
 void mtr_ctx_reset(struct mtr_ctx *c);
 /* Append in's record to out (MTR_RECORD_MAX bytes free); returns its length. */
 size_t mtr_encode(struct mtr_ctx *c, const struct isa_instr *in, uint8_t *out);

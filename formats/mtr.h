@@ -12,6 +12,7 @@
 int mtr_writer_open(const char *path, const struct trace_header *h,
     struct trace_writer **out, struct errbuf *e);
 
+/* Open a .mtr file, its header and index checked; instructions come one by one. */
 int mtr_reader_open(const char *path, struct trace_reader **out, struct errbuf *e);
 /* Read from an open stream (a pipe works; seeking needs a file); name is for messages. */
 int mtr_reader_open_stream(FILE *f, const char *name, bool close_f,

@@ -37,7 +37,9 @@ zout_write(struct zout *z, const void *p, size_t n)
 	}
 	zout_write_slow(z, p, n);
 }
+/* Formatted output, into the same stream. */
 void zout_printf(struct zout *z, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A string, without its terminator. */
 static inline void
 zout_puts(struct zout *z, const char *s)
 {

@@ -20,6 +20,7 @@ struct tview {
 	unsigned tw;		/* columns of timeline; at least 1 */
 };
 
+/* Restore the rules after the fields were set by hand. */
 void tview_clamp(struct tview *v);
 /* The first cycle column i shows, and the column cycle t falls in. */
 uint64_t tview_col_start(const struct tview *v, unsigned i);

@@ -71,6 +71,7 @@ int vsum_end(struct vsum *s, struct errbuf *e);
 int vsum_snapshot(const struct vsum *s, struct vsum *out, struct errbuf *e);
 void vsum_free(struct vsum *s);
 
+/* The class of work an opcode is drawn as, its name in the legend and its letter without colour. */
 enum vsum_class vsum_class_of(unsigned op);
 const char *vsum_class_name(enum vsum_class c);
 char vsum_class_letter(enum vsum_class c);

@@ -23,10 +23,13 @@ struct meter {
 	struct progress p;
 };
 
+/* A meter for command cmd counting `unit`; off when quiet or stderr is no terminal. */
 void meter_init(struct meter *m, const char *cmd, const char *unit, bool quiet);
 /* The progress to hand to a library call; NULL when nothing would be shown. */
 const struct progress *meter_progress(struct meter *m);
+/* done of total units so far (total 0: unknown). */
 void meter_update(struct meter *m, uint64_t done, uint64_t total);
+/* Erase the line, if it was shown. */
 void meter_done(struct meter *m);
 
 #endif

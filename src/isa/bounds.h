@@ -18,6 +18,10 @@ struct bounds {
 	bool mac_bound;			/* the MAC bound is the larger */
 };
 
+/*
+ * The roofline of w on n: its MACs at the array's peak and its compulsory
+ * bytes at DRAM's peak, and which of the two is larger.
+ */
 void bounds_ideal(const struct workload *w, const struct npu *n, struct bounds *b);
 
 #endif

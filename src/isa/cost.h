@@ -14,9 +14,13 @@
  */
 uint64_t cost_instr(const struct npu *n, const struct isa_instr *in);
 
+/* An m x k by k x nn product on the MAC: its tiles at the array's shape, plus the pipeline. */
 uint64_t cost_matmul(const struct npu *n, uint64_t m, uint64_t nn, uint64_t k);
+/* A vector step `op` over rows x cols elements: lanes at a time, plus the pipeline. */
 uint64_t cost_vec(const struct npu *n, unsigned op, uint64_t rows, uint64_t cols);
+/* A DMA transfer of `bytes`: DRAM latency, then whole bursts at DRAM's bandwidth. */
 uint64_t cost_dma(const struct npu *n, uint64_t bytes);
+/* A move between L1 and L0 of `bytes` at the L0 load bandwidth. */
 uint64_t cost_move(const struct npu *n, uint64_t bytes);
 /* DRAM latency in cycles at the NPU clock */
 uint64_t cost_dram_latency(const struct npu *n);
@@ -49,8 +53,10 @@ struct cost_memo {
 	} e[COST_MEMO_SIZE];
 };
 
+/* An empty memo for NPU n (which must outlive it). */
 void cost_memo_init(struct cost_memo *c, const struct npu *n);
 
+/* cost_instr(), remembered by shape. */
 static inline uint64_t
 cost_memo_instr(struct cost_memo *c, const struct isa_instr *in)
 {
@@ -71,6 +77,7 @@ cost_memo_instr(struct cost_memo *c, const struct isa_instr *in)
 	return e->cycles;
 }
 
+/* a / b rounded up; b must not be 0. */
 static inline uint64_t
 cost_div_up(uint64_t a, uint64_t b)
 {

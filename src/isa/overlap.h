@@ -30,7 +30,9 @@ struct overlap {
 
 enum { OVERLAP_OOM = 1, OVERLAP_ORDER = 2 };
 
+/* An empty count (piece unset). */
 void overlap_init(struct overlap *o);
+/* The next busy interval [start, end) of side 0 or 1. */
 void overlap_add(struct overlap *o, int side, uint64_t start, uint64_t end);
 /* The total; frees the queues.  -1 if the input broke the rules above. */
 int overlap_finish(struct overlap *o, uint64_t *both);

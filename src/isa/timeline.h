@@ -18,6 +18,7 @@ struct timeline {
 	int failed;		/* out of memory */
 };
 
+/* An empty timeline of `cap` bytes per cycle. */
 void tl_init(struct timeline *tl, double cap);
 void tl_free(struct timeline *tl);
 /*

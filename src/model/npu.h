@@ -71,6 +71,7 @@ struct npu_preset {
 	struct npu npu;
 };
 
+/* The compiled-in presets, in the order `npu list` shows; NULL past the end or for no such name. */
 size_t npu_preset_count(void);
 const struct npu_preset *npu_preset_at(size_t i);
 const struct npu_preset *npu_preset_find(const char *name);
@@ -118,6 +119,7 @@ int npu_validate(const struct npu *n, struct errbuf *e);
 /* Write a complete INI description that npu_load_file() accepts back. */
 int npu_write_ini(FILE *f, const struct npu *n, const char *sources);
 
+/* "cube" or "systolic", as the INI file spells it. */
 const char *npu_mac_kind_name(enum npu_mac_kind kind);
 /* "16x16x16 cube, L1 256 KiB, DRAM 25.6 GB/s, 1000 MHz" */
 void npu_summary(const struct npu *n, char *buf, size_t len);

@@ -34,6 +34,7 @@ struct wl_preset {
 	struct workload wl;
 };
 
+/* The presets, in the order `workload list` shows; NULL past the end or for no such name. */
 size_t wl_preset_count(void);
 const struct wl_preset *wl_preset_at(size_t i);
 const struct wl_preset *wl_preset_find(const char *name);
@@ -49,6 +50,7 @@ int wl_parse(const char *spec, struct workload *out, struct errbuf *e);
 /* --seq N: set both lengths, then revalidate. */
 int wl_set_seq(struct workload *w, uint64_t seq, struct errbuf *e);
 
+/* Every field within its range (as a spec's keys are); -1 naming the key that is not. */
 int wl_validate(const struct workload *w, struct errbuf *e);
 
 /* The canonical key=value spelling that wl_parse() reads back. */

@@ -80,6 +80,7 @@ int replay_feed(struct replay *r, const struct isa_instr *in, struct errbuf *e);
 int replay_finish(struct replay *r, struct errbuf *e);
 /* Dependencies bounded by a forgotten end instead of their own (see above). */
 uint64_t replay_far_deps(const struct replay *r);
+/* Release the replay (any time: after an error too); NULL is nothing to free. */
 void replay_free(struct replay *r);
 
 /* Observers of the common consumers: accounting into stats, writing a trace. */

@@ -32,6 +32,7 @@ struct residency {
 	uint64_t lost;			/* allocations memory could not hold (not tracked) */
 };
 
+/* An empty account; residency_free() releases what it grew to. */
 void residency_init(struct residency *r);
 void residency_free(struct residency *r);
 /*

@@ -71,6 +71,10 @@ struct stats {
 	struct stats_work *work;
 };
 
+/*
+ * Empty statistics for a replay on NPU n (which must outlive them), every
+ * model counted as on; -1 when memory ran out.  stats_free() releases them.
+ */
 int stats_init(struct stats *s, const struct npu *n);
 /*
  * Account one replayed instruction.  `pred` is the instruction whose end
@@ -133,6 +137,7 @@ extern const char *const stats_energy_names[STATS_NENERGY];
 /* The total energy, every component, in pJ. */
 double stats_energy_total(const struct stats *s);
 extern const char *const stats_cp_names[CP_N];
+/* Release the working state (the totals stay readable); safe twice. */
 void stats_free(struct stats *s);
 
 /*
@@ -150,6 +155,7 @@ struct stats_bound {
 };
 void stats_bound(const struct stats *s, struct stats_bound *b);
 
+/* The finished statistics as mastrace-stats(1) shows them: text for people, or one JSON object. */
 void stats_print_text(const struct stats *s, FILE *f);
 void stats_print_json(const struct stats *s, FILE *f);
 

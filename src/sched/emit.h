@@ -61,6 +61,7 @@ struct emit {
 	struct cost_memo cost;
 };
 
+/* An emitter writing to w, timing with n's cost model; errors of the run go to e. */
 void emit_init(struct emit *em, struct trace_writer *w, const struct npu *n, struct errbuf *e);
 
 /* A tracked region of buf; returns its slot number (or -1 and fails the emitter). */

@@ -47,6 +47,10 @@ struct sctx {
 	unsigned nslots;
 };
 
+/*
+ * The tiles of w at R rows by C keys (clipped to the problem), VEC rows
+ * VR, and L0's buffers laid out if the NPU has them.
+ */
 void sctx_init(struct sctx *sc, struct emit *em, const struct workload *w, uint32_t R,
     uint32_t C, uint32_t VR);
 /* An L1 slot of `size` bytes, laid out after the previous ones, with its ALLOC. */
@@ -54,6 +58,7 @@ int sctx_l1(struct sctx *sc, uint64_t size, unsigned tensor);
 /* FREE every slot laid out. */
 void sctx_free_all(struct sctx *sc);
 
+/* The shapes of blocks: the last row and key blocks may be short. */
 uint32_t sctx_rows(const struct sctx *sc, uint32_t i);	/* rows of row block i */
 uint32_t sctx_cols(const struct sctx *sc, uint32_t j);	/* cols of key block j */
 uint32_t sctx_visible(const struct sctx *sc, uint32_t i);	/* key blocks row block i sees */
@@ -104,6 +109,7 @@ struct skv {
 	struct skv_state { uint32_t n, b, h; } ks, vs;
 };
 
+/* Lay out the K and V slots (two each, or a head's); -1 when memory ran out. */
 int skv_init(struct sctx *sc, struct skv *kv, bool resident);
 /* The slot of K (or V) tile j, loaded for row block i when it must be. */
 int skv_k(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, uint32_t j);
