@@ -53,14 +53,13 @@ done
 
 # every dataflow of the registry has its section in mastrace(7) and is named
 # where mastrace-schedule(1) lists them, in the registry's order
-run schedule --list
-names=$(printf '%s\n' "$out" | awk '/^[a-z]/ { print $1 }')
+names=$(dataflows)
 [ -n "$names" ] || fail "schedule --list names no dataflow"
 for s in $names; do
 	checks=$((checks + 1))
 	grep -qF ".SS $s \\(em" "$man/mastrace.7" || fail "mastrace(7) has no section for the dataflow $s"
 done
-list=$(printf '%s\n' $names | awk '{ a[NR] = $1 } END { for (i = 1; i <= NR; i++) printf "%s%s", a[i], i == NR ? "" : i == NR - 1 ? " or " : ", " }')
+list=$(dataflows_sentence)
 checks=$((checks + 1))
 grep -q "The dataflow: $list (default mas)" "$man/mastrace-schedule.1" ||
 	fail "mastrace-schedule(1) does not list the dataflows as the registry does: $list"

@@ -48,7 +48,7 @@ run schedule -s mas -t rows=80,overwrite=off -o "$TMP/abl.mtr"
 expect_status 1 "overwrite=off at rows=80 without --allow-spill"
 expect_err_contains "needs 277888 bytes of L1" "ablation footprint"
 expect_err_contains "the smallest footprint of this dataflow with the parameters given" "ablation: smallest"
-expect_err_contains "use a dataflow that fits (flat, flash, layerwise)" "ablation: what fits"
+expect_err_contains "use a dataflow that fits (flat, flash, layerwise" "ablation: what fits"
 expect_err_contains "pass --allow-spill" "ablation hint"
 [ ! -e "$TMP/abl.mtr" ] || fail "a refused plan left a file"
 run schedule -s mas -t rows=80,cols=128,overwrite=off,kv=stream,norm=p --allow-spill -o "$TMP/abl.mtr"
@@ -78,7 +78,7 @@ expect_status 1 "a million keys cannot fit MAS on edge"
 expect_err_contains "the smallest footprint of this dataflow; use a dataflow that fits (flash) or pass --allow-spill" "a million keys"
 run schedule -s tpu -o "$TMP/x.mtr"
 expect_status 1 "unknown scheduler"
-expect_err_line "mastrace: schedule: -s: unknown scheduler 'tpu', expected mas, flat, flash or layerwise
+expect_err_line "mastrace: schedule: -s: unknown scheduler 'tpu', expected $(dataflows_sentence)
 Try 'mastrace schedule --help' for more information." "unknown scheduler"
 run schedule -s mas
 expect_status 1 "no output"

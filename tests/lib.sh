@@ -58,6 +58,16 @@ ungroup() {
 	sed -e ':a' -e 's/\([0-9]\),\([0-9]\{3\}\)/\1\2/' -e 'ta'
 }
 
+# dataflows: the registry's dataflows, one per line, as `schedule --list` names them
+dataflows() {
+	"$MASTRACE" schedule --list | awk '/^[a-z]/ { print $1 }'
+}
+
+# dataflows_sentence: "mas, flat, flash or layerwise", as messages list them
+dataflows_sentence() {
+	dataflows | awk '{ a[NR] = $1 } END { for (i = 1; i <= NR; i++) printf "%s%s", a[i], i == NR ? "" : i == NR - 1 ? " or " : ", " }'
+}
+
 finish() {
 	echo "$checks checks, $failures failed"
 	[ "$failures" -eq 0 ]
