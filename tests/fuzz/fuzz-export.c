@@ -22,13 +22,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void
-default_models(const char *chain, struct replay_opts *o)
-{
-	(void)chain;
-	replay_opts_default(o);
-}
-
 /* diff of a trace with itself: equivalent, reported three ways, written as one Perfetto trace */
 static void
 self_diff(const char *in, const char *out)
@@ -42,7 +35,7 @@ self_diff(const char *in, const char *out)
 	FILE *null;
 
 	e.msg[0] = '\0';
-	if (diff_read(&d, in, in, default_models, &e) != 0) {
+	if (diff_read(&d, in, in, &e) != 0) {
 		diff_free(&d);
 		if (e.msg[0] == '\0')
 			__builtin_trap();
