@@ -45,6 +45,7 @@ struct program {
 	uint32_t *dep;
 	uint64_t n, cap, nreg, regcap, ndep, depcap;
 	uint64_t extent[NSLOTS];	/* bytes each slot needs */
+	uint64_t touched[NSLOTS];	/* the sizes of its regions, added up (saturating) */
 	uint64_t work;			/* operations of one order (verify_work()) */
 };
 
@@ -362,6 +363,7 @@ add_region(struct program *pg, const struct isa_region *r)
 	end = v->off + v->size;
 	if (end > pg->extent[v->slot])
 		pg->extent[v->slot] = end;
+	num_add_sat(&pg->touched[v->slot], v->size);
 }
 
 static uint64_t
@@ -452,10 +454,12 @@ load_program(struct trace_reader *r, const char *path, struct program *pg,
 /* ---- sparse memory ---------------------------------------------------- */
 
 /*
- * A slot is packed when its regions spread this much wider than the
- * memory it must hold anyway: typical traces are never packed.
+ * A slot is packed when its addresses spread wider than twice what its
+ * regions add up to, and this much more: a real trace touches its
+ * buffers over and over and is never packed, while a few regions far
+ * apart (147 bytes asking for 100 MB) are.
  */
-#define SPARSE_SLACK (64ull << 20)
+#define SPARSE_SLACK (1ull << 20)
 
 struct span {
 	uint64_t start, end, base;
@@ -544,7 +548,11 @@ compact_sparse(struct program *pg, uint64_t tensors, unsigned elem_bytes)
 
 	for (s = 0; s < NSLOTS; s++) {
 		uint64_t keep = s == ISA_BUF_DRAM ? tensors : 0;
-		if (pg->extent[s] > keep + SPARSE_SLACK &&
+		uint64_t dense = keep;
+		num_add_sat(&dense, pg->touched[s]);
+		num_add_sat(&dense, pg->touched[s]);
+		num_add_sat(&dense, SPARSE_SLACK);
+		if (pg->extent[s] > dense &&
 		    compact(pg, s, keep, s == ISA_BUF_L0C ? ISA_ACC_BYTES : elem_bytes) != 0)
 			return -1;
 	}
