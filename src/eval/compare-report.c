@@ -14,12 +14,12 @@ enum {
 };
 
 static const char *const point_keys[C_N] = {
-	"workload", "scheduler", "status", "cycles", "time_us", "speedup_vs_" COMPARE_BASELINE,
-	"energy_uj", "energy_saving_vs_" COMPARE_BASELINE, "mac_util", "vec_util", "overlap", "dram_bytes", "spills",
+	"workload", "scheduler", "status", "cycles", "time_us", ("speedup_vs_" COMPARE_BASELINE),
+	"energy_uj", ("energy_saving_vs_" COMPARE_BASELINE), "mac_util", "vec_util", "overlap", "dram_bytes", "spills",
 	"l1_peak", "bound_by", "efficiency", "tiling",
 };
 static const char *const point_titles[C_N] = {
-	"workload", "scheduler", "status", "cycles", "time us", "vs " COMPARE_BASELINE, "energy uJ",
+	"workload", "scheduler", "status", "cycles", "time us", ("vs " COMPARE_BASELINE), "energy uJ",
 	"saving",
 	"mac", "vec", "overlap", "dram bytes", "spills", "l1 peak", "bound", "eff", "tiling",
 };
