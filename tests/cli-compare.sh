@@ -111,11 +111,11 @@ run compare -q -w "$w" -s mas -o "$TMP/file"
 expect_status 1 "compare -o onto a file"
 expect_err_contains "$TMP/file" "compare -o onto a file"
 
-# the ladder: eight steps, each against the one before and the first
+# the ladder: nine steps, each against the one before and the first
 run compare -q --ladder -w "$w" --seq 128 --format csv
 expect_status 0 "compare --ladder"
 printf '%s\n' "$out" >"$TMP/l.csv"
-[ "$(wc -l <"$TMP/l.csv")" -eq 9 ] || fail "the ladder: a header and 8 steps expected"
+[ "$(wc -l <"$TMP/l.csv")" -eq 10 ] || fail "the ladder: a header and 9 steps expected"
 grep -q '^FLAT as published,flat,[0-9]*,[0-9.]*,[0-9.]*,[a-z0-9-]*,1.0000,1.0000,' "$TMP/l.csv" ||
     fail "the ladder's first step is its own base"
 grep -q '^MAS at its best (swept),mas,' "$TMP/l.csv" || fail "the ladder ends with MAS at its best"

@@ -14,7 +14,9 @@ for wl in b=1,h=2,q=100,k=77,d=24 b=2,h=1,q=37,k=130,d=8,causal=1; do
 			extra="prefetch=on prefetch=off"
 			case $s:$t in
 			mas:*) extra="$extra kv=stream kv=stream,norm=o kv=resident norm=o"
-			       extra="$extra kv=resident,norm=o,prefetch=off" ;;
+			       extra="$extra kv=resident,norm=o,prefetch=off form=online,norm=o"
+			       extra="$extra form=online,kv=resident,prefetch=off form=serial"
+			       extra="$extra form=serial,norm=o,kv=resident" ;;
 			flat:gran=head*) extra="$extra norm=o" ;;
 			flat:*) extra="$extra kv=stream kv=stream,norm=o kv=resident norm=o"
 				extra="$extra kv=resident,norm=o" ;;
@@ -111,7 +113,7 @@ for w in $("$MASTRACE" workload list | awk '/^[a-z]/ { print $1 }'); do
 	done
 done
 # the cases: long sequences and a huge head dimension
-run schedule -s mas -w llama3-8b --seq 8192 -n
+run schedule -s mas -w llama3-8b --seq 8192 -t form=full -n
 expect_status 0 "MAS on llama3-8b at 8192"
 expect_out_contains "below the MAC's native height" "the note on llama3-8b"
 run schedule -s mas -w b=1,h=1,q=64,k=64,d=4096 -n

@@ -40,42 +40,54 @@ flat_span=$("$MASTRACE" info "$TMP/flat.mtr" | sed -n 's/^planned  *0 \.\. \([0-
 # the trace says how it was made
 run info "$TMP/mas.mtr"
 expect_out_contains "scheduler     mas" "header scheduler"
-expect_out_contains "tiling        rows=48,cols=128,vrows=32,overwrite=on,prefetch=on,kv=resident,norm=o" "header tiling"
+expect_out_contains "tiling        rows=48,cols=128,vrows=32,overwrite=on,prefetch=on,kv=resident,norm=o,form=full" "header tiling"
 expect_out_contains "command       mastrace schedule -s mas -w bert-base --npu edge -o" "header command"
 
 # the ablation at MAS's own tiling spills, and says so
-run schedule -s mas -t rows=80,overwrite=off -o "$TMP/abl.mtr"
+run schedule -s mas -t rows=80,overwrite=off,form=full -o "$TMP/abl.mtr"
 expect_status 1 "overwrite=off at rows=80 without --allow-spill"
 expect_err_contains "needs 277888 bytes of L1" "ablation footprint"
 expect_err_contains "the smallest footprint of this dataflow with the parameters given" "ablation: smallest"
 expect_err_contains "use a dataflow that fits (flat, flash, layerwise" "ablation: what fits"
 expect_err_contains "pass --allow-spill" "ablation hint"
 [ ! -e "$TMP/abl.mtr" ] || fail "a refused plan left a file"
-run schedule -s mas -t rows=80,cols=128,overwrite=off,kv=stream,norm=p --allow-spill -o "$TMP/abl.mtr"
+run schedule -s mas -t rows=80,cols=128,overwrite=off,kv=stream,norm=p,form=full --allow-spill -o "$TMP/abl.mtr"
 expect_status 0 "ablation with --allow-spill"
-expect_err_contains "warning: tiling rows=80,cols=128,vrows=32,overwrite=off,prefetch=on,kv=stream,norm=p needs 342400 bytes of L1, the NPU has 262144" "spill warning"
+expect_err_contains "warning: tiling rows=80,cols=128,vrows=32,overwrite=off,prefetch=on,kv=stream,norm=p,form=full needs 342400 bytes of L1, the NPU has 262144" "spill warning"
 run verify "$TMP/abl.mtr"
 expect_status 0 "the spilling plan still computes attention"
 
 # refusals: one line each, exit 1, nothing written
 run schedule -s mas -t rows=64,tile=3 -o "$TMP/x.mtr"
 expect_status 1 "unknown tiling parameter"
-expect_err_line "mastrace: schedule: tiling 'rows=64,tile=3': unknown parameter 'tile' for scheduler 'mas', expected one of rows, cols, vrows, overwrite, prefetch, kv, norm
+expect_err_line "mastrace: schedule: tiling 'rows=64,tile=3': unknown parameter 'tile' for scheduler 'mas', expected one of rows, cols, vrows, overwrite, prefetch, kv, norm, form
 Try 'mastrace schedule --help' for more information." "unknown tiling parameter"
 run schedule -s flash -t rows=256,cols=128 -o "$TMP/x.mtr"
 expect_status 1 "tile larger than L0"
 expect_err_line "mastrace: schedule: tiling rows=256,cols=128,prefetch=on,kv=stream: parameter 'rows' or 'cols': L0A needs 98304 bytes (rows x (dqk + cols) x 2, with tiles of 256 rows and 128 cols as used), the NPU has 32768 (l0.a_kib = 32)" "L0 limit"
-# a long sequence goes below the MAC's native height, and says so
-run schedule -s mas -w sd-unet-64 -o "$TMP/long.mtr"
-expect_status 0 "MAS on a long sequence fits by default"
+# a long sequence: the published form goes below the MAC's native height,
+# and says so; left to choose, MAS takes its online form at full height
+run schedule -s mas -w sd-unet-64 -t form=full -o "$TMP/long.mtr"
+expect_status 0 "MAS as published on a long sequence fits"
 expect_out_contains "note: rows=8 is below the MAC's native height of 16" "below native height"
 run replay "$TMP/long.mtr"
 expect_status 0 "and replays"
 expect_out_contains "spills        0 spills" "without spills"
+run schedule -s mas -w sd-unet-64 -n
+expect_status 0 "MAS on a long sequence fits by default"
+expect_out_contains "form=online" "the memory-aware form on a long sequence"
+expect_out_contains "note: form by planned cycles: full " "schedule -n says why the form"
 # nothing fits at all: the smallest footprint, and what to do
-run schedule -s mas -w b=1,h=1,q=64,k=1000000,d=64 -o "$TMP/x.mtr"
-expect_status 1 "a million keys cannot fit MAS on edge"
-expect_err_contains "the smallest footprint of this dataflow; use a dataflow that fits (flash) or pass --allow-spill" "a million keys"
+run schedule -s mas -w b=1,h=1,q=64,k=1000000,d=64 -t form=full -o "$TMP/x.mtr"
+expect_status 1 "a million keys cannot fit MAS as published on edge"
+expect_err_contains "the smallest footprint of this dataflow with the parameters given; use a dataflow that fits (flash) or pass --allow-spill" "a million keys"
+run schedule -s mas -w b=1,h=1,q=64,k=1000000,d=64 -n
+expect_status 0 "a million keys fit MAS's online form"
+expect_out_contains "full needs 64,014,464 bytes of L1 (has 262,144), online " "why the online form"
+# a form that cannot hold its normalization says which parameter
+run schedule -s mas -t form=online,norm=p -o "$TMP/x.mtr"
+expect_status 1 "form=online,norm=p"
+expect_err_contains "parameter 'norm': form=online needs norm=o" "online needs norm=o"
 run schedule -s tpu -o "$TMP/x.mtr"
 expect_status 1 "unknown scheduler"
 expect_err_line "mastrace: schedule: -s: unknown scheduler 'tpu', expected $(dataflows_sentence)

@@ -68,7 +68,7 @@ numbers(char *buf, size_t len)
 		for (d = 0; d < ARRAY_LEN(dataflows); d++)
 			at += line(buf + at, len - at, dataflows[d], problems[p][0], problems[p][1], "");
 	/* and the spill model: MAS without the proactive overwrite, at MAS's own tiling */
-	line(buf + at, len - at, "mas", problems[2][0], "edge", "rows=80,cols=128,overwrite=off,kv=stream,norm=p");
+	line(buf + at, len - at, "mas", problems[2][0], "edge", "rows=80,cols=128,overwrite=off,kv=stream,norm=p,form=full");
 }
 
 static void

@@ -230,7 +230,7 @@ test_spills(void)
 	CU_ASSERT_EQUAL(fits.fills, 0);
 	/* the ablation: overwrite off at the tiling MAS picks with it on */
 	schedule("mas", "bert-base", "edge", "", cunit_path("on.mtr"));
-	schedule("mas", "bert-base", "edge", "rows=80,cols=128,overwrite=off", cunit_path("off.mtr"));
+	schedule("mas", "bert-base", "edge", "rows=80,cols=128,overwrite=off,form=full", cunit_path("off.mtr"));
 	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("on.mtr"), NULL, NULL, false, &mas, &n, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("off.mtr"), NULL, NULL, false, &abl, &n, &e), 0);
 	CU_ASSERT_EQUAL(mas.spills, 0);
@@ -350,7 +350,7 @@ test_next_use_index(void)
 
 	write_text(cunit_path("e64.ini"), "[npu]\nbase = edge\nname = edge-64k\n[l1]\ncapacity_kib = 64\n");
 	schedule("mas", "bert-base,h=2", "edge", "", cunit_path("bb.mtr"));
-	schedule("mas", "llama3-8b,h=1,s=4096", "edge", "rows=16,cols=64", cunit_path("ll.mtr"));
+	schedule("mas", "llama3-8b,h=1,s=4096", "edge", "rows=16,cols=64,form=full", cunit_path("ll.mtr"));
 	replay_self_check_calls = replay_self_check_failures = 0;
 	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("bb.mtr"), NULL, cunit_path("e64.ini"), false, &st,
 	    &n, &e), 0);
@@ -409,7 +409,7 @@ test_observers(void)
 	double bursts = 0;
 
 	/* the overwrite-off ablation spills on edge: fills and spills move DRAM bytes too */
-	schedule("mas", "bert-base,h=2", "edge", "rows=80,cols=128,overwrite=off",
+	schedule("mas", "bert-base,h=2", "edge", "rows=80,cols=128,overwrite=off,form=full",
 	    cunit_path("obs.mtr"));
 	CU_ASSERT_EQUAL_FATAL(trace_open_read(cunit_path("obs.mtr"), &r, &fmt, &e), 0);
 	n = r->hdr.npu;
@@ -591,7 +591,7 @@ test_transfer_shares(void)
 	uint64_t sum = 0, least_id = 0;
 	unsigned k;
 
-	schedule("mas", "bert-base", "edge", "rows=80,cols=128,overwrite=off", cunit_path("sh.mtr"));
+	schedule("mas", "bert-base", "edge", "rows=80,cols=128,overwrite=off,form=full", cunit_path("sh.mtr"));
 	CU_ASSERT_EQUAL_FATAL(replay(cunit_path("sh.mtr"), cunit_path("sh.r.mtr"), NULL, false, &st,
 	    &n, &e), 0);
 	for (k = 0; k < STATS_SHARE_BINS; k++)

@@ -131,6 +131,17 @@ static const char *const workloads[] = {
 };
 static const char *const npus[] = { "edge", "flat-edge", "flat-cloud", "tileflow-edge" };
 
+/* One tiling on every shape and NPU. */
+static void
+every_tiling(const char *sched, const char *tiling)
+{
+	size_t wi, ni;
+
+	for (wi = 0; wi < ARRAY_LEN(workloads); wi++)
+		for (ni = 0; ni < ARRAY_LEN(npus); ni++)
+			check_one(sched, workloads[wi], npus[ni], tiling);
+}
+
 static void
 every(const char *sched, const char *small_tiling)
 {
@@ -163,8 +174,89 @@ test_every_dataflow(void)
 	}
 }
 
+/* The planned makespan of tiling text on workload spec, by a counter. */
+static uint64_t
+planned(const char *sched, const struct workload *w, const char *tiling)
+{
+	const struct sched *s = sched_find(sched);
+	struct sched_counter c;
+	struct sched_result r;
+	struct errbuf e;
+	struct tiling t;
+	struct npu n;
+
+	CU_ASSERT_EQUAL_FATAL(npu_resolve("edge", &n, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(sched_parse_tiling(s, tiling, &t, &e), 0);
+	for (unsigned i = 0; i < s->nparams; i++)
+		t.set[i] = true;
+	sched_counter_init(&c, false);
+	CU_ASSERT_EQUAL_FATAL(sched_emit_to(s, &n, w, &t, &c.w, &r, &e), 0);
+	return r.makespan;
+}
+
+/*
+ * The search ranks tilings by one head and two (sched_proxy()): the
+ * extrapolation must give every whole workload's planned makespan, so it
+ * ranks tilings as the whole workloads do.
+ */
+static void
+test_proxy(void)
+{
+	static const char *const wls[] = { "b=1,h=6,q=256,k=256,d=64",
+	    "b=3,h=2,q=200,k=300,d=32,causal=1", "b=4,h=1,q=512,k=512,d=64" };
+	static const char *const tilings[][2] = {
+		{ "mas", "rows=32,cols=64,vrows=32,overwrite=on,prefetch=on,kv=stream,norm=p,form=full" },
+		{ "mas", "rows=64,cols=64,vrows=32,overwrite=on,prefetch=on,kv=resident,norm=o,form=online" },
+		{ "mas", "rows=48,cols=128,vrows=32,overwrite=on,prefetch=on,kv=stream,norm=o,form=serial" },
+		{ "flat", "gran=row,rows=64,cols=64,vrows=32,prefetch=on,kv=stream,norm=p" },
+		{ "flash", "rows=64,cols=64,prefetch=on,kv=resident" },
+		{ "layerwise", "rows=64,cols=64,vrows=32,prefetch=on" },
+	};
+	struct workload w, one, two;
+	struct errbuf e;
+	uint64_t whole, est, units;
+
+	for (size_t i = 0; i < ARRAY_LEN(wls); i++) {
+		CU_ASSERT_EQUAL_FATAL(wl_parse(wls[i], &w, &e), 0);
+		units = sched_proxy(&w, &one, &two);
+		CU_ASSERT_EQUAL(units, (uint64_t)w.batch * w.heads);
+		CU_ASSERT_EQUAL(one.batch * one.heads, 1);
+		CU_ASSERT_EQUAL(two.batch * two.heads, 2);
+		for (size_t k = 0; k < ARRAY_LEN(tilings); k++) {
+			whole = planned(tilings[k][0], &w, tilings[k][1]);
+			est = sched_extrapolate(planned(tilings[k][0], &one, tilings[k][1]),
+			    planned(tilings[k][0], &two, tilings[k][1]), units);
+			if (est != whole)
+				fprintf(stderr, "\n  %s %s on %s: whole %llu, extrapolated %llu\n",
+				    tilings[k][0], tilings[k][1], wls[i], (unsigned long long)whole,
+				    (unsigned long long)est);
+			CU_ASSERT_EQUAL(est, whole);
+		}
+	}
+	CU_ASSERT_EQUAL(sched_extrapolate(10, 25, 1), 10);
+	CU_ASSERT_EQUAL(sched_extrapolate(10, 9, 4), 10);	/* never below one head */
+	CU_ASSERT_EQUAL(sched_extrapolate(10, UINT64_MAX / 2, 4), UINT64_MAX);
+}
+
 static void test_mas(void) { every("mas", "rows=16,cols=32,vrows=8"); }
 static void test_mas_no_overwrite(void) { every("mas", "rows=16,cols=32,overwrite=off"); }
+
+/* MAS's memory-aware forms, each with its own tiling and small tiles */
+static void
+test_mas_online(void)
+{
+	every_tiling("mas", "form=online");
+	every_tiling("mas", "form=online,rows=16,cols=32,vrows=8");
+	every_tiling("mas", "form=online,rows=16,cols=16,overwrite=off,kv=resident");
+}
+
+static void
+test_mas_serial(void)
+{
+	every_tiling("mas", "form=serial");
+	every_tiling("mas", "form=serial,rows=16,cols=32,vrows=8,norm=o");
+}
+
 static void test_flat(void) { every("flat", "rows=16,cols=32,vrows=16"); }
 static void test_flat_head(void) { every("flat", "gran=head,cols=16"); }
 static void test_flat_batch(void) { every("flat", "gran=batch,cols=32,vrows=8"); }
@@ -395,7 +487,7 @@ test_tiling_errors(void)
 
 	expect_plan_error("mas", "bert-base", "edge", "rows=64,tile=3", "tiling 'rows=64,tile=3': "
 	    "unknown parameter 'tile' for scheduler 'mas', expected one of rows, cols, vrows, "
-	    "overwrite, prefetch, kv, norm");
+	    "overwrite, prefetch, kv, norm, form");
 	expect_plan_error("mas", "bert-base", "edge", "overwrite=maybe", "tiling "
 	    "'overwrite=maybe': parameter 'overwrite': got 'maybe', expected on or off");
 	expect_plan_error("flat", "bert-base", "edge", "gran=tile", "tiling 'gran=tile': "
@@ -408,24 +500,34 @@ test_tiling_errors(void)
 	    "(l0.a_kib = 32)");
 	/* a value larger than the problem is clipped, and the message says what was used */
 	expect_plan_error("mas", "bert-base", "edge", "rows=1000000,cols=16", "tiling "
-	    "rows=1000000,cols=16,vrows=16,overwrite=on,prefetch=on,kv=stream,norm=p: parameter 'rows' or 'cols': L0A needs "
+	    "rows=1000000,cols=16,vrows=16,overwrite=on,prefetch=on,kv=stream,norm=p,form=full: parameter 'rows' or 'cols': L0A needs "
 	    "81920 bytes (rows x (dqk + cols) x 2, with tiles of 512 rows and 16 cols as used), "
 	    "the NPU has 32768 (l0.a_kib = 32)");
 	/* nothing fits: the smallest footprint, and the dataflows that do fit */
-	expect_plan_error("mas", "bert-base", "edge", "rows=80,overwrite=off", "tiling "
-	    "rows=80,cols=2,vrows=32,overwrite=off,prefetch=on,kv=stream,norm=p needs 277888 "
+	expect_plan_error("mas", "bert-base", "edge", "rows=80,overwrite=off,form=full", "tiling "
+	    "rows=80,cols=2,vrows=32,overwrite=off,prefetch=on,kv=stream,norm=p,form=full needs 277888 "
 	    "bytes of L1 (2 Q tiles + 3 score buffers of rows x k + 2 K and 2 V tiles + O + row "
 	    "sum + row max), the NPU has 262144 (l1.capacity_kib = 256), the smallest footprint "
 	    "of this dataflow with the parameters given; use a dataflow that fits (flat, "
 	    "flash, layerwise) or pass --allow-spill");
-	expect_plan_error("mas", "b=1,h=1,q=64,k=1000000,d=64", "edge", "", "tiling rows=1,"
-	    "cols=32,vrows=1,overwrite=on,prefetch=on,kv=stream,norm=p needs 4016896 bytes of "
+	expect_plan_error("mas", "b=1,h=1,q=64,k=1000000,d=64", "edge", "form=full", "tiling rows=1,"
+	    "cols=32,vrows=1,overwrite=on,prefetch=on,kv=stream,norm=p,form=full needs 4016896 bytes of "
 	    "L1 (2 Q tiles + 2 score buffers of rows x k + 2 K and 2 V tiles + O + row sum + row "
 	    "max), the NPU has 262144 (l1.capacity_kib = 256), the smallest footprint of this "
-	    "dataflow; use a dataflow that fits (flash) or pass --allow-spill");
+	    "dataflow with the parameters given; use a dataflow that fits (flash) or pass "
+	    "--allow-spill");
+	/* the online form holds rows x cols scores: the same workload fits */
+	CU_ASSERT_EQUAL(schedule("mas", "b=1,h=1,q=64,k=1000000,d=64", "edge", "", false,
+	    cunit_path("online.mtr"), &o, &e), 0);
+	CU_ASSERT_TRUE(o.footprint <= 262144);
+	/* and it divides O once, so it refuses norm=p */
+	expect_plan_error("mas", "bert-base", "edge", "form=online,norm=p", "tiling rows=16,"
+	    "cols=16,vrows=16,overwrite=on,prefetch=on,kv=stream,norm=p,form=online: parameter "
+	    "'norm': form=online needs norm=o (a key block's probabilities are final only when "
+	    "the row is)");
 	/* the ablation: MAS's own tiling without the overwrite needs --allow-spill */
 	CU_ASSERT_EQUAL(npu_resolve("edge", &n, &e), 0);
-	CU_ASSERT_EQUAL(schedule("mas", "bert-base", "edge", "rows=80,overwrite=off", true,
+	CU_ASSERT_EQUAL(schedule("mas", "bert-base", "edge", "rows=80,overwrite=off,form=full", true,
 	    cunit_path("spill.mtr"), &o, &e), 0);
 	CU_ASSERT_TRUE(o.footprint > n.l1.capacity_bytes);
 	/* left to itself, overwrite=off picks smaller blocks that fit */
@@ -458,14 +560,15 @@ test_registry(void)
 		CU_ASSERT(sched_role_index(d, SCHED_ROLE_ROWS) >= 0);
 		CU_ASSERT(sched_role_index(d, SCHED_ROLE_COLS) >= 0);
 		for (unsigned k = 0; k < d->nparams; k++)
-			CU_ASSERT((d->params[k].choices != NULL) == (d->params[k].role ==
-			    SCHED_ROLE_CHOICE || d->params[k].role == SCHED_ROLE_ABLATION));
+			CU_ASSERT((d->params[k].choices != NULL) ==
+			    (sched_role_searched(d->params[k].role) ||
+			    d->params[k].role == SCHED_ROLE_ABLATION));
 	}
 	t.v[1] = 64;
 	t.v[2] = 16;
 	sched_format_tiling(s, &t, buf, sizeof buf);
 	CU_ASSERT_STRING_EQUAL(buf, "rows=32,cols=64,vrows=16,overwrite=off,prefetch=on,"
-	    "kv=stream,norm=p");
+	    "kv=stream,norm=p,form=full");
 	CU_ASSERT_EQUAL(sched_parse_tiling(s, "rows=32,rows=16", &t, &e), -1);
 	CU_ASSERT_EQUAL(sched_parse_tiling(s, "rows", &t, &e), -1);
 }
@@ -525,6 +628,8 @@ main(void)
 		{ "every registered dataflow: exact, default and small tiles", test_every_dataflow },
 		{ "mas: exact on every NPU and shape, invariants hold", test_mas },
 		{ "mas without the overwrite", test_mas_no_overwrite },
+		{ "mas, online form (key blocks, online softmax)", test_mas_online },
+		{ "mas, serial form (one score buffer)", test_mas_serial },
 		{ "flat by rows", test_flat },
 		{ "flat by heads", test_flat_head },
 		{ "flat by batch", test_flat_batch },
@@ -535,6 +640,7 @@ main(void)
 		{ "an early overwrite fails verification", test_early_overwrite_fails },
 		{ "bad and impossible tilings are refused", test_tiling_errors },
 		{ "a plan's size is bounded before it is made", test_size_bound },
+		{ "one head and two rank tilings as the whole workload", test_proxy },
 		{ NULL, NULL },
 	};
 	return cunit_run_in_tmpdir("sched", cases, "/tmp/mastrace-test-sched.XXXXXX");

@@ -29,7 +29,7 @@ static const struct eval_case cases[] = {
 	{ "layerwise", "b=1,h=2,q=256,k=256,d=64", "edge", "", false },
 	{ "flash", "b=1,h=2,q=512,k=512,d=64,causal=1", "flat-edge", "", false },
 	/* the ablation spills: victims, fills and their waits */
-	{ "mas", "bert-base,h=2", "edge", "rows=80,cols=128,overwrite=off", true },
+	{ "mas", "bert-base,h=2", "edge", "rows=80,cols=128,overwrite=off,form=full", true },
 	{ "flat", "b=1,h=2,q=256,k=256,d=64", "tileflow-edge", "gran=head", true },
 };
 #define NCASES ARRAY_LEN(cases)

@@ -29,16 +29,31 @@ eval_spec_init(struct eval_spec *spec, const struct sched *s, const struct npu *
 	replay_opts_default(&spec->replay);
 }
 
+/* The replayed makespan of tiling t on workload w, or UINT64_MAX when it cannot run. */
+static uint64_t
+replayed(const struct sched *s, const struct npu *n, const struct workload *w,
+    const struct tiling *t, struct errbuf *e)
+{
+	struct eval_spec spec;
+	struct eval_result r;
+	uint64_t ms = UINT64_MAX;
+
+	eval_spec_init(&spec, s, n, w);
+	eval_tiling_whole(s, t, &spec.tiling);
+	if (eval_run(&spec, &r, e) == 0)
+		ms = r.st.makespan;
+	eval_result_free(&r);
+	return ms;
+}
+
 int
 eval_prepare(const struct sched *s, const struct npu *n, const struct workload *w,
     const struct tiling *asked, bool allow_spill, struct sched_result *res, struct errbuf *e)
 {
 	struct tiling none, top[SCHED_TOP];
-	struct workload one = *w;
-	struct eval_spec spec;
-	struct eval_result r;
+	struct workload one, two;
 	char note[sizeof res->fit.note];
-	uint64_t best_cycles = UINT64_MAX;
+	uint64_t best_cycles = UINT64_MAX, m1, m2, ms, units;
 	unsigned ntop, i, best = 0;
 
 	if (asked == NULL) {
@@ -49,23 +64,23 @@ eval_prepare(const struct sched *s, const struct npu *n, const struct workload *
 		return errbuf_set(e, "out of memory");
 	if (ntop <= 1)
 		return sched_prepare(s, n, w, asked, allow_spill, res, e);
-	/* every head is scheduled alike: one is enough to rank them */
-	one.batch = 1;
-	one.heads = 1;
+	/* every head is scheduled alike: one and two rank them (sched_proxy()) */
+	units = sched_proxy(w, &one, &two);
 	for (i = 0; i < ntop; i++) {
-		eval_spec_init(&spec, s, n, &one);
-		eval_tiling_whole(s, &top[i], &spec.tiling);
+		m1 = replayed(s, n, &one, &top[i], e);
+		m2 = units > 1 && m1 != UINT64_MAX ? replayed(s, n, &two, &top[i], e) : m1;
+		if (m1 == UINT64_MAX || m2 == UINT64_MAX)
+			continue;
+		ms = sched_extrapolate(m1, m2, units);
 		/*
 		 * The plan's order stands unless the replay finds one faster by
 		 * more than 2%: near-ties go to the plan's favourite, which has
 		 * the larger tiles, so fewer instructions.
 		 */
-		if (eval_run(&spec, &r, e) == 0 && (best_cycles == UINT64_MAX ||
-		    (double)r.st.makespan < 0.98 * (double)best_cycles)) {
-			best_cycles = r.st.makespan;
+		if (best_cycles == UINT64_MAX || (double)ms < 0.98 * (double)best_cycles) {
+			best_cycles = ms;
 			best = i;
 		}
-		eval_result_free(&r);
 	}
 	eval_tiling_whole(s, &top[best], &top[best]);
 	if (sched_prepare(s, n, w, &top[best], allow_spill, res, e) != 0)

@@ -13,9 +13,10 @@ const struct ladder_step ladder_steps[LADDER_NSTEPS] = {
 	{ "+ prefetch", false, "", "kv,norm", false },
 	{ "+ kv, norm: FLAT by default", false, "", "", false },
 	{ "FLAT at its best (swept)", false, "", "", true },
-	{ "MAS streams, 3 score buffers", true, "overwrite", "kv,norm", false },
-	{ "+ overwrite: MAS as published", true, "", "kv,norm", false },
-	{ "+ kv, norm: MAS by default", true, "", "", false },
+	{ "MAS streams, 3 score buffers", true, "overwrite", "kv,norm,form", false },
+	{ "+ overwrite: MAS as published", true, "", "kv,norm,form", false },
+	{ "+ kv, norm", true, "", "form", false },
+	{ "+ form: MAS by default", true, "", "", false },
 	{ "MAS at its best (swept)", true, "", "", true },
 };
 
@@ -27,12 +28,12 @@ static const int64_t sweep_cols[] = { 32, 64, 128, 256 };
 #define SWEEP_MAX 4096
 
 /*
- * Set the parameters named in list ("a,b") that have `role` to `value`:
- * a name the dataflow lacks, or with another role, is an error of the
- * table above.
+ * Set the parameters named in list ("a,b") to `value`: ablation knobs, or
+ * searched choices and forms; a name the dataflow lacks, or of another
+ * role, is an error of the table above.
  */
 static int
-set_named(const struct sched *s, const char *list, enum sched_role role, int64_t value,
+set_named(const struct sched *s, const char *list, bool ablation, int64_t value,
     struct tiling *t, struct errbuf *e)
 {
 	char name[64];
@@ -43,9 +44,10 @@ set_named(const struct sched *s, const char *list, enum sched_role role, int64_t
 		n = strcspn(list, ",");
 		snprintf(name, sizeof name, "%.*s", (int)n, list);
 		k = sched_param_index(s, name);
-		if (k < 0 || s->params[k].role != role)
-			return errbuf_set(e, "ladder: %s has no %s '%s'", s->name, role ==
-			    SCHED_ROLE_ABLATION ? "ablation knob" : "choice", name);
+		if (k < 0 || (ablation ? s->params[k].role != SCHED_ROLE_ABLATION :
+		    !sched_role_searched(s->params[k].role)))
+			return errbuf_set(e, "ladder: %s has no %s '%s'", s->name, ablation ?
+			    "ablation knob" : "choice", name);
 		t->v[k] = value;
 		t->set[k] = true;
 		list += n + (list[n] == ',');
@@ -59,8 +61,8 @@ step_tiling(const struct sched *s, const struct ladder_step *st, struct tiling *
 {
 	memset(t, 0, sizeof *t);
 	/* a weakened knob is its second choice, a pinned choice its first */
-	if (set_named(s, st->weaken, SCHED_ROLE_ABLATION, 1, t, e) != 0 ||
-	    set_named(s, st->pin, SCHED_ROLE_CHOICE, 0, t, e) != 0)
+	if (set_named(s, st->weaken, true, 1, t, e) != 0 ||
+	    set_named(s, st->pin, false, 0, t, e) != 0)
 		return -1;
 	return 0;
 }
@@ -89,7 +91,7 @@ seen(const struct sweep *sw, const struct tiling *t)
 		    o->v[sw->rows_i])) != r || sched_cols(sw->one, o->v[sw->cols_i]) != c)
 			continue;
 		for (k = 0; k < s->nparams; k++)
-			if (s->params[k].role == SCHED_ROLE_CHOICE && o->v[k] != t->v[k])
+			if (sched_role_searched(s->params[k].role) && o->v[k] != t->v[k])
 				break;
 		if (k == s->nparams)
 			return true;
@@ -104,7 +106,7 @@ enumerate(struct sweep *sw, struct tiling *t, unsigned k)
 	const struct sched *s = sw->s;
 	unsigned r, c, i;
 
-	for (; k < s->nparams && s->params[k].role != SCHED_ROLE_CHOICE; k++)
+	for (; k < s->nparams && !sched_role_searched(s->params[k].role); k++)
 		;
 	if (k < s->nparams) {
 		for (i = 0; s->params[k].choices[i] != NULL; i++) {

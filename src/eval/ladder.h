@@ -22,7 +22,7 @@ struct ladder_step {
 };
 
 extern const struct ladder_step ladder_steps[];
-#define LADDER_NSTEPS 8
+#define LADDER_NSTEPS 9
 
 struct ladder {
 	const struct workload *wl;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
 #include "schedule.h"
 
 static void
@@ -17,18 +18,19 @@ set_default(const struct sched *s, struct tiling *t, enum sched_role role, int64
 }
 
 /*
- * The search plans this many instructions at most: a deterministic limit
- * (a few seconds), reached only by long sequences with small tiles, which
- * are tried last.  A candidate of which one head alone makes more is not
- * planned at all.
+ * The search plans this many instructions at most (one head and two of
+ * each candidate): a deterministic limit (a few seconds), reached only by
+ * long sequences with small tiles, which are tried last.  A candidate of
+ * which one head alone makes more than half of it is not planned at all.
  */
-#define SEARCH_BUDGET (12u * 1000 * 1000)
+#define SEARCH_BUDGET (24u * 1000 * 1000)
 #define MAX_CAND 40
 
 struct search {
 	const struct sched *s;
 	const struct npu *n;
-	const struct workload *w, *one;
+	const struct workload *w, *one, *two;
+	uint64_t units;			/* heads of the workload, sched_proxy() */
 	int rows_i, cols_i, vrows_i;
 	int64_t rows[MAX_CAND], cols[MAX_CAND];
 	unsigned nrows, ncols;
@@ -51,21 +53,58 @@ struct search {
 	 */
 	struct tiling big;
 	uint64_t big_instr, too_long;
+	/*
+	 * Per choice of the form (when searched): the best planned makespan
+	 * (0: none planned) and the least footprint seen (0: none fit L0).
+	 */
+	int form_i;
+	uint64_t form_ms[SCHED_MAX_CHOICES], form_least[SCHED_MAX_CHOICES];
 	struct errbuf e;
 };
 
-/* Planned makespan of one head (every head is planned alike). */
+uint64_t
+sched_proxy(const struct workload *w, struct workload *one, struct workload *two)
+{
+	*one = *two = *w;
+	one->batch = one->heads = 1;
+	two->batch = 1;
+	two->heads = w->heads >= 2 ? 2 : 1;
+	if (w->heads < 2 && w->batch >= 2)
+		two->batch = 2;
+	return (uint64_t)w->batch * w->heads;
+}
+
+uint64_t
+sched_extrapolate(uint64_t m1, uint64_t m2, uint64_t units)
+{
+	uint64_t step = m2 > m1 ? m2 - m1 : 0, more;
+
+	if (units <= 1)
+		return m1;
+	if (__builtin_mul_overflow(step, units - 1, &more) ||
+	    __builtin_add_overflow(m1, more, &more))
+		return UINT64_MAX;
+	return more;
+}
+
+/* Planned makespan of the whole workload, from one head and two (sched_proxy()). */
 static int
 plan_one(struct search *sr, const struct tiling *t, uint64_t *makespan, uint64_t *instr)
 {
 	struct sched_counter c;
-	struct sched_result r;
+	struct sched_result r1, r2;
 
 	sched_counter_init(&c, false);
-	if (sched_emit_to(sr->s, sr->n, sr->one, t, &c.w, &r, &sr->e) != 0)
+	if (sched_emit_to(sr->s, sr->n, sr->one, t, &c.w, &r1, &sr->e) != 0)
 		return -1;
-	*makespan = r.makespan;
-	*instr = r.instructions;
+	r2 = r1;
+	if (sr->units > 1) {
+		sched_counter_init(&c, false);
+		if (sched_emit_to(sr->s, sr->n, sr->two, t, &c.w, &r2, &sr->e) != 0)
+			return -1;
+	}
+	*makespan = sched_extrapolate(r1.makespan, r2.makespan, sr->units);
+	*instr = r1.instructions + (sr->units > 1 ? r2.instructions : 0);
 	return 0;
 }
 
@@ -93,6 +132,9 @@ try_tiling(struct search *sr, struct tiling *t)
 		sr->least_all_bytes = f.l1_bytes;
 		sr->any_all = true;
 	}
+	if (sr->form_i >= 0 && (sr->form_least[t->v[sr->form_i]] == 0 ||
+	    f.l1_bytes < sr->form_least[t->v[sr->form_i]]))
+		sr->form_least[t->v[sr->form_i]] = f.l1_bytes;
 	if (f.l1_bytes > sr->n->l1.capacity_bytes || sr->exhausted)
 		return;
 	if (sr->fit_only || sr->single) {
@@ -107,7 +149,7 @@ try_tiling(struct search *sr, struct tiling *t)
 		return;
 	}
 	/* planning costs what a head makes: a candidate past the budget is kept by size alone */
-	if ((ni = sched_min_instructions(sr->s, sr->one, t)) > SEARCH_BUDGET) {
+	if ((ni = sched_min_instructions(sr->s, sr->one, t)) > SEARCH_BUDGET / 2) {
 		if (sr->too_long++ == 0 || ni < sr->big_instr) {
 			sr->big = *t;
 			sr->big_instr = ni;
@@ -117,6 +159,9 @@ try_tiling(struct search *sr, struct tiling *t)
 	if (plan_one(sr, t, &ms, &ni) != 0)
 		return;
 	sr->planned += ni;
+	if (sr->form_i >= 0 && (sr->form_ms[t->v[sr->form_i]] == 0 ||
+	    ms < sr->form_ms[t->v[sr->form_i]]))
+		sr->form_ms[t->v[sr->form_i]] = ms;
 	/* into the ranking: shorter makespan first, then fewer instructions */
 	for (i = sr->ntop; i > 0 && (ms < sr->top_makespan[i - 1] ||
 	    (ms == sr->top_makespan[i - 1] && ni < sr->top_instr[i - 1])); i--)
@@ -144,7 +189,7 @@ search_from(struct search *sr, struct tiling *t, unsigned k)
 
 	for (; k < sr->s->nparams; k++) {
 		p = &sr->s->params[k];
-		if (!t->set[k] && p->role == SCHED_ROLE_CHOICE)
+		if (!t->set[k] && sched_role_searched(p->role))
 			break;
 	}
 	if (k < sr->s->nparams) {
@@ -241,6 +286,39 @@ candidates(struct search *sr, struct tiling *t, bool small)
 }
 
 /*
+ * Why the form: each choice's best planned makespan, or what
+ * kept it out; appended to note.
+ */
+static void
+form_note(const struct search *sr, char *note, size_t len)
+{
+	const struct sched_tparam *p = &sr->s->params[sr->form_i];
+	size_t used = strlen(note);
+	char n1[NUM_TEXT_MAX], n2[NUM_TEXT_MAX];
+	unsigned i;
+
+	used += (size_t)snprintf(note + used, len > used ? len - used : 0, "%s%s by planned "
+	    "cycles:", used ? "; " : "", p->name);
+	for (i = 0; p->choices[i] != NULL && used < len; i++) {
+		used += (size_t)snprintf(note + used, len - used, "%s %s ", i ? "," : "",
+		    p->choices[i]);
+		if (used >= len)
+			break;
+		if (sr->form_ms[i] != 0)
+			used += (size_t)snprintf(note + used, len - used, "%s",
+			    num_group(sr->form_ms[i], n1));
+		else if (sr->form_least[i] > sr->n->l1.capacity_bytes)
+			used += (size_t)snprintf(note + used, len - used, "needs %s bytes of L1 "
+			    "(has %s)", num_group(sr->form_least[i], n1),
+			    num_group(sr->n->l1.capacity_bytes, n2));
+		else if (sr->form_least[i] == 0)
+			used += (size_t)snprintf(note + used, len - used, "fits no candidate");
+		else
+			used += (size_t)snprintf(note + used, len - used, "not planned");
+	}
+}
+
+/*
  * Search the candidates for t's unset parameters (all of them when
  * fit_only: does any fit?), going below the native height when nothing
  * else fits.  The result is in sr.
@@ -249,7 +327,7 @@ static void
 search_run(struct search *sr, const struct sched *s, const struct npu *n,
     const struct workload *w, struct tiling *t, bool fit_only, char *note, size_t len)
 {
-	struct workload one = *w;
+	struct workload one, two;
 	int64_t h = native_rows(n);
 	unsigned i;
 
@@ -260,17 +338,20 @@ search_run(struct search *sr, const struct sched *s, const struct npu *n,
 	sr->rows_i = sched_role_index(s, SCHED_ROLE_ROWS);
 	sr->cols_i = sched_role_index(s, SCHED_ROLE_COLS);
 	sr->vrows_i = sched_role_index(s, SCHED_ROLE_VROWS);
+	sr->form_i = sched_role_index(s, SCHED_ROLE_FORM);
+	if (sr->form_i >= 0 && t->set[sr->form_i])
+		sr->form_i = -1;	/* asked for: nothing to explain */
 	/* ablation knobs and fixed choices start from their first value */
 	for (i = 0; i < s->nparams; i++)
 		if (!t->set[i] && s->params[i].choices != NULL)
 			t->v[i] = 0;
-	one.batch = 1;
-	one.heads = 1;
+	sr->units = sched_proxy(w, &one, &two);
 	sr->one = &one;
+	sr->two = &two;
 	candidates(sr, t, false);
 	sr->single = sr->nrows == 1 && sr->ncols == 1;
 	for (i = 0; i < s->nparams; i++)
-		if (!t->set[i] && s->params[i].role == SCHED_ROLE_CHOICE)
+		if (!t->set[i] && sched_role_searched(s->params[i].role))
 			sr->single = false;
 	search_from(sr, t, 0);
 	if (!sr->found && sr->too_long > 0) {
@@ -293,7 +374,9 @@ search_run(struct search *sr, const struct sched *s, const struct npu *n,
 			    "no taller row block fits L1", (long long)sr->top[0].v[sr->rows_i],
 			    (long long)h);
 	}
-	sr->one = NULL;
+	if (sr->found && sr->form_i >= 0 && !fit_only && sr->ntop > 1)
+		form_note(sr, note, len);
+	sr->one = sr->two = NULL;
 }
 
 /* The other dataflows with a tiling that fits, for the message. */

@@ -33,37 +33,11 @@ fit(const struct npu *n, const struct workload *w, const struct tiling *t,
 	return 0;
 }
 
-/* One VEC instruction on a row block's vectors or tiles. */
-static void
-vec(struct sctx *sc, unsigned op, unsigned flags, uint32_t b, uint32_t h, uint32_t i,
-    uint32_t j, uint32_t cols, int src0, unsigned t0, uint64_t size0, int src1, int src2,
-    int dst, unsigned td, uint64_t dsize)
-{
-	uint64_t rows = sctx_rows(sc, i), el = sc->e;
-	struct isa_instr in;
-
-	emit_begin(sc->em, &in, ISA_UNIT_VEC, op, flags);
-	in.b = b;
-	in.h = h;
-	in.rb = i * sc->R;
-	in.cb = j * sc->C;
-	in.m = (uint32_t)rows;
-	in.n = cols;
-	emit_read(sc->em, &in, src0, 0, size0, t0);
-	if (src1 >= 0)
-		emit_read(sc->em, &in, src1, 0, rows * el, ISA_T_M);
-	if (src2 >= 0)
-		emit_read(sc->em, &in, src2, 0, rows * el,
-		    op == ISA_OP_VSUM || op == ISA_OP_VDIV ? ISA_T_L : ISA_T_M);
-	emit_write(sc->em, &in, dst, 0, dsize, td);
-	emit_issue(sc->em, &in);
-}
-
 static int
 emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *t)
 {
 	struct sctx *sc = ctx;
-	uint64_t el = w->elem_bytes, R, C, rows, cols;
+	uint64_t el = w->elem_bytes, R, rows;
 	uint32_t b, h, i, j, nvis, mo, oo, blocks = 0;
 	int q[2], s, o[2], m[2], l;
 	struct skv kv;
@@ -72,13 +46,12 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 	    (uint32_t)t->v[P_ROWS]);
 	em->prefetch = t->v[P_PREFETCH] == 0;
 	R = sc->R;
-	C = sc->C;
 	/* two Q tiles: the next row block's arrives while this one runs */
 	for (j = 0; j < 2; j++)
 		q[j] = sctx_l1(sc, R * w->d_qk * el, ISA_T_Q);
 	if (skv_init(sc, &kv, t->v[P_KV] == SCHED_KV_RESIDENT) != 0)
 		return -1;
-	s = sctx_l1(sc, R * C * el, ISA_T_S);
+	s = sctx_l1(sc, R * sc->C * el, ISA_T_S);
 	for (j = 0; j < 2; j++) {
 		o[j] = sctx_l1(sc, R * w->d_v * el, ISA_T_O);
 		m[j] = sctx_l1(sc, R * el, ISA_T_M);
@@ -96,33 +69,20 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 		oo = 0;		/* which O holds the running output */
 		for (j = 0; j < nvis; j++) {
 			int kt = skv_k(sc, &kv, b, h, i, j), vt = skv_v(sc, &kv, b, h, i, j);
-			unsigned mask = sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
 			uint32_t mn = j == 0 ? mo : 1 - mo;
-			cols = sctx_cols(sc, j);
 			sctx_qk(sc, b, h, i, j, qt, kt, s);
-			/* m_new = max(m_old, rowmax S); P = exp(scale (S - m_new)) */
-			vec(sc, ISA_OP_VMAX, mask, b, h, i, j, (uint32_t)cols, s, ISA_T_S,
-			    rows * cols * el, j ? m[mo] : -1, -1, m[mn], ISA_T_M, rows * el);
-			vec(sc, ISA_OP_VEXP, mask, b, h, i, j, (uint32_t)cols, s, ISA_T_S,
-			    rows * cols * el, m[mn], -1, s, ISA_T_P, rows * cols * el);
-			if (j > 0)	/* l = l exp(scale (m_old - m_new)) */
-				vec(sc, ISA_OP_VRESCALE, 0, b, h, i, j, 1, l, ISA_T_L, rows * el,
-				    m[mo], m[mn], l, ISA_T_L, rows * el);
-			vec(sc, ISA_OP_VSUM, 0, b, h, i, j, (uint32_t)cols, s, ISA_T_P,
-			    rows * cols * el, -1, j ? l : -1, l, ISA_T_L, rows * el);
+			/* m_new = max(m_old, rowmax S); P = exp(scale (S - m_new)); l */
+			sctx_online_softmax(sc, b, h, i, j, s, j ? m[mo] : -1, m[mn], l);
 			/* T = P V; then T += O exp(scale (m_old - m_new)), and T is the new O */
 			sctx_pv(sc, b, h, i, j, s, vt, j == 0 ? o[oo] : o[1 - oo], true);
 			sctx_o_out(sc, b, h, i, j == 0 ? o[oo] : o[1 - oo]);
 			if (j > 0) {
-				vec(sc, ISA_OP_VRESCALE, ISA_F_ACC, b, h, i, j, w->d_v, o[oo], ISA_T_O,
-				    rows * w->d_v * el, m[mo], m[mn], o[1 - oo], ISA_T_O,
-				    rows * w->d_v * el);
+				sctx_online_rescale(sc, b, h, i, j, o[oo], m[mo], m[mn], o[1 - oo]);
 				oo = 1 - oo;
 			}
 			mo = mn;
 		}
-		vec(sc, ISA_OP_VDIV, 0, b, h, i, 0, w->d_v, o[oo], ISA_T_O, rows * w->d_v * el,
-		    -1, l, o[oo], ISA_T_O, rows * w->d_v * el);
+		sctx_normalize(sc, b, h, i, o[oo], l);
 		sctx_store(sc, b, h, i * sc->R, 0, o[oo], wl_o_row(w, &sc->dl, b, h,
 		    (uint64_t)i * sc->R), rows * w->d_v * el, ISA_T_O);
 	}

@@ -12,7 +12,7 @@ enum { G_ROW, G_HEAD, G_BATCH };
 
 static const struct sched_tparam params[] = {
 	{ "gran", "fusion granularity: a row block, a whole head, or all heads of a batch",
-	  SCHED_ROLE_CHOICE, 0, 2, grans },
+	  SCHED_ROLE_FORM, 0, 2, grans },
 	{ "rows", "query rows per row block (gran=row)", SCHED_ROLE_ROWS, 1, 1 << 24, NULL },
 	{ "cols", "keys per key block (MAC sub-tile)", SCHED_ROLE_COLS, 1, 1 << 24, NULL },
 	{ "vrows", "rows per VEC instruction", SCHED_ROLE_VROWS, 1, 1 << 24, NULL },

@@ -7,6 +7,9 @@
 #include "array.h"
 #include "tiles.h"
 
+static const char *const forms[] = { "full", "online", "serial", NULL };
+enum { F_FULL, F_ONLINE, F_SERIAL };
+
 static const struct sched_tparam params[] = {
 	{ "rows", "query rows per row block (L1 tier)", SCHED_ROLE_ROWS, 1, 1 << 24, NULL },
 	{ "cols", "keys per key block (MAC sub-tile, L0 tier)", SCHED_ROLE_COLS, 1, 1 << 24,
@@ -17,13 +20,22 @@ static const struct sched_tparam params[] = {
 	{ "prefetch", SCHED_PREFETCH_DOC, SCHED_ROLE_ABLATION, 0, 1, sched_on_off },
 	{ "kv", SCHED_KV_DOC, SCHED_ROLE_CHOICE, 0, 1, sched_kv_choices },
 	{ "norm", SCHED_NORM_DOC, SCHED_ROLE_CHOICE, 0, 1, sched_norm_choices },
+	{ "form", "full: each stream holds rows x k scores, as published; online: rows x "
+	  "cols scores with an online softmax (norm=o), for long sequences; serial: one "
+	  "score buffer, MAC and VEC in turn (FLAT's order, the smallest footprint)",
+	  SCHED_ROLE_FORM, 0, 2, forms },
 };
-enum { P_ROWS, P_COLS, P_VROWS, P_OVERWRITE, P_PREFETCH, P_KV, P_NORM };
+enum { P_ROWS, P_COLS, P_VROWS, P_OVERWRITE, P_PREFETCH, P_KV, P_NORM, P_FORM };
 
-/* Score buffers: block r uses buffer r mod nbuf. */
+/*
+ * Score buffers: block r (with form=online, key block r of the stream)
+ * uses buffer r mod nbuf.
+ */
 static unsigned
 nbuf(const struct tiling *t)
 {
+	if (t->v[P_FORM] == F_SERIAL)
+		return 1;
 	return t->v[P_OVERWRITE] == 0 ? 2 : 3;
 }
 
@@ -44,15 +56,27 @@ fit(const struct npu *n, const struct workload *w, const struct tiling *t,
 {
 	uint64_t R = sched_rows(w, t->v[P_ROWS]), C = sched_cols(w, t->v[P_COLS]);
 	uint64_t el = w->elem_bytes, ncb = (w->k_len + C - 1) / C;
+	uint64_t q = sched_align(R * w->d_qk * el), o = sched_align(R * w->d_v * el);
+	uint64_t v = sched_align(R * el), kv;
 	bool resident = t->v[P_KV] == SCHED_KV_RESIDENT;
+	const char *kvs = resident ? "a head's K and V" : "2 K and 2 V tiles";
 
 	if (sched_fit_l0(n, w, R, C, e) != 0)
 		return -1;
-	f->l1_bytes = 2 * sched_align(R * w->d_qk * el) + nbuf(t) * ncb * sched_align(R * C * el) +
-	    skv_bytes(w, C, resident) + nbuf_o(t) * (sched_align(R * w->d_v * el) +
-	    sched_align(R * el)) + sched_align(R * el);
-	snprintf(f->formula, sizeof f->formula, "2 Q tiles + %u score buffers of rows x k + "
-	    "%s + %s + row max", nbuf(t), resident ? "a head's K and V" : "2 K and 2 V tiles",
+	kv = skv_bytes(w, C, resident);
+	if (t->v[P_FORM] == F_ONLINE) {
+		if (t->v[P_NORM] != SCHED_NORM_O)
+			return errbuf_set(e, "parameter 'norm': form=online needs norm=o (a key "
+			    "block's probabilities are final only when the row is)");
+		f->l1_bytes = 2 * q + nbuf(t) * sched_align(R * C * el) + kv + 2 * o + 5 * v;
+		snprintf(f->formula, sizeof f->formula, "2 Q tiles + %u score tiles of rows x cols "
+		    "+ %s + 2 O tiles + 3 running maxima + 2 running sums", nbuf(t), kvs);
+		return 0;
+	}
+	f->l1_bytes = 2 * q + nbuf(t) * ncb * sched_align(R * C * el) + kv +
+	    nbuf_o(t) * (o + v) + v;
+	snprintf(f->formula, sizeof f->formula, "2 Q tiles + %u score buffer%s of rows x k + "
+	    "%s + %s + row max", nbuf(t), nbuf(t) == 1 ? "" : "s", kvs,
 	    nbuf_o(t) == 2 ? "2 O tiles and row sums" : "O + row sum");
 	return 0;
 }
@@ -61,8 +85,17 @@ struct mas {
 	struct sctx sc;
 	struct skv kv;
 	int q[2], o[2], m, l[2];
+	int mo[3];		/* form=online: running maxima, key block u uses u mod 3 */
 	int *s[3];		/* score tiles per buffer */
+	int *tiles;
 	bool divide;		/* norm=p */
+};
+
+/* With form=online, a stream of key blocks: key block j of block x (row block r of b, h). */
+struct unit {
+	uint64_t x;
+	uint32_t b, h, r, j;
+	bool last;		/* the last key block its row block sees */
 };
 
 /* Block x of the stream: every row block of every head, in order. */
@@ -133,51 +166,141 @@ store_block(struct mas *a, const struct tiling *t, uint64_t x)
 	    (uint64_t)r * sc->R), (uint64_t)sctx_rows(sc, r) * sc->wl->d_v * sc->e, ISA_T_O);
 }
 
-static int
-emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *t)
+/* The next key block of the stream after u (u->x = UINT64_MAX: the first). */
+static void
+unit_next(const struct sctx *sc, struct unit *u)
 {
-	struct mas *a = ctx;
-	struct sctx *sc = &a->sc;
-	uint64_t el = w->elem_bytes, R, C;
-	uint32_t b, h, r, j, nb;
-	uint64_t x, total;
-	int *tiles;
+	if (u->x != UINT64_MAX && !u->last) {
+		u->j++;
+	} else {
+		u->x = u->x == UINT64_MAX ? 0 : u->x + 1;
+		u->j = 0;
+		block_of(sc, u->x, &u->b, &u->h, &u->r);
+	}
+	u->last = u->j + 1 == sctx_visible(sc, u->r);
+}
 
-	sctx_init(sc, em, w, (uint32_t)t->v[P_ROWS], (uint32_t)t->v[P_COLS],
-	    (uint32_t)t->v[P_VROWS]);
-	em->prefetch = t->v[P_PREFETCH] == 0;
-	a->divide = t->v[P_NORM] == SCHED_NORM_P;
-	R = sc->R;
-	C = sc->C;
-	nb = nbuf(t);
-	tiles = calloc((size_t)nb * sc->ncb, sizeof *tiles);
-	if (tiles == NULL)
-		return errbuf_set(em->e, "out of memory");
-	for (j = 0; j < 2; j++)
-		a->q[j] = sctx_l1(sc, R * w->d_qk * el, ISA_T_Q);
-	for (r = 0; r < nb; r++) {
-		a->s[r] = tiles + (size_t)r * sc->ncb;
-		for (j = 0; j < sc->ncb; j++)
-			a->s[r][j] = sctx_l1(sc, R * C * el, ISA_T_S);
+/* The matrix stream's QK^T of key block u (number n of the stream). */
+static void
+online_qk(struct mas *a, const struct tiling *t, const struct unit *u, uint64_t n)
+{
+	struct sctx *sc = &a->sc;
+	int s = a->s[n % nbuf(t)][0], q = a->q[u->x % 2];
+	struct isa_instr in;
+
+	if (u->j == 0)
+		sctx_load(sc, u->b, u->h, u->r * sc->R, 0, wl_q_row(sc->wl, &sc->dl, u->b, u->h,
+		    (uint64_t)u->r * sc->R), q, (uint64_t)sctx_rows(sc, u->r) * sc->wl->d_qk *
+		    sc->e, ISA_T_Q);
+	if (nbuf(t) == 2 && n >= 2) {
+		/* new scores take the place of probabilities PV has finished with */
+		emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_OVERWRITE, 0);
+		in.b = u->b;
+		in.h = u->h;
+		in.rb = u->r * sc->R;
+		in.cb = u->j * sc->C;
+		emit_write(sc->em, &in, s, 0, sc->em->slots[s].size, ISA_T_S);
+		emit_issue(sc->em, &in);
 	}
-	if (skv_init(sc, &a->kv, t->v[P_KV] == SCHED_KV_RESIDENT) != 0) {
-		free(tiles);
-		return -1;
+	sctx_qk(sc, u->b, u->h, u->r, u->j, q, skv_k(sc, &a->kv, u->b, u->h, u->r, u->j), s);
+}
+
+/*
+ * PV of key block u (number n), then on VEC the running output rescaled
+ * into it and, after the row block's last key block, O divided and stored.
+ */
+static void
+online_pv(struct mas *a, const struct tiling *t, const struct unit *u, uint64_t n)
+{
+	struct sctx *sc = &a->sc;
+	int on = a->o[n % 2];
+
+	sctx_pv(sc, u->b, u->h, u->r, u->j, a->s[n % nbuf(t)][0], skv_v(sc, &a->kv, u->b, u->h,
+	    u->r, u->j), on, true);
+	sctx_o_out(sc, u->b, u->h, u->r, on);
+	if (u->j > 0)
+		sctx_online_rescale(sc, u->b, u->h, u->r, u->j, a->o[(n + 1) % 2], a->mo[(n + 2) % 3],
+		    a->mo[n % 3], on);
+	if (u->last) {
+		sctx_normalize(sc, u->b, u->h, u->r, on, a->l[u->x % 2]);
+		sctx_store(sc, u->b, u->h, u->r * sc->R, 0, on, wl_o_row(sc->wl, &sc->dl, u->b,
+		    u->h, (uint64_t)u->r * sc->R), (uint64_t)sctx_rows(sc, u->r) * sc->wl->d_v *
+		    sc->e, ISA_T_O);
 	}
-	for (j = 0; j < nbuf_o(t); j++) {
-		a->o[j] = sctx_l1(sc, R * w->d_v * el, ISA_T_O);
-		a->l[j] = sctx_l1(sc, R * el, ISA_T_L);
+}
+
+/*
+ * form=online: the stream runs over key blocks instead of row blocks.  In
+ * round n VEC takes the online softmax of key block n while MAC multiplies
+ * P V of key block n - 1 (VEC then rescales the running output with it)
+ * and Q K^T of key block n + 1, so each stream holds a rows x cols tile
+ * whatever the sequence length.
+ */
+static void
+stream_online(struct mas *a, const struct tiling *t, const struct workload *w)
+{
+	struct sctx *sc = &a->sc;
+	struct unit prev, cur, next;
+	uint64_t n, blocks = (uint64_t)w->batch * w->heads * sc->nrb;
+
+	cur.x = UINT64_MAX;
+	unit_next(sc, &cur);
+	next = cur;
+	online_qk(a, t, &cur, 0);
+	emit_barrier(sc->em);
+	for (n = 0; !sc->em->failed; n++) {
+		sctx_online_softmax(sc, cur.b, cur.h, cur.r, cur.j, a->s[n % nbuf(t)][0],
+		    cur.j ? a->mo[(n + 2) % 3] : -1, a->mo[n % 3], a->l[cur.x % 2]);
+		if (n >= 1)
+			online_pv(a, t, &prev, n - 1);
+		if (cur.last && cur.x + 1 == blocks)
+			break;
+		unit_next(sc, &next);
+		online_qk(a, t, &next, n + 1);
+		emit_barrier(sc->em);
+		prev = cur;
+		cur = next;
 	}
-	a->m = sctx_l1(sc, R * el, ISA_T_M);
-	/*
-	 * One stream over every row block of every head: the next head's first
-	 * QK^T runs beside this head's last softmax, so the pipeline fills once.
-	 */
-	total = (uint64_t)w->batch * w->heads * sc->nrb;
+	online_pv(a, t, &cur, n);
+}
+
+/* form=serial: QK^T, softmax and PV of a block in turn, in one score buffer. */
+static void
+stream_serial(struct mas *a, const struct tiling *t, const struct workload *w)
+{
+	uint64_t x, total = (uint64_t)w->batch * w->heads * a->sc.nrb;
+	uint32_t b, h, r;
+
+	/* the barriers only order what the slots already do, but hold DMA with prefetch=off */
+	for (x = 0; x < total && !a->sc.em->failed; x++) {
+		block_of(&a->sc, x, &b, &h, &r);
+		qk_block(a, t, x);
+		emit_barrier(a->sc.em);
+		sctx_softmax(&a->sc, b, h, r, a->s[0], a->m, a->l[x % nbuf_o(t)], a->divide);
+		emit_barrier(a->sc.em);
+		pv_block(a, t, x);
+		store_block(a, t, x);
+		emit_barrier(a->sc.em);
+	}
+}
+
+/*
+ * form=full, as published: semi-synchronous rounds over row blocks, one
+ * stream over every row block of every head, so the next head's first
+ * QK^T runs beside this head's last softmax and the pipeline fills once.
+ */
+static void
+stream_full(struct mas *a, const struct tiling *t, const struct workload *w)
+{
+	struct sctx *sc = &a->sc;
+	uint64_t x, total = (uint64_t)w->batch * w->heads * sc->nrb;
+	unsigned nb = nbuf(t);
+	uint32_t b, h, r;
+
 	/* round -1: the first scores */
 	qk_block(a, t, 0);
-	emit_barrier(em);
-	for (x = 0; x < total && !em->failed; x++) {
+	emit_barrier(sc->em);
+	for (x = 0; x < total && !sc->em->failed; x++) {
 		/* round x: VEC softmax(x) while MAC does PV(x-1), QK(x+1) */
 		block_of(sc, x, &b, &h, &r);
 		sctx_softmax(sc, b, h, r, a->s[x % nb], a->m, a->l[x % nbuf_o(t)], a->divide);
@@ -187,14 +310,71 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 		}
 		if (x + 1 < total)
 			qk_block(a, t, x + 1);
-		emit_barrier(em);
+		emit_barrier(sc->em);
 	}
 	pv_block(a, t, total - 1);
 	store_block(a, t, total - 1);
-	sctx_free_all(sc);
+}
+
+/* The L1 slots of tiling t, in the order fit() counts them. */
+static int
+lay_out(struct mas *a, const struct workload *w, const struct tiling *t)
+{
+	struct sctx *sc = &a->sc;
+	uint64_t el = w->elem_bytes, R = sc->R, C = sc->C;
+	uint32_t ncb = t->v[P_FORM] == F_ONLINE ? 1 : sc->ncb, r, j;
+	unsigned nb = nbuf(t), no = t->v[P_FORM] == F_ONLINE ? 2 : nbuf_o(t);
+
+	a->tiles = calloc((size_t)nb * ncb, sizeof *a->tiles);
+	if (a->tiles == NULL)
+		return errbuf_set(sc->em->e, "out of memory");
+	for (j = 0; j < 2; j++)
+		a->q[j] = sctx_l1(sc, R * w->d_qk * el, ISA_T_Q);
+	for (r = 0; r < nb; r++) {
+		a->s[r] = a->tiles + (size_t)r * ncb;
+		for (j = 0; j < ncb; j++)
+			a->s[r][j] = sctx_l1(sc, R * C * el, ISA_T_S);
+	}
+	if (skv_init(sc, &a->kv, t->v[P_KV] == SCHED_KV_RESIDENT) != 0)
+		return -1;
+	for (j = 0; j < no; j++) {
+		a->o[j] = sctx_l1(sc, R * w->d_v * el, ISA_T_O);
+		a->l[j] = sctx_l1(sc, R * el, ISA_T_L);
+	}
+	if (t->v[P_FORM] != F_ONLINE)
+		a->m = sctx_l1(sc, R * el, ISA_T_M);
+	else
+		for (j = 0; j < 3; j++)
+			a->mo[j] = sctx_l1(sc, R * el, ISA_T_M);
+	return 0;
+}
+
+static int
+emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *t)
+{
+	struct mas *a = ctx;
+	struct sctx *sc = &a->sc;
+	int rc = 0;
+
+	sctx_init(sc, em, w, (uint32_t)t->v[P_ROWS], (uint32_t)t->v[P_COLS],
+	    (uint32_t)t->v[P_VROWS]);
+	em->prefetch = t->v[P_PREFETCH] == 0;
+	a->divide = t->v[P_NORM] == SCHED_NORM_P;
+	if (lay_out(a, w, t) != 0) {
+		rc = -1;
+	} else {
+		if (t->v[P_FORM] == F_ONLINE)
+			stream_online(a, t, w);
+		else if (t->v[P_FORM] == F_SERIAL)
+			stream_serial(a, t, w);
+		else
+			stream_full(a, t, w);
+		sctx_free_all(sc);
+		rc = emit_finish(em);
+	}
 	skv_free(&a->kv);
-	free(tiles);
-	return emit_finish(em);
+	free(a->tiles);
+	return rc;
 }
 
 const struct sched sched_mas = {

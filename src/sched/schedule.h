@@ -12,6 +12,7 @@
 #include "workload.h"
 
 #define SCHED_MAX_PARAMS 8
+#define SCHED_MAX_CHOICES 8	/* choices of one parameter */
 
 /* Choices shared by the dataflows' parameters. */
 extern const char *const sched_on_off[];	/* "on", "off" */
@@ -34,7 +35,13 @@ enum sched_role {
 	SCHED_ROLE_ROWS,	/* query rows per row block (the L1 tier): searched */
 	SCHED_ROLE_COLS,	/* keys per key block (the MAC's sub-tile): searched */
 	SCHED_ROLE_VROWS,	/* rows per VEC instruction: SCHED_VEC_ROWS at most, unless given */
-	SCHED_ROLE_CHOICE,	/* a form of the dataflow: each choice is searched */
+	SCHED_ROLE_CHOICE,	/* a variant of the dataflow: each choice is searched */
+	/*
+	 * The dataflow's form (its loop structure, what it holds on chip):
+	 * searched like a choice, explained in the plan's note, and a step of
+	 * its own in the ladder.  A dataflow has one at most.
+	 */
+	SCHED_ROLE_FORM,
 	/*
 	 * An ablation knob (overwrite, prefetch): left unset it keeps its
 	 * first choice, the dataflow at its best, instead of being searched.
@@ -50,6 +57,13 @@ enum sched_role {
  * steps that MAC work can interleave with.
  */
 #define SCHED_VEC_ROWS 32
+
+/* Is a parameter of this role searched over its choices by the plan? */
+static inline bool
+sched_role_searched(enum sched_role role)
+{
+	return role == SCHED_ROLE_CHOICE || role == SCHED_ROLE_FORM;
+}
 
 /* A tiling parameter: an integer in [min, max], or one of `choices` (stored as its index). */
 struct sched_tparam {
@@ -69,7 +83,7 @@ struct tiling {
 struct sched_fit {
 	uint64_t l1_bytes;		/* peak L1 footprint */
 	char formula[160];		/* how l1_bytes is made up, for messages */
-	char note[160];			/* sched_plan(): what a user should know of its choice */
+	char note[320];			/* sched_plan(): what a user should know of its choice */
 };
 
 struct sched {
@@ -163,6 +177,17 @@ void sched_format_tiling(const struct sched *s, const struct tiling *t, char *bu
  */
 int sched_plan(const struct sched *s, const struct npu *n, const struct workload *w,
     struct tiling *t, bool allow_spill, struct sched_fit *f, struct errbuf *e);
+
+/*
+ * The search ranks tilings of a whole workload by two small ones: one
+ * head (one), and two heads, or two batch elements of one head (two).
+ * Every head runs alike, so after the first the whole adds the same step
+ * per head: sched_extrapolate() gives m1 + (units - 1) (m2 - m1),
+ * saturating, from their makespans.  Returns units, the workload's heads
+ * (batch x heads).  tests/test-sched.c checks the ranking it gives.
+ */
+uint64_t sched_proxy(const struct workload *w, struct workload *one, struct workload *two);
+uint64_t sched_extrapolate(uint64_t m1, uint64_t m2, uint64_t units);
 
 /*
  * sched_plan()'s ranking: the SCHED_TOP candidates that fit with the

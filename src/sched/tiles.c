@@ -452,6 +452,81 @@ sctx_normalize(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o, int l
 	}
 }
 
+/*
+ * One VEC instruction over rows [v0, v0 + vr) of row block i, n wide:
+ * operand a (vr x n, or a row vector when n is 1), up to two row vectors
+ * x and y, and out, as wide as a when wide.  Key block j only places it.
+ */
+struct vop {
+	unsigned op, flags;
+	uint32_t j, n;
+	int a, x, y, out;
+	unsigned ta, tx, ty, tout;
+	bool wide;
+};
+
+static void
+vec_rows(struct sctx *sc, const struct vop *v, uint32_t b, uint32_t h, uint32_t i,
+    uint32_t v0, uint32_t vr)
+{
+	uint64_t e = sc->e, n = v->n;
+	struct isa_instr in;
+
+	emit_begin(sc->em, &in, ISA_UNIT_VEC, v->op, v->flags);
+	coords(&in, b, h, (uint64_t)i * sc->R + v0, (uint64_t)v->j * sc->C);
+	in.m = vr;
+	in.n = v->n;
+	emit_read(sc->em, &in, v->a, v0 * n * e, vr * n * e, v->ta);
+	if (v->x >= 0)
+		emit_read(sc->em, &in, v->x, v0 * e, vr * e, v->tx);
+	if (v->y >= 0)
+		emit_read(sc->em, &in, v->y, v0 * e, vr * e, v->ty);
+	if (v->wide)
+		emit_write(sc->em, &in, v->out, v0 * n * e, vr * n * e, v->tout);
+	else
+		emit_write(sc->em, &in, v->out, v0 * e, vr * e, v->tout);
+	emit_issue(sc->em, &in);
+}
+
+void
+sctx_online_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int s,
+    int mo, int mn, int l)
+{
+	uint32_t rows = sctx_rows(sc, i), cols = sctx_cols(sc, j), v0, vr;
+	unsigned mask = sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
+	struct vop mx = { ISA_OP_VMAX, mask, j, cols, s, mo, -1, mn, ISA_T_S, ISA_T_M, 0,
+	    ISA_T_M, false };
+	struct vop ex = { ISA_OP_VEXP, mask, j, cols, s, mn, -1, s, ISA_T_S, ISA_T_M, 0,
+	    ISA_T_P, true };
+	struct vop rs = { ISA_OP_VRESCALE, 0, j, 1, l, mo, mn, l, ISA_T_L, ISA_T_M, ISA_T_M,
+	    ISA_T_L, true };
+	struct vop sm = { ISA_OP_VSUM, 0, j, cols, s, mo >= 0 ? l : -1, -1, l, ISA_T_P, ISA_T_L,
+	    0, ISA_T_L, false };
+
+	for (v0 = 0; v0 < rows; v0 += sc->VR) {
+		vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
+		vec_rows(sc, &mx, b, h, i, v0, vr);
+		vec_rows(sc, &ex, b, h, i, v0, vr);
+		if (mo >= 0)
+			vec_rows(sc, &rs, b, h, i, v0, vr);
+		vec_rows(sc, &sm, b, h, i, v0, vr);
+	}
+}
+
+void
+sctx_online_rescale(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int oo,
+    int mo, int mn, int on)
+{
+	uint32_t rows = sctx_rows(sc, i), v0, vr;
+	struct vop rs = { ISA_OP_VRESCALE, ISA_F_ACC, j, sc->wl->d_v, oo, mo, mn, on, ISA_T_O,
+	    ISA_T_M, ISA_T_M, ISA_T_O, true };
+
+	for (v0 = 0; v0 < rows; v0 += sc->VR) {
+		vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
+		vec_rows(sc, &rs, b, h, i, v0, vr);
+	}
+}
+
 /* ---- K and V tiles ---------------------------------------------------- */
 
 uint64_t

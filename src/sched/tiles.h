@@ -94,6 +94,21 @@ void sctx_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, const int
 void sctx_normalize(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o, int l);
 
 /*
+ * The online softmax of score tile j of row block i (slot s), in place:
+ * m_new = max(m_old, row max), P = exp(scale (S - m_new)),
+ * l = l exp(scale (m_old - m_new)) + row sum of P.  mo is the slot of
+ * m_old, or -1 for a row block's first key block (l starts there).
+ */
+void sctx_online_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int s,
+    int mo, int mn, int l);
+/*
+ * O += O_old exp(scale (m_old - m_new)): slot on holds key block j's P V
+ * and becomes the running output; oo holds the previous one.
+ */
+void sctx_online_rescale(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int oo,
+    int mo, int mn, int on);
+
+/*
  * K and V tiles: two of each, loaded in turn for every use (stream), or
  * every tile of a head, each loaded at its first use and kept until the
  * next head (resident).
