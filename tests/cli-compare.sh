@@ -76,6 +76,23 @@ assert abs(d["summary"]["max_speedup"] - max(sp)) < 1e-3
 assert len(d["table"]) == 4
 PY
 fi
+# a bound column per dataflow, and where MAS loses, a line saying why
+run compare -q -w "bert-base,b=1,h=1,vit-b16,b=1,h=1" -s mas,flat -t mas:form=serial,rows=16,cols=32
+expect_status 0 "compare where MAS loses"
+expect_out_contains "mas  bound" "a bound column beside each dataflow"
+expect_out_contains "bert-base,b=1,h=1: MAS is 0.64x as fast as FLAT. Both are bound by vec" "why MAS loses"
+expect_out_contains "MAS ran its serial form" "the form MAS ran"
+if command -v python3 >/dev/null 2>&1; then
+	"$MASTRACE" compare -q -w "bert-base,b=1,h=1,vit-b16,b=1,h=1" -s mas,flat \
+	    -t mas:form=serial,rows=16,cols=32 --format json >"$TMP/l.json"
+	python3 - "$TMP/l.json" <<'PY' || fail "compare's JSON losses"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [l["workload"] for l in d["losses"]] == ["bert-base,b=1,h=1", "vit-b16,b=1,h=1"]
+assert all(l["speedup"] < 1 and "bound by" in l["why"] for l in d["losses"])
+assert d["table"][0]["mas_bound"] == "vec"
+PY
+fi
 run compare -q -w "$w" -s mas,flat --format markdown
 expect_status 0 "compare --format markdown"
 printf '%s\n' "$out" | grep -q '^|:-' || fail "markdown: no alignment row"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "json.h"
 #include "num.h"
 
 enum {
@@ -90,25 +91,42 @@ compare_table_points(struct table *t, const struct compare_point *p, unsigned nr
 	return 0;
 }
 
-/* Why MAS wins or loses: the resource that bounds each, and how close each comes to it. */
+/* The choice of the candidate's form in its tiling ("online"), or NULL if it has none. */
+static const char *
+form_of(const struct compare_point *x)
+{
+	int k = sched_role_index(x->sched, SCHED_ROLE_FORM);
+
+	return k < 0 ? NULL : x->sched->params[k].choices[x->res.plan.t.v[k]];
+}
+
+/*
+ * Why MAS wins or loses, in a sentence: the resource that bounds each,
+ * how close each comes to it, their overlap, and the form MAS ran.
+ */
 static void
-why(const struct compare_point *mas, const struct compare_point *flat, FILE *f)
+why(const struct compare_point *mas, const struct compare_point *flat, char *buf, size_t len)
 {
 	const char *bm = mas->bound.term[mas->bound.by].name;
 	const char *bf = flat->bound.term[flat->bound.by].name;
+	const char *form = form_of(mas);
 	double om = pct(mas->res.st.mac_vec_overlap, mas->res.st.makespan);
 	double of = pct(flat->res.st.mac_vec_overlap, flat->res.st.makespan);
+	int n;
 
 	if (strcmp(bm, bf) == 0)
-		fprintf(f, "Both are bound by %s: " COMPARE_CANDIDATE_TITLE " reaches %.1f%% of its bound "
-		    "and " COMPARE_BASELINE_TITLE " %.1f%%, "
-		    "with MAC and VEC busy together %.1f%% and %.1f%% of the time.\n", bm,
+		n = snprintf(buf, len, "Both are bound by %s: " COMPARE_CANDIDATE_TITLE " reaches "
+		    "%.1f%% of its bound and " COMPARE_BASELINE_TITLE " %.1f%%, with MAC and VEC "
+		    "busy together %.1f%% and %.1f%% of the time", bm,
 		    100.0 * mas->bound.efficiency, 100.0 * flat->bound.efficiency, om, of);
 	else
-		fprintf(f, COMPARE_CANDIDATE_TITLE " is bound by %s (%.1f%% reached), "
-		    COMPARE_BASELINE_TITLE " by %s (%.1f%% reached); MAC "
-		    "and VEC are busy together %.1f%% and %.1f%% of the time.\n", bm,
-		    100.0 * mas->bound.efficiency, bf, 100.0 * flat->bound.efficiency, om, of);
+		n = snprintf(buf, len, COMPARE_CANDIDATE_TITLE " is bound by %s (%.1f%% reached), "
+		    COMPARE_BASELINE_TITLE " by %s (%.1f%% reached); MAC and VEC are busy together "
+		    "%.1f%% and %.1f%% of the time", bm, 100.0 * mas->bound.efficiency, bf,
+		    100.0 * flat->bound.efficiency, om, of);
+	if (form != NULL && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; " COMPARE_CANDIDATE_TITLE " ran its "
+		    "%s form", form);
 }
 
 /* The one-workload table, without the status column when everything ran. */
@@ -154,39 +172,93 @@ compare_print_points(const struct compare_point *p, unsigned nsched, enum table_
 		if (mas != NULL && flat != NULL) {
 			double sp = compare_seconds(flat) / compare_seconds(mas);
 			double sv = 100.0 * (1 - mas->energy_uj / flat->energy_uj);
+			char w[512];
 			fprintf(f, "\n" COMPARE_CANDIDATE_TITLE " is %.2fx as fast as "
 			    COMPARE_BASELINE_TITLE " and uses %.1f%% %s energy.\n", sp,
 			    fabs(sv), sv >= 0 ? "less" : "more");
-			why(mas, flat, f);
+			why(mas, flat, w, sizeof w);
+			fprintf(f, "%s.\n", w);
 		}
 	}
 }
 
-/* Several workloads: a row each, a column of cycles per dataflow, MAS against FLAT. */
+/* The columns of compare_print_rows(): workload, cycles and bound per dataflow, MAS vs FLAT. */
+static void
+rows_columns(struct table *t, const struct compare_point *p, unsigned nsched,
+    char kbuf[][48])
+{
+	const char *keys[TABLE_MAX_COLS], *titles[TABLE_MAX_COLS];
+	unsigned k;
+
+	keys[0] = titles[0] = "workload";
+	for (k = 0; k < nsched; k++) {
+		snprintf(kbuf[2 * k], 48, "%s_cycles", p[k].sched->name);
+		snprintf(kbuf[2 * k + 1], 48, "%s_bound", p[k].sched->name);
+		keys[2 * k + 1] = kbuf[2 * k];
+		titles[2 * k + 1] = p[k].sched->name;
+		keys[2 * k + 2] = kbuf[2 * k + 1];
+		titles[2 * k + 2] = "bound";
+	}
+	keys[2 * nsched + 1] = COMPARE_CANDIDATE "_speedup_vs_" COMPARE_BASELINE;
+	titles[2 * nsched + 1] = COMPARE_CANDIDATE_TITLE " vs " COMPARE_BASELINE_TITLE;
+	keys[2 * nsched + 2] = COMPARE_CANDIDATE "_energy_saving_vs_" COMPARE_BASELINE;
+	titles[2 * nsched + 2] = "energy saving";
+	table_init(t, 2 * nsched + 3, keys, titles);
+}
+
+/*
+ * Where the candidate loses: a line per workload saying why (text and
+ * Markdown), or a JSON "losses" member.
+ */
+static void
+print_losses(const struct compare_point *p, unsigned nrows, unsigned nsched,
+    enum table_format fmt, FILE *f)
+{
+	char w[512];
+	unsigned r, n = 0;
+
+	for (r = 0; r < nrows; r++) {
+		const struct compare_point *mas = compare_find(p, r, nsched, COMPARE_CANDIDATE);
+		const struct compare_point *flat = compare_find(p, r, nsched, COMPARE_BASELINE);
+		double sp;
+		if (mas == NULL || flat == NULL ||
+		    (sp = compare_seconds(flat) / compare_seconds(mas)) >= 1.0)
+			continue;
+		why(mas, flat, w, sizeof w);
+		if (fmt == TABLE_JSON) {
+			fprintf(f, "%s{\"workload\": ", n++ ? ", " : ",\n  \"losses\": [");
+			json_string(f, p[r * nsched].wl.name);
+			fprintf(f, ", \"speedup\": %.4f, \"why\": ", sp);
+			json_string(f, w);
+			fputc('}', f);
+		} else if (fmt == TABLE_TEXT || fmt == TABLE_MARKDOWN) {
+			fprintf(f, "%s%s%s: " COMPARE_CANDIDATE_TITLE " is %.2fx as fast as "
+			    COMPARE_BASELINE_TITLE ". %s.\n", n++ ? "" : "\n",
+			    fmt == TABLE_MARKDOWN ? "- " : "", p[r * nsched].wl.name, sp, w);
+		}
+	}
+	if (fmt == TABLE_JSON && n > 0)
+		fputc(']', f);
+}
+
+/*
+ * Several workloads: a row each, the cycles of every dataflow and the
+ * resource bounding it, MAS against FLAT, then where MAS loses and why.
+ */
 int
 compare_print_rows(const struct compare_point *p, unsigned nrows, unsigned nsched,
     enum table_format fmt, FILE *f)
 {
 	struct table t;
-	const char *keys[TABLE_MAX_COLS], *titles[TABLE_MAX_COLS];
 	char kbuf[TABLE_MAX_COLS][48];
 	double lsp = 0, lsv = 0, maxsp = 0, maxsv = -INFINITY;
-	unsigned r, k, n = 0;
+	unsigned r, k, n = 0, last;
 	int row;
 
-	if (nsched + 3 > TABLE_MAX_COLS)
-		nsched = TABLE_MAX_COLS - 3;
-	keys[0] = titles[0] = "workload";
-	for (k = 0; k < nsched; k++) {
-		snprintf(kbuf[k], sizeof kbuf[k], "%s_cycles", p[k].sched->name);
-		keys[k + 1] = kbuf[k];
-		titles[k + 1] = p[k].sched->name;
-	}
-	keys[nsched + 1] = COMPARE_CANDIDATE "_speedup_vs_" COMPARE_BASELINE;
-	titles[nsched + 1] = COMPARE_CANDIDATE_TITLE " vs " COMPARE_BASELINE_TITLE;
-	keys[nsched + 2] = COMPARE_CANDIDATE "_energy_saving_vs_" COMPARE_BASELINE;
-	titles[nsched + 2] = "energy saving";
-	table_init(&t, nsched + 3, keys, titles);
+	if (2 * nsched + 3 > TABLE_MAX_COLS)
+		nsched = (TABLE_MAX_COLS - 3) / 2;
+	rows_columns(&t, p, nsched, kbuf);
+	last = 2 * nsched + 1;
 	for (r = 0; r < nrows; r++) {
 		const struct compare_point *mas = compare_find(p, r, nsched, COMPARE_CANDIDATE);
 		const struct compare_point *flat = compare_find(p, r, nsched, COMPARE_BASELINE);
@@ -195,15 +267,19 @@ compare_print_rows(const struct compare_point *p, unsigned nrows, unsigned nsche
 		table_put_str(&t, (unsigned)row, 0, p[r * nsched].wl.name);
 		for (k = 0; k < nsched; k++) {
 			const struct compare_point *x = &p[r * nsched + k];
-			if (x->status == 0)
-				table_put(&t, (unsigned)row, k + 1, TABLE_INT, (double)x->res.st.makespan);
-			else
-				table_put_str(&t, (unsigned)row, k + 1, "does not fit");
+			if (x->status == 0) {
+				table_put(&t, (unsigned)row, 2 * k + 1, TABLE_INT,
+				    (double)x->res.st.makespan);
+				table_put_str(&t, (unsigned)row, 2 * k + 2,
+				    x->bound.term[x->bound.by].name);
+			} else {
+				table_put_str(&t, (unsigned)row, 2 * k + 1, "does not fit");
+			}
 		}
 		if (mas != NULL && flat != NULL) {
 			double sp = compare_seconds(flat) / compare_seconds(mas), er = mas->energy_uj / flat->energy_uj;
-			table_put(&t, (unsigned)row, nsched + 1, TABLE_X, sp);
-			table_put(&t, (unsigned)row, nsched + 2, TABLE_PCT, 100.0 * (1 - er));
+			table_put(&t, (unsigned)row, last, TABLE_X, sp);
+			table_put(&t, (unsigned)row, last + 1, TABLE_PCT, 100.0 * (1 - er));
 			lsp += log(sp);
 			lsv += log(er);
 			maxsp = fmax(maxsp, sp);
@@ -219,6 +295,7 @@ compare_print_rows(const struct compare_point *p, unsigned nrows, unsigned nsche
 			    "\"max_speedup\": %.4f, \"geomean_energy_saving\": %.2f, "
 			    "\"max_energy_saving\": %.2f}", n, exp(lsp / n), maxsp,
 			    100.0 * (1 - exp(lsv / n)), maxsv);
+		print_losses(p, nrows, nsched, fmt, f);
 		table_free(&t);
 		return 0;
 	}
@@ -226,18 +303,18 @@ compare_print_rows(const struct compare_point *p, unsigned nrows, unsigned nsche
 		row = table_add_row(&t);
 		if (row >= 0) {
 			table_put_str(&t, (unsigned)row, 0, "geometric mean");
-			table_put(&t, (unsigned)row, nsched + 1, TABLE_X, exp(lsp / n));
-			table_put(&t, (unsigned)row, nsched + 2, TABLE_PCT, 100.0 * (1 - exp(lsv / n)));
+			table_put(&t, (unsigned)row, last, TABLE_X, exp(lsp / n));
+			table_put(&t, (unsigned)row, last + 1, TABLE_PCT, 100.0 * (1 - exp(lsv / n)));
 		}
 		row = table_add_row(&t);
 		if (row >= 0) {
 			table_put_str(&t, (unsigned)row, 0, "maximum");
-			table_put(&t, (unsigned)row, nsched + 1, TABLE_X, maxsp);
-			table_put(&t, (unsigned)row, nsched + 2, TABLE_PCT, maxsv);
+			table_put(&t, (unsigned)row, last, TABLE_X, maxsp);
+			table_put(&t, (unsigned)row, last + 1, TABLE_PCT, maxsv);
 		}
 	}
 	table_print(&t, fmt, f);
 	table_free(&t);
+	print_losses(p, nrows, nsched, fmt, f);
 	return 0;
 }
-

@@ -46,14 +46,36 @@ replayed(const struct sched *s, const struct npu *n, const struct workload *w,
 	return ms;
 }
 
+/*
+ * The replayed makespan of t on the whole of w, or as two and four heads
+ * extrapolate it (sched_plan_whole()'s rule: MAS online on vit-b14 and
+ * flat-edge replays 285,826 cycles, and two and four heads give exactly
+ * that, where one and two gave 212,626).
+ */
+static uint64_t
+replayed_whole(const struct sched *s, const struct npu *n, const struct workload *w,
+    const struct tiling *t, struct errbuf *e)
+{
+	uint64_t units = (uint64_t)w->batch * w->heads, a, b, ma, mb;
+	struct workload wa, wb;
+
+	if (units <= 4 || sched_min_instructions(s, w, t) <= SCHED_WHOLE_INSTRUCTIONS)
+		return replayed(s, n, w, t, e);
+	a = sched_proxy(w, 2, &wa);
+	b = sched_proxy(w, 4, &wb);
+	if ((ma = replayed(s, n, &wa, t, e)) == UINT64_MAX ||
+	    (mb = replayed(s, n, &wb, t, e)) == UINT64_MAX)
+		return UINT64_MAX;
+	return sched_extrapolate(ma, a, mb, b, units);
+}
+
 int
 eval_prepare(const struct sched *s, const struct npu *n, const struct workload *w,
     const struct tiling *asked, bool allow_spill, struct sched_result *res, struct errbuf *e)
 {
 	struct tiling none, top[SCHED_TOP];
-	struct workload one, two;
 	char note[sizeof res->fit.note];
-	uint64_t best_cycles = UINT64_MAX, m1, m2, ms, units;
+	uint64_t best_cycles = UINT64_MAX, ms;
 	unsigned ntop, i, best = 0;
 
 	if (asked == NULL) {
@@ -64,14 +86,9 @@ eval_prepare(const struct sched *s, const struct npu *n, const struct workload *
 		return errbuf_set(e, "out of memory");
 	if (ntop <= 1)
 		return sched_prepare(s, n, w, asked, allow_spill, res, e);
-	/* every head is scheduled alike: one and two rank them (sched_proxy()) */
-	units = sched_proxy(w, &one, &two);
 	for (i = 0; i < ntop; i++) {
-		m1 = replayed(s, n, &one, &top[i], e);
-		m2 = units > 1 && m1 != UINT64_MAX ? replayed(s, n, &two, &top[i], e) : m1;
-		if (m1 == UINT64_MAX || m2 == UINT64_MAX)
+		if ((ms = replayed_whole(s, n, w, &top[i], e)) == UINT64_MAX)
 			continue;
-		ms = sched_extrapolate(m1, m2, units);
 		/*
 		 * The plan's order stands unless the replay finds one faster by
 		 * more than 2%: near-ties go to the plan's favourite, which has

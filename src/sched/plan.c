@@ -18,19 +18,19 @@ set_default(const struct sched *s, struct tiling *t, enum sched_role role, int64
 }
 
 /*
- * The search plans this many instructions at most (one head and two of
- * each candidate): a deterministic limit (a few seconds), reached only by
- * long sequences with small tiles, which are tried last.  A candidate of
- * which one head alone makes more than half of it is not planned at all.
+ * The search plans this many instructions at most (the whole workload, or
+ * two heads and four: sched_plan_whole()): a deterministic limit (a few
+ * seconds), reached only by long sequences with small tiles, which are
+ * tried last.  A candidate of which one head alone makes more than a
+ * sixth of it is not planned at all.
  */
-#define SEARCH_BUDGET (24u * 1000 * 1000)
+#define SEARCH_BUDGET (72u * 1000 * 1000)
 #define MAX_CAND 40
 
 struct search {
 	const struct sched *s;
 	const struct npu *n;
-	const struct workload *w, *one, *two;
-	uint64_t units;			/* heads of the workload, sched_proxy() */
+	const struct workload *w, *one;
 	int rows_i, cols_i, vrows_i;
 	int64_t rows[MAX_CAND], cols[MAX_CAND];
 	unsigned nrows, ncols;
@@ -63,48 +63,58 @@ struct search {
 };
 
 uint64_t
-sched_proxy(const struct workload *w, struct workload *one, struct workload *two)
+sched_proxy(const struct workload *w, uint64_t units, struct workload *out)
 {
-	*one = *two = *w;
-	one->batch = one->heads = 1;
-	two->batch = 1;
-	two->heads = w->heads >= 2 ? 2 : 1;
-	if (w->heads < 2 && w->batch >= 2)
-		two->batch = 2;
-	return (uint64_t)w->batch * w->heads;
+	*out = *w;
+	if (units <= w->heads) {
+		out->batch = 1;
+		out->heads = (uint32_t)units;
+	} else {
+		units = (units + w->heads - 1) / w->heads;
+		out->batch = (uint32_t)(units < w->batch ? units : w->batch);
+	}
+	return (uint64_t)out->batch * out->heads;
 }
 
 uint64_t
-sched_extrapolate(uint64_t m1, uint64_t m2, uint64_t units)
+sched_extrapolate(uint64_t ma, uint64_t a, uint64_t mb, uint64_t b, uint64_t units)
 {
-	uint64_t step = m2 > m1 ? m2 - m1 : 0, more;
+	double step, est;
 
-	if (units <= 1)
-		return m1;
-	if (__builtin_mul_overflow(step, units - 1, &more) ||
-	    __builtin_add_overflow(m1, more, &more))
-		return UINT64_MAX;
-	return more;
+	if (units <= a || b <= a)
+		return ma;
+	step = mb > ma ? (double)(mb - ma) / (double)(b - a) : 0;
+	est = (double)ma + step * (double)(units - a);
+	return est >= 0x1p64 ? UINT64_MAX : (uint64_t)(est + 0.5);
 }
 
-/* Planned makespan of the whole workload, from one head and two (sched_proxy()). */
-static int
-plan_one(struct search *sr, const struct tiling *t, uint64_t *makespan, uint64_t *instr)
+int
+sched_plan_whole(const struct sched *s, const struct npu *n, const struct workload *w,
+    const struct tiling *t, uint64_t *makespan, uint64_t *instr, struct errbuf *e)
 {
+	uint64_t units = (uint64_t)w->batch * w->heads, a, b;
 	struct sched_counter c;
-	struct sched_result r1, r2;
+	struct sched_result ra, rb;
+	struct workload wa, wb;
 
-	sched_counter_init(&c, false);
-	if (sched_emit_to(sr->s, sr->n, sr->one, t, &c.w, &r1, &sr->e) != 0)
-		return -1;
-	r2 = r1;
-	if (sr->units > 1) {
+	if (units <= 4 || sched_min_instructions(s, w, t) <= SCHED_WHOLE_INSTRUCTIONS) {
 		sched_counter_init(&c, false);
-		if (sched_emit_to(sr->s, sr->n, sr->two, t, &c.w, &r2, &sr->e) != 0)
+		if (sched_emit_to(s, n, w, t, &c.w, &ra, e) != 0)
 			return -1;
+		*makespan = ra.makespan;
+		*instr = ra.instructions;
+		return 0;
 	}
-	*makespan = sched_extrapolate(r1.makespan, r2.makespan, sr->units);
-	*instr = r1.instructions + (sr->units > 1 ? r2.instructions : 0);
+	a = sched_proxy(w, 2, &wa);
+	b = sched_proxy(w, 4, &wb);
+	sched_counter_init(&c, false);
+	if (sched_emit_to(s, n, &wa, t, &c.w, &ra, e) != 0)
+		return -1;
+	sched_counter_init(&c, false);
+	if (sched_emit_to(s, n, &wb, t, &c.w, &rb, e) != 0)
+		return -1;
+	*makespan = sched_extrapolate(ra.makespan, a, rb.makespan, b, units);
+	*instr = ra.instructions + rb.instructions;
 	return 0;
 }
 
@@ -149,14 +159,14 @@ try_tiling(struct search *sr, struct tiling *t)
 		return;
 	}
 	/* planning costs what a head makes: a candidate past the budget is kept by size alone */
-	if ((ni = sched_min_instructions(sr->s, sr->one, t)) > SEARCH_BUDGET / 2) {
+	if ((ni = sched_min_instructions(sr->s, sr->one, t)) > SEARCH_BUDGET / 6) {
 		if (sr->too_long++ == 0 || ni < sr->big_instr) {
 			sr->big = *t;
 			sr->big_instr = ni;
 		}
 		return;
 	}
-	if (plan_one(sr, t, &ms, &ni) != 0)
+	if (sched_plan_whole(sr->s, sr->n, sr->w, t, &ms, &ni, &sr->e) != 0)
 		return;
 	sr->planned += ni;
 	if (sr->form_i >= 0 && (sr->form_ms[t->v[sr->form_i]] == 0 ||
@@ -180,33 +190,45 @@ try_tiling(struct search *sr, struct tiling *t)
 	sr->found = true;
 }
 
-/* Every unset searchable choice from parameter k on, then rows and cols. */
+/* Every combination of the unset searched choices from parameter k on. */
 static void
-search_from(struct search *sr, struct tiling *t, unsigned k)
+search_choices(struct search *sr, struct tiling *t, unsigned k)
 {
-	const struct sched_tparam *p;
-	unsigned r, c, i;
+	const struct sched_tparam *p = NULL;
+	unsigned i;
 
 	for (; k < sr->s->nparams; k++) {
 		p = &sr->s->params[k];
 		if (!t->set[k] && sched_role_searched(p->role))
 			break;
 	}
-	if (k < sr->s->nparams) {
-		for (i = 0; p->choices[i] != NULL; i++) {
-			t->v[k] = i;
-			search_from(sr, t, k + 1);
-		}
-		t->v[k] = 0;
+	if (k == sr->s->nparams) {
+		try_tiling(sr, t);
 		return;
 	}
+	for (i = 0; p->choices[i] != NULL; i++) {
+		t->v[k] = i;
+		search_choices(sr, t, k + 1);
+	}
+	t->v[k] = 0;
+}
+
+/*
+ * Rows and cols, largest first, each with every choice: when the budget
+ * runs out it cuts the smallest tiles of every form alike.
+ */
+static void
+search_from(struct search *sr, struct tiling *t)
+{
+	unsigned r, c;
+
 	for (c = 0; c < sr->ncols; c++)
 		for (r = 0; r < sr->nrows; r++) {
 			if (sr->cols_i >= 0)
 				t->v[sr->cols_i] = sr->cols[c];
 			if (sr->rows_i >= 0)
 				t->v[sr->rows_i] = sr->rows[r];
-			try_tiling(sr, t);
+			search_choices(sr, t, 0);
 		}
 }
 
@@ -327,7 +349,7 @@ static void
 search_run(struct search *sr, const struct sched *s, const struct npu *n,
     const struct workload *w, struct tiling *t, bool fit_only, char *note, size_t len)
 {
-	struct workload one, two;
+	struct workload one;
 	int64_t h = native_rows(n);
 	unsigned i;
 
@@ -345,15 +367,14 @@ search_run(struct search *sr, const struct sched *s, const struct npu *n,
 	for (i = 0; i < s->nparams; i++)
 		if (!t->set[i] && s->params[i].choices != NULL)
 			t->v[i] = 0;
-	sr->units = sched_proxy(w, &one, &two);
+	sched_proxy(w, 1, &one);
 	sr->one = &one;
-	sr->two = &two;
 	candidates(sr, t, false);
 	sr->single = sr->nrows == 1 && sr->ncols == 1;
 	for (i = 0; i < s->nparams; i++)
 		if (!t->set[i] && sched_role_searched(s->params[i].role))
 			sr->single = false;
-	search_from(sr, t, 0);
+	search_from(sr, t);
 	if (!sr->found && sr->too_long > 0) {
 		/* every candidate that fits is too long to plan: the one with the fewest instructions */
 		sr->top[0] = sr->big;
@@ -366,7 +387,7 @@ search_run(struct search *sr, const struct sched *s, const struct npu *n,
 		/* below the native height: the array runs partly empty, but it runs */
 		sr->small = true;
 		candidates(sr, t, true);
-		search_from(sr, t, 0);
+		search_from(sr, t);
 		if (sr->found && n->mac.kind == NPU_MAC_CUBE && sr->rows_i >= 0 &&
 		    sr->top[0].v[sr->rows_i] < h &&
 		    (uint64_t)sr->top[0].v[sr->rows_i] < w->q_len)
@@ -376,7 +397,7 @@ search_run(struct search *sr, const struct sched *s, const struct npu *n,
 	}
 	if (sr->found && sr->form_i >= 0 && !fit_only && sr->ntop > 1)
 		form_note(sr, note, len);
-	sr->one = sr->two = NULL;
+	sr->one = NULL;
 }
 
 /* The other dataflows with a tiling that fits, for the message. */

@@ -338,9 +338,9 @@ sched_estimate(const struct sched *s, const struct npu *n, const struct workload
 			est->instructions = UINT64_MAX;
 		if (__builtin_mul_overflow(c->text_bytes, heads, &est->text_bytes))
 			est->text_bytes = UINT64_MAX;
-		if (__builtin_mul_overflow(r1.makespan, heads, &est->makespan))
-			est->makespan = UINT64_MAX;
 	}
+	if (rc == 0)
+		rc = sched_plan_whole(s, n, w, &res->t, &est->makespan, &r1.instructions, e);
 	free(c);
 	return rc;
 }

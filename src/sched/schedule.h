@@ -179,15 +179,28 @@ int sched_plan(const struct sched *s, const struct npu *n, const struct workload
     struct tiling *t, bool allow_spill, struct sched_fit *f, struct errbuf *e);
 
 /*
- * The search ranks tilings of a whole workload by two small ones: one
- * head (one), and two heads, or two batch elements of one head (two).
- * Every head runs alike, so after the first the whole adds the same step
- * per head: sched_extrapolate() gives m1 + (units - 1) (m2 - m1),
- * saturating, from their makespans.  Returns units, the workload's heads
- * (batch x heads).  tests/test-sched.c checks the ranking it gives.
+ * Every head runs alike, so once the pipelines are full each head adds
+ * the same time: sched_proxy() makes the workload of the first `units`
+ * heads (heads of one batch element, then whole batch elements; out) and
+ * returns how many it holds; sched_extrapolate() gives the whole's
+ * makespan from those of a and b heads, ma + (units - a)(mb - ma)/(b - a),
+ * saturating.  One head and two are not enough: DMA and the next head's
+ * loads reach their steady state from the third (MAS online on vit-b14
+ * and flat-edge plans 27,956 cycles for one head, 44,436 for two and
+ * 284,996 for twelve), so two and four stand for the whole.
  */
-uint64_t sched_proxy(const struct workload *w, struct workload *one, struct workload *two);
-uint64_t sched_extrapolate(uint64_t m1, uint64_t m2, uint64_t units);
+uint64_t sched_proxy(const struct workload *w, uint64_t units, struct workload *out);
+uint64_t sched_extrapolate(uint64_t ma, uint64_t a, uint64_t mb, uint64_t b, uint64_t units);
+
+/*
+ * The planned makespan of tiling t on the whole of w, by which the search
+ * ranks candidates: planned whole below SCHED_WHOLE_INSTRUCTIONS (at
+ * least, sched_min_instructions()) or for at most 4 heads, else
+ * extrapolated from two heads and four.  instr: instructions planned.
+ */
+#define SCHED_WHOLE_INSTRUCTIONS (16u * 1024)
+int sched_plan_whole(const struct sched *s, const struct npu *n, const struct workload *w,
+    const struct tiling *t, uint64_t *makespan, uint64_t *instr, struct errbuf *e);
 
 /*
  * sched_plan()'s ranking: the SCHED_TOP candidates that fit with the
@@ -218,8 +231,9 @@ int sched_prepare(const struct sched *s, const struct npu *n, const struct workl
 /*
  * What writing the plan res was prepared for would produce, without
  * writing it: every head of every batch is planned the same way, so one
- * head is planned into a counter and multiplied (exact for the dataflows
- * here, which treat heads alike; an estimate for any that would not).
+ * head is planned into a counter and its instructions and bytes
+ * multiplied (exact for the dataflows here, which treat heads alike), and
+ * the makespan is sched_plan_whole()'s (heads overlap in a pipeline).
  * text_bytes is the size of the text trace; a .mtr takes about a hundredth.
  */
 struct sched_estimate {
