@@ -138,6 +138,29 @@ grep -q '^FLAT as published,flat,[0-9]*,[0-9.]*,[0-9.]*,[a-z0-9-]*,1.0000,1.0000
 grep -q '^MAS at its best (swept),mas,' "$TMP/l.csv" || fail "the ladder ends with MAS at its best"
 awk -F, 'NR > 1 && $3 == "" { bad = 1 } END { exit bad }' "$TMP/l.csv" ||
     fail "a ladder step did not run"
+# at its best is never slower than by default, for either dataflow
+step_cycles() {	# CSV FILE STEP: the cycles of that step (its name may be quoted)
+	awk -v s="$2" 'index($0, s ",") == 1 || index($0, "\"" s "\",") == 1' "$1" |
+	    sed 's/^"[^"]*",//; t; s/^[^,]*,//' | cut -d, -f2
+}
+at_best() {
+	d=$(step_cycles "$1" "$2") b=$(step_cycles "$1" "$3")
+	[ -n "$d" ] && [ -n "$b" ] && [ "$b" -le "$d" ]
+}
+at_best "$TMP/l.csv" "+ kv, norm: FLAT by default" "FLAT at its best (swept)" ||
+    fail "FLAT at its best is slower than FLAT by default"
+at_best "$TMP/l.csv" "+ form: MAS by default" "MAS at its best (swept)" ||
+    fail "MAS at its best is slower than MAS by default"
+# where FLAT's scores fit only below 16 rows, the sweep goes there and MAS's online form runs
+run compare -q --ladder -w b=1,h=1,q=32,k=60000,d=64 --format csv
+expect_status 0 "the ladder where only small rows fit"
+printf '%s\n' "$out" >"$TMP/l.csv"
+grep -q '^FLAT at its best (swept),flat,[0-9]*,.*gran=row,rows=[1-8],' "$TMP/l.csv" ||
+    fail "the sweep did not go below 16 rows for FLAT"
+grep -q '^+ form: MAS by default,mas,[0-9]*,.*form=online' "$TMP/l.csv" ||
+    fail "the ladder's form step is not MAS's online form"
+at_best "$TMP/l.csv" "+ form: MAS by default" "MAS at its best (swept)" ||
+    fail "MAS at its best is slower than MAS by default (long keys)"
 
 # usage errors: one message, exit 1
 for args in "-s foo" "-s mas,mas" "-w nosuch" "--seq 0" "--seq x" "-t rows=64" "-t mas:rows=x" \

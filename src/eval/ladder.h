@@ -24,16 +24,25 @@ struct ladder_step {
 extern const struct ladder_step ladder_steps[];
 #define LADDER_NSTEPS 9
 
+/* Tilings of each sweep evaluated on the whole workload, beside the default. */
+#define LADDER_TOP 3
+
 struct ladder {
 	const struct workload *wl;
 	const struct npu *npu;
 	struct compare_point p[LADDER_NSTEPS];
+	/* the runners-up of the swept steps and their defaults: p[extra_of[k]] won */
+	struct compare_point extra[2 * LADDER_TOP];
+	unsigned extra_of[2 * LADDER_TOP], nextra;
 };
 
 /*
  * Sweep the baseline and the candidate (every combination of the row
- * and key tiles of the sweep and of every choice, one batch element, by
- * replayed makespan), then evaluate every step on the whole workload.
+ * and key tiles of the sweep and of every choice, by replayed makespan
+ * of the whole workload, or of two heads and four extrapolated when it is
+ * large; rows below 16 when nothing else fits), then evaluate every step
+ * on the whole workload; a swept step is the fastest of the sweep's
+ * LADDER_TOP best and the dataflow by default, so never slower than it.
  * -1 with the reason when a dataflow has no tiling that fits or threads
  * cannot start; a step that cannot run is a point with its reason.
  * ladder_free() releases it either way.
