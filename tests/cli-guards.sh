@@ -75,8 +75,9 @@ expect_status 0 "convert to a relative dangling symlink in a folder"
 # ---- a signal leaves no temporary (named temporaries: no O_TMPFILE) ----
 for sig in INT TERM HUP; do
 	mkdir "sig$sig"
-	# a shell's background job ignores SIGINT: give it back its default
-	MASTRACE_NO_TMPFILE=1 env --default-signal=INT "$MASTRACE" schedule -q -s flash \
+	# a shell's background job ignores SIGINT: give it back its default;
+	# a pinned tiling, so the file opens at once even under TSan
+	MASTRACE_NO_TMPFILE=1 env --default-signal=INT "$MASTRACE" schedule -q -s flash -t rows=80,cols=64 \
 		-w llama3-8b --seq 16384 -o "sig$sig/big.mtr" >/dev/null 2>&1 &
 	pid=$!
 	# wait (up to a minute) for the temporary to appear, then signal

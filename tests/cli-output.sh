@@ -62,9 +62,10 @@ expect_status 0 "convert to a FIFO"
 wait "$reader"
 cmp -s "$example" "$TMP/from-fifo.mtt" || fail "the FIFO did not carry the trace"
 
-# killed outright mid-write: no handler runs, and still no file is left
+# killed outright mid-write (a pinned tiling: writing starts at once, with
+# no search first): no handler runs, and still no file is left
 mkdir "$TMP/kill"
-"$MASTRACE" schedule -s flash -w llama3-8b --seq 8192 -o "$TMP/kill/big.mtr" >/dev/null 2>&1 &
+"$MASTRACE" schedule -s flash -t rows=80,cols=64 -w llama3-8b --seq 8192 -o "$TMP/kill/big.mtr" >/dev/null 2>&1 &
 pid=$!
 sleep 1
 kill -9 "$pid" 2>/dev/null
