@@ -16,6 +16,9 @@ for s in mas flat flash layerwise; do
 done
 expect_out_contains "MAS is 1.48x as fast as FLAT" "compare on the defaults"
 expect_out_contains "Both are bound by vec" "compare says why"
+expect_out_contains "energy by component:" "compare shows the energy by component"
+expect_out_contains "scheduler  mac uJ  vec uJ  l0 uJ  l1 uJ  dram uJ  static uJ  total uJ" \
+    "the components of the energy"
 
 # the figures are schedule + replay's, for every dataflow
 run compare -q -w "$w" --format csv

@@ -731,6 +731,60 @@ test_bad_input(void)
 	    "l1:0+512 at cycle 0 while instruction 1 still reads it until cycle 120");
 }
 
+/* One matrix product, accounted alone: the operand accesses of mastrace-npu(5). */
+static void
+matmul_energy(const char *npu_name, unsigned buf_a, unsigned buf_c, unsigned flags,
+    uint64_t *l0, uint64_t *l1)
+{
+	struct isa_instr in;
+	struct stats st;
+	struct errbuf e;
+	struct npu n;
+
+	CU_ASSERT_EQUAL_FATAL(npu_resolve(npu_name, &n, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(stats_init(&st, &n), 0);
+	memset(&in, 0, sizeof in);
+	in.unit = ISA_UNIT_MAC;
+	in.op = ISA_OP_MATMUL;
+	in.flags = (uint8_t)flags;
+	in.m = 40;
+	in.n = 48;
+	in.k = 72;
+	in.nsrc = 2;
+	in.ndst = 1;
+	in.src[0] = (struct isa_region){ .buf = (uint8_t)buf_a, .addr = 0, .size = 40 * 72 * 2 };
+	in.src[1] = (struct isa_region){ .buf = (uint8_t)(buf_a == ISA_BUF_L1 ? ISA_BUF_L1 :
+	    ISA_BUF_L0B), .addr = 8192, .size = 72 * 48 * 2 };
+	in.dst[0] = (struct isa_region){ .buf = (uint8_t)buf_c, .addr = 0, .size = 40 * 48 * 4 };
+	in.rep_end = 100;
+	stats_add(&st, &in, UINT64_MAX, 100);
+	CU_ASSERT_EQUAL(stats_finish(&st, &e), 0);
+	*l0 = st.l0_bytes;
+	*l1 = st.l1_bytes;
+	CU_ASSERT_DOUBLE_EQUAL(st.energy_pj[STATS_E_L0], (double)st.l0_bytes * n.energy.l0_byte_pj,
+	    1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(st.energy_pj[STATS_E_MAC], 40.0 * 48 * 72 * n.energy.mac_pj, 1e-6);
+	stats_free(&st);
+}
+
+static void
+test_operand_energy(void)
+{
+	uint64_t a = 40 * 72 * 2, b = 72 * 48 * 2, c = 40 * 48 * 4, l0, l1;
+
+	/* 16 x 16 x 16 cube: A once per 3 column blocks, B per 3 row blocks, C over 5 k-steps */
+	matmul_energy("edge", ISA_BUF_L0A, ISA_BUF_L0C, 0, &l0, &l1);
+	CU_ASSERT_EQUAL(l0, 3 * a + 3 * b + (2 * 5 - 1) * c);
+	CU_ASSERT_EQUAL(l1, 0);
+	/* accumulating into what C held reads it at the first step too */
+	matmul_energy("edge", ISA_BUF_L0A, ISA_BUF_L0C, ISA_F_ACC, &l0, &l1);
+	CU_ASSERT_EQUAL(l0, 3 * a + 3 * b + 2 * 5 * c);
+	/* a 32 x 32 weight-stationary array on L1: B once, A per 2 column folds, C over 3 folds */
+	matmul_energy("flat-edge", ISA_BUF_L1, ISA_BUF_L1, 0, &l0, &l1);
+	CU_ASSERT_EQUAL(l1, 2 * a + b + (2 * 3 - 1) * c);
+	CU_ASSERT_EQUAL(l0, 0);
+}
+
 static void
 test_timeline(void)
 {
@@ -758,6 +812,7 @@ main(void)
 {
 	static const struct test_case cases[] = {
 		{ "bandwidth timeline", test_timeline },
+		{ "energy counts every operand access of a matrix product", test_operand_energy },
 		{ "--ideal reproduces every planned time", test_ideal_is_the_plan },
 		{ "busy, bytes, energy and a second replay agree", test_invariants },
 		{ "spills where L1 is too small, none where it fits", test_spills },

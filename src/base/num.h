@@ -44,6 +44,24 @@ num_add_sat(uint64_t *acc, uint64_t v)
 		*acc = UINT64_MAX;
 }
 
+/* a x b, or UINT64_MAX past it. */
+static inline uint64_t
+num_mul_sat(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+/* The same as a value: a + b, or UINT64_MAX past it. */
+static inline uint64_t
+num_sat_add(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
 /*
  * Text for people: v with its digits grouped by thousands ("4,398,180,728,832"),
  * and a duration in the unit that reads best ("3.524 s", "570.028 us",

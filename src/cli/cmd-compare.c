@@ -287,7 +287,8 @@ print_report(const struct options *o, const struct compare_point *p, unsigned nr
 		fputs("{\n  \"npu\": ", stdout);
 		json_string(stdout, npu->name);
 		fputs(",\n  \"points\": ", stdout);
-		if (compare_table_points(&t, p, nrows, o->nsched, true, true) == 0)
+		if (compare_table_points(&t, p, nrows, o->nsched,
+		    COMPARE_COL_WL | COMPARE_COL_STATUS | COMPARE_COL_ENERGY) == 0)
 			table_print(&t, TABLE_JSON, stdout);
 		table_free(&t);
 		if (nrows > 1) {
@@ -296,7 +297,8 @@ print_report(const struct options *o, const struct compare_point *p, unsigned nr
 		}
 		fputs("\n}\n", stdout);
 	} else if (o->fmt == TABLE_CSV) {
-		if (compare_table_points(&t, p, nrows, o->nsched, true, true) == 0)
+		if (compare_table_points(&t, p, nrows, o->nsched,
+		    COMPARE_COL_WL | COMPARE_COL_STATUS | COMPARE_COL_ENERGY) == 0)
 			table_print(&t, TABLE_CSV, stdout);
 		table_free(&t);
 	} else if (nrows == 1) {

@@ -11,18 +11,22 @@
 
 enum {
 	C_WL, C_SCHED, C_STATUS, C_CYCLES, C_TIME, C_SPEEDUP, C_ENERGY, C_SAVING, C_MAC, C_VEC,
-	C_OVERLAP, C_DRAM, C_SPILLS, C_L1, C_BOUND, C_EFF, C_TILING, C_N
+	C_OVERLAP, C_DRAM, C_SPILLS, C_L1, C_BOUND, C_EFF, C_TILING,
+	C_E0,	/* the energy of each component, STATS_NENERGY of them */
+	C_N = C_E0 + STATS_NENERGY
 };
 
 static const char *const point_keys[C_N] = {
 	"workload", "scheduler", "status", "cycles", "time_us", ("speedup_vs_" COMPARE_BASELINE),
 	"energy_uj", ("energy_saving_vs_" COMPARE_BASELINE), "mac_util", "vec_util", "overlap", "dram_bytes", "spills",
-	"l1_peak", "bound_by", "efficiency", "tiling",
+	"l1_peak", "bound_by", "efficiency", "tiling", "energy_mac_uj", "energy_vec_uj",
+	"energy_l0_uj", "energy_l1_uj", "energy_dram_uj", "energy_static_uj",
 };
 static const char *const point_titles[C_N] = {
 	"workload", "scheduler", "status", "cycles", "time us", ("vs " COMPARE_BASELINE), "energy uJ",
 	"saving",
 	"mac", "vec", "overlap", "dram bytes", "spills", "l1 peak", "bound", "eff", "tiling",
+	"mac uJ", "vec uJ", "l0 uJ", "l1 uJ", "dram uJ", "static uJ",
 };
 
 static double
@@ -35,14 +39,16 @@ pct(uint64_t part, uint64_t whole)
 /* One row per point: what compare prints for one workload, and JSON and CSV for all. */
 int
 compare_table_points(struct table *t, const struct compare_point *p, unsigned nrows,
-    unsigned nsched, bool with_wl, bool with_status)
+    unsigned nsched, unsigned cols)
 {
 	const char *keys[C_N], *titles[C_N];
 	unsigned r, k, c, n, at[C_N];
 	int row;
 
 	for (n = 0, c = 0; c < C_N; c++) {
-		if ((c == C_WL && !with_wl) || (c == C_STATUS && !with_status)) {
+		if ((c == C_WL && !(cols & COMPARE_COL_WL)) ||
+		    (c == C_STATUS && !(cols & COMPARE_COL_STATUS)) ||
+		    (c >= C_E0 && !(cols & COMPARE_COL_ENERGY))) {
 			at[c] = C_N;
 			continue;
 		}
@@ -84,6 +90,8 @@ compare_table_points(struct table *t, const struct compare_point *p, unsigned nr
 			PUT_S(C_BOUND, x->bound.term[x->bound.by].name);
 			PUT(C_EFF, TABLE_PCT, 100.0 * x->bound.efficiency);
 			PUT_S(C_TILING, x->res.plan.tiling);
+			for (c = 0; c < STATS_NENERGY; c++)
+				PUT(C_E0 + c, TABLE_F1, s->energy_pj[c] / 1e6);
 		}
 	}
 #undef PUT
@@ -129,6 +137,35 @@ why(const struct compare_point *mas, const struct compare_point *flat, char *buf
 		    "%s form", form);
 }
 
+/* A row per dataflow that ran: its energy by component (stats_energy_names), and the total. */
+static int
+energy_table(struct table *t, const struct compare_point *p, unsigned nsched)
+{
+	const char *keys[STATS_NENERGY + 2], *titles[STATS_NENERGY + 2];
+	char kb[STATS_NENERGY][32];
+	unsigned k, c;
+	int row;
+
+	keys[0] = titles[0] = "scheduler";
+	for (c = 0; c < STATS_NENERGY; c++) {
+		snprintf(kb[c], sizeof kb[c], "%s uJ", stats_energy_names[c]);
+		keys[c + 1] = titles[c + 1] = kb[c];
+	}
+	keys[STATS_NENERGY + 1] = titles[STATS_NENERGY + 1] = "total uJ";
+	table_init(t, STATS_NENERGY + 2, keys, titles);
+	for (k = 0; k < nsched; k++) {
+		if (p[k].status != 0)
+			continue;
+		if ((row = table_add_row(t)) < 0)
+			return -1;
+		table_put_str(t, (unsigned)row, 0, p[k].sched->name);
+		for (c = 0; c < STATS_NENERGY; c++)
+			table_put(t, (unsigned)row, c + 1, TABLE_F1, p[k].res.st.energy_pj[c] / 1e6);
+		table_put(t, (unsigned)row, STATS_NENERGY + 1, TABLE_F1, p[k].energy_uj);
+	}
+	return 0;
+}
+
 /* The one-workload table, without the status column when everything ran. */
 void
 compare_print_points(const struct compare_point *p, unsigned nsched, enum table_format fmt,
@@ -147,7 +184,12 @@ compare_print_points(const struct compare_point *p, unsigned nsched, enum table_
 	for (k = 0; k < nsched; k++)
 		failed |= p[k].status != 0;
 	/* the status column only when a dataflow could not run */
-	if (compare_table_points(&t, p, 1, nsched, false, failed) == 0)
+	if (compare_table_points(&t, p, 1, nsched, failed ? COMPARE_COL_STATUS : 0) == 0)
+		table_print(&t, fmt, f);
+	table_free(&t);
+	/* where the energy goes */
+	fprintf(f, "\nenergy by component:\n\n");
+	if (energy_table(&t, p, nsched) == 0)
 		table_print(&t, fmt, f);
 	table_free(&t);
 	/* why: what bounds each schedule, and how much of it overlaps */

@@ -96,10 +96,14 @@ int compare_write_pairs(const struct compare_point *p, unsigned nrows, unsigned 
 /*
  * One row per point (cycles, time, speedup and saving against the
  * baseline, utilisation, overlap, traffic, spills, L1 peak, bound,
- * efficiency, tiling), with a workload and a status column when asked.
+ * efficiency, tiling), with the columns of `cols` besides: a workload, a
+ * status, the energy of each component.
  */
+#define COMPARE_COL_WL 1u
+#define COMPARE_COL_STATUS 2u
+#define COMPARE_COL_ENERGY 4u
 int compare_table_points(struct table *t, const struct compare_point *p, unsigned nrows,
-    unsigned nsched, bool with_wl, bool with_status);
+    unsigned nsched, unsigned cols);
 /*
  * One workload: a heading, its table of points, what bounds each and why
  * the candidate wins or loses against the baseline (text or Markdown).

@@ -107,7 +107,7 @@ note_transfer(struct stats *s, const struct isa_instr *in)
 	}
 }
 
-/* VEC operations per element of each vector opcode (for energy). */
+/* The critical-path class of a unit. */
 static unsigned
 cp_class(unsigned unit)
 {
@@ -144,25 +144,56 @@ cp_path(const struct stats *s, uint64_t id, unsigned unit, uint64_t *end)
 	return NULL;
 }
 
-/* Bytes read or written in L1 and in L0, for their energy (5 regions of < 2^60 fit). */
+/*
+ * The operand accesses of a matrix product C (+)= A B of m x k by k x n,
+ * by buffer, as Timeloop and Accelergy count them: the array reads its
+ * operands once per step that uses them, not once per instruction.  A
+ * cube of M x K x N reads each A element once per block of N columns and
+ * each B element once per block of M rows; a weight-stationary array
+ * holds a K x N fold of B and streams every row of A through it, so B is
+ * read once and A once per block of N.  C is written at every block of K
+ * and read back at each one but the first (or at every one, when the
+ * product accumulates into what C held).
+ */
+static void
+matmul_bytes(const struct stats *s, const struct isa_instr *in, uint64_t *by)
+{
+	const struct npu *n = s->npu;
+	bool cube = n->mac.kind == NPU_MAC_CUBE;
+	uint64_t kf = cost_div_up(in->k, n->mac.k), c = in->dst[0].size;
+
+	by[in->src[0].buf] = num_sat_add(by[in->src[0].buf],
+	    num_mul_sat(cost_div_up(in->n, n->mac.n), in->src[0].size));
+	by[in->src[1].buf] = num_sat_add(by[in->src[1].buf],
+	    num_mul_sat(cube ? cost_div_up(in->m, n->mac.m) : 1, in->src[1].size));
+	by[in->dst[0].buf] = num_sat_add(by[in->dst[0].buf],
+	    num_mul_sat(2 * kf - ((in->flags & ISA_F_ACC) ? 0 : 1), c));
+}
+
+/*
+ * Bytes read or written in L1 and in L0, for their energy: every operand
+ * access of a matrix product, every region of the rest (a vector
+ * instruction reads and writes each element of its regions once, a
+ * transfer each byte it moves).
+ */
 static inline void
 buffer_bytes(struct stats *s, const struct isa_instr *in)
 {
-	uint64_t l1 = 0, l0 = 0;
+	uint64_t by[ISA_NBUFS] = { 0 };
 	unsigned i;
 
-	for (i = 0; i < in->nsrc; i++)
-		if (in->src[i].buf == ISA_BUF_L1)
-			l1 += in->src[i].size;
-		else if (in->src[i].buf >= ISA_BUF_L0A)
-			l0 += in->src[i].size;
-	for (i = 0; i < in->ndst; i++)
-		if (in->dst[i].buf == ISA_BUF_L1)
-			l1 += in->dst[i].size;
-		else if (in->dst[i].buf >= ISA_BUF_L0A)
-			l0 += in->dst[i].size;
-	num_add_sat(&s->l1_bytes, l1);
-	num_add_sat(&s->l0_bytes, l0);
+	if (in->op == ISA_OP_MATMUL && in->nsrc >= 2 && in->ndst >= 1 && in->m && in->n &&
+	    in->k) {
+		matmul_bytes(s, in, by);
+	} else {
+		for (i = 0; i < in->nsrc; i++)
+			by[in->src[i].buf] = num_sat_add(by[in->src[i].buf], in->src[i].size);
+		for (i = 0; i < in->ndst; i++)
+			by[in->dst[i].buf] = num_sat_add(by[in->dst[i].buf], in->dst[i].size);
+	}
+	num_add_sat(&s->l1_bytes, by[ISA_BUF_L1]);
+	num_add_sat(&s->l0_bytes, num_sat_add(num_sat_add(by[ISA_BUF_L0A], by[ISA_BUF_L0B]),
+	    by[ISA_BUF_L0C]));
 }
 
 static uint64_t

@@ -366,24 +366,16 @@ add_region(struct program *pg, const struct isa_region *r)
 	num_add_sat(&pg->touched[v->slot], v->size);
 }
 
-static uint64_t
-mul_sat(uint64_t a, uint64_t b)
-{
-	uint64_t x;
-
-	return __builtin_mul_overflow(a, b, &x) ? UINT64_MAX : x;
-}
-
 /* What one instruction costs an order: its multiply-adds, or the elements it steps or moves. */
 static uint64_t
 instr_work(const struct isa_instr *in, unsigned es)
 {
 	switch (in->op) {
 	case ISA_OP_MATMUL:
-		return mul_sat(mul_sat(in->m, in->n), in->k);
+		return num_mul_sat(num_mul_sat(in->m, in->n), in->k);
 	case ISA_OP_VMAX: case ISA_OP_VEXP: case ISA_OP_VSUM: case ISA_OP_VDIV:
 	case ISA_OP_VSCALE: case ISA_OP_VRESCALE:
-		return mul_sat(in->m, in->n);
+		return num_mul_sat(in->m, in->n);
 	default:	/* moves, allocations and frees touch their first region */
 		if (in->nsrc > 0)
 			return in->src[0].size / es;
@@ -395,7 +387,7 @@ uint64_t
 verify_reference_work(const struct workload *w)
 {
 	/* Q K^T and P V, and a few steps of softmax per score */
-	return mul_sat(mul_sat(mul_sat((uint64_t)w->batch * w->heads, w->q_len), w->k_len),
+	return num_mul_sat(num_mul_sat(num_mul_sat((uint64_t)w->batch * w->heads, w->q_len), w->k_len),
 	    (uint64_t)w->d_qk + w->d_v + 4);
 }
 
@@ -923,7 +915,7 @@ load(struct trace_reader *rd, const char *path, const struct verify_opts *o,
 	if (load_program(rd, path, pg, o->progress, total, orders, e) != 0)
 		return -1;
 	work = verify_reference_work(w);
-	num_add_sat(&work, mul_sat(pg->work, orders));
+	num_add_sat(&work, num_mul_sat(pg->work, orders));
 	if (work > limit)
 		return errbuf_set(e, "%s: verifying takes about %.2g operations (%u order%s of %.2g "
 		    "and the plain attention), more than the limit of %.2g; verify a smaller "
