@@ -1,7 +1,8 @@
 #!/bin/sh
 # Every dataflow at its best: the new parameters stay exact, prefetch never
-# holds a load at a barrier, resident K and V are read once per head, every
-# preset has a default tiling, and the lower bound holds.
+# holds a load at a barrier, resident K and V are read once per head, the
+# long-sequence defaults, and the lower bound holds (every preset's default
+# tiling: cli-defaults.sh).
 . "$TOP_SRCDIR/tests/lib.sh"
 
 # exact with every new parameter value, on odd shapes and causal masks
@@ -87,31 +88,6 @@ for wl in "2 3 100 130 24 0" "1 2 96 96 16 1"; do
 	done
 done
 
-# every preset, scheduler and NPU has a default tiling that fits, or says
-# what the smallest footprint is and what to do
-for w in $("$MASTRACE" workload list | awk '/^[a-z]/ { print $1 }'); do
-	for n in $("$MASTRACE" npu list | awk '/^[a-z]/ { print $1 }'); do
-		for s in mas flat flash layerwise; do
-			run schedule -n -s "$s" -w "$w" --npu "$n"
-			checks=$((checks + 1))
-			case $status in
-			0)
-				l1=$(printf '%s\n' "$out" | ungroup | sed -n 's/.*L1 \([0-9]*\) of \([0-9]*\) bytes.*/\1 \2/p')
-				set -- $l1
-				[ -n "$2" ] && [ "$1" -le "$2" ] ||
-					fail "$s on $w, $n: the default tiling does not fit: $out"
-				;;
-			1)
-				case $err in
-				*"the smallest footprint of this dataflow"*"--allow-spill"*) ;;
-				*) fail "$s on $w, $n: refused without the smallest footprint: $err" ;;
-				esac
-				;;
-			*) fail "$s on $w, $n: exit status $status: $err" ;;
-			esac
-		done
-	done
-done
 # the cases: long sequences and a huge head dimension
 run schedule -s mas -w llama3-8b --seq 8192 -t form=full -n
 expect_status 0 "MAS on llama3-8b at 8192"
