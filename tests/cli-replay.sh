@@ -44,6 +44,15 @@ expect_status 0 "replay on 128 KiB"
 run stats "$TMP/fe.r.mtr"
 case "$out" in *"spills        0 spills"*) fail "no spills on 128 KiB" ;; esac
 expect_out_contains ", making room for instruction " "a spill names the instruction it made room for"
+# the spill traffic beside the overflow that forced it, each from its own line
+sp=$(printf '%s\n' "$out" | ungroup | sed -n 's/^spills  *[0-9]* spills* (\([0-9]*\) bytes).*/\1/p')
+pk=$(printf '%s\n' "$out" | ungroup | sed -n 's/.*the plan allocates \([0-9]*\) at its peak.*/\1/p')
+ov=$(printf '%s\n' "$out" | ungroup | sed -n 's/^  spilled  *[0-9.]*x the overflow, \([0-9]*\) bytes.*/\1/p')
+x=$(printf '%s\n' "$out" | sed -n 's/^  spilled  *\([0-9.]*\)x the overflow.*/\1/p')
+checks=$((checks + 1))
+[ -n "$sp" ] && [ -n "$pk" ] && [ "$ov" = $((pk - 131072)) ] &&
+    [ "$(awk -v s="$sp" -v o="$ov" 'BEGIN { printf "%.1f", s / o }')" = "$x" ] ||
+	fail "spills beside the overflow: spilled $sp, peak $pk, overflow '$ov', ratio '$x'"
 expect_out_contains "starved     id " "the most starved transfers"
 expect_out_contains "  by share    0%+ " "transfers by share of DRAM"
 # the most starved transfer, looked up by id, was granted the share stats printed

@@ -614,6 +614,12 @@ stats_print_text(const struct stats *s, FILE *f)
 	fprintf(f, "spills        %s spill%s (%s bytes) and %s fill%s (%s bytes), %s DMA cycles\n",
 	    G(0, s->spills), s->spills == 1 ? "" : "s", G(1, s->spill_bytes), G(2, s->fills),
 	    s->fills == 1 ? "" : "s", G(3, s->fill_bytes), G(4, s->spill_cycles));
+	/* what the spills cost against what forced them: a policy that thrashes shows here */
+	if (s->spill_bytes > 0 && s->l1_peak > n->l1.capacity_bytes)
+		fprintf(f, "  spilled     %.1fx the overflow, %s bytes allocated past the capacity at "
+		    "the peak\n", (double)s->spill_bytes /
+		    (double)(s->l1_peak - n->l1.capacity_bytes),
+		    G(0, s->l1_peak - n->l1.capacity_bytes));
 	for (k = 0; k < s->nfirst; k++) {
 		fprintf(f, "  spill id %llu at cycle %llu: %llu bytes of l1:%llu", (unsigned long long)
 		    s->first_spills[k].id, (unsigned long long)s->first_spills[k].cycle,
