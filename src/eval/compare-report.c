@@ -141,17 +141,18 @@ why(const struct compare_point *mas, const struct compare_point *flat, char *buf
 static int
 energy_table(struct table *t, const struct compare_point *p, unsigned nsched)
 {
+	/* the table keeps the strings, not copies: the point columns' own, which live on */
 	const char *keys[STATS_NENERGY + 2], *titles[STATS_NENERGY + 2];
-	char kb[STATS_NENERGY][32];
 	unsigned k, c;
 	int row;
 
 	keys[0] = titles[0] = "scheduler";
 	for (c = 0; c < STATS_NENERGY; c++) {
-		snprintf(kb[c], sizeof kb[c], "%s uJ", stats_energy_names[c]);
-		keys[c + 1] = titles[c + 1] = kb[c];
+		keys[c + 1] = point_keys[C_E0 + c];
+		titles[c + 1] = point_titles[C_E0 + c];
 	}
-	keys[STATS_NENERGY + 1] = titles[STATS_NENERGY + 1] = "total uJ";
+	keys[STATS_NENERGY + 1] = "energy_uj";
+	titles[STATS_NENERGY + 1] = "total uJ";
 	table_init(t, STATS_NENERGY + 2, keys, titles);
 	for (k = 0; k < nsched; k++) {
 		if (p[k].status != 0)
