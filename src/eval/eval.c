@@ -109,6 +109,7 @@ eval_prepare(const struct sched *s, const struct npu *n, const struct workload *
 int
 eval_run(const struct eval_spec *spec, struct eval_result *res, struct errbuf *e)
 {
+	const struct npu *on = spec->replay_npu != NULL ? spec->replay_npu : spec->npu;
 	struct replay_observer ob;
 	struct trace_writer *w = NULL;
 	struct replay *r = NULL;
@@ -117,7 +118,7 @@ eval_run(const struct eval_spec *spec, struct eval_result *res, struct errbuf *e
 	int rc = -1;
 
 	memset(res, 0, sizeof *res);
-	if (stats_init(&res->st, spec->npu) != 0)
+	if (stats_init(&res->st, on) != 0)
 		return errbuf_set(e, "out of memory");
 	replay_opts_to_stats(&spec->replay, &res->st);
 	if (eval_prepare(spec->sched, spec->npu, spec->wl, &spec->tiling, spec->allow_spill,
@@ -125,8 +126,8 @@ eval_run(const struct eval_spec *spec, struct eval_result *res, struct errbuf *e
 	    spec->max_instructions ? spec->max_instructions : SCHED_MAX_INSTRUCTIONS, e) != 0)
 		return -1;
 	snprintf(name, sizeof name, "%s (%s) on %s", spec->sched->name, res->plan.tiling,
-	    spec->npu->name);
-	if ((r = replay_new(spec->npu, &spec->replay, name, e)) == NULL)
+	    on->name);
+	if ((r = replay_new(on, &spec->replay, name, e)) == NULL)
 		return -1;
 	replay_observer_stats(&ob, &res->st);
 	if (replay_observe(r, &ob, e) != 0)

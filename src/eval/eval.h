@@ -11,7 +11,8 @@
 /* What to evaluate: a dataflow with a tiling on a workload and an NPU. */
 struct eval_spec {
 	const struct sched *sched;
-	const struct npu *npu;		/* planned for and replayed on */
+	const struct npu *npu;		/* planned for, and replayed on unless... */
+	const struct npu *replay_npu;	/* ... this is not NULL: replay --npu in memory */
 	const struct workload *wl;
 	struct tiling tiling;		/* what it leaves unset, eval_prepare() picks */
 	bool allow_spill;		/* accept a tiling whose footprint exceeds L1 */
