@@ -1,6 +1,7 @@
 #!/bin/sh
 # A bounded libFuzzer run of each target (the readers, the NPU parser, the
-# replay, verify, the exporters and the viewer's summary) from its seeds, with its dictionary; skipped (77) unless
+# replay, verify, the exporters, the viewer's summary and the replay's
+# monotonicity) from its seeds, with its dictionary; skipped (77) unless
 # the tree was configured with --enable-fuzzing.  FUZZ_SECONDS (default 30)
 # is each target's time; `make fuzz FUZZ_SECONDS=600` runs them for longer,
 # keeping what they find in FUZZ_CORPUS (default: a temporary folder).
@@ -21,6 +22,7 @@ for t in $FUZZ_TARGETS; do
 	fuzz-verify) seeds="$TOP_SRCDIR/traces/examples $T/replay-seeds $T/repro" dict=text ;;
 	fuzz-export) seeds="$T/export-seeds" dict=text ;;
 	fuzz-view) seeds="$T/export-seeds" dict=text ;;
+	fuzz-monotone) seeds="" dict="" ;;	# its bytes are choices: no seed says more
 	*) seeds="" dict="" ;;
 	esac
 	mkdir -p "$corpus/$name"

@@ -810,26 +810,6 @@ static void more_l1(struct npu *n) { n->l1.capacity_bytes *= 2; }
 static void more_l0_rate(struct npu *n) { n->l0.load_bytes_per_cycle *= 2; }
 static void more_dma(struct npu *n) { n->dma.channels *= 2; }
 
-static uint64_t
-replayed_on(const struct sched *s, const struct npu *plan, const struct npu *on,
-    const struct workload *w, const struct tiling *t)
-{
-	struct eval_spec spec;
-	struct eval_result res;
-	struct errbuf e;
-	uint64_t ms = 0;
-
-	eval_spec_init(&spec, s, plan, w);
-	spec.replay_npu = on;
-	spec.tiling = *t;
-	if (eval_run(&spec, &res, &e) == 0)
-		ms = res.st.makespan;
-	else
-		fprintf(stderr, "%s on %s: %s\n", s->name, on->name, e.msg);
-	eval_result_free(&res);
-	return ms;
-}
-
 static void
 test_more_is_never_slower(void)
 {
@@ -864,13 +844,13 @@ test_more_is_never_slower(void)
 			continue;	/* nothing fits: no trace to compare */
 		eval_tiling_whole(s, &plan.t, &t);
 		ran++;
-		base = replayed_on(s, &p->npu, &p->npu, &w, &t);
-		CU_ASSERT_FATAL(base > 0);
+		base = eval_replayed(s, &p->npu, &p->npu, &w, &t, &e);
+		CU_ASSERT_FATAL(base != UINT64_MAX);
 		for (m = 0; m < ARRAY_LEN(more); m++) {
 			struct npu n = p->npu;
 			more[m].grow(&n);
-			grown = replayed_on(s, &p->npu, &n, &w, &t);
-			CU_ASSERT(grown > 0);
+			grown = eval_replayed(s, &p->npu, &n, &w, &t, &e);
+			CU_ASSERT(grown != UINT64_MAX);
 			if (grown > base + base / 100) {
 				fprintf(stderr, "%s (%s) on %s, %s: twice the %s makes it %.2f%% "
 				    "slower (%llu -> %llu cycles)\n", s->name, plan.tiling, p->name,

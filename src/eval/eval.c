@@ -29,16 +29,16 @@ eval_spec_init(struct eval_spec *spec, const struct sched *s, const struct npu *
 	replay_opts_default(&spec->replay);
 }
 
-/* The replayed makespan of tiling t on workload w, or UINT64_MAX when it cannot run. */
-static uint64_t
-replayed(const struct sched *s, const struct npu *n, const struct workload *w,
-    const struct tiling *t, struct errbuf *e)
+uint64_t
+eval_replayed(const struct sched *s, const struct npu *plan, const struct npu *on,
+    const struct workload *w, const struct tiling *t, struct errbuf *e)
 {
 	struct eval_spec spec;
 	struct eval_result r;
 	uint64_t ms = UINT64_MAX;
 
-	eval_spec_init(&spec, s, n, w);
+	eval_spec_init(&spec, s, plan, w);
+	spec.replay_npu = on;
 	eval_tiling_whole(s, t, &spec.tiling);
 	if (eval_run(&spec, &r, e) == 0)
 		ms = r.st.makespan;
@@ -60,11 +60,11 @@ replayed_whole(const struct sched *s, const struct npu *n, const struct workload
 	struct workload wa, wb;
 
 	if (units <= 4 || sched_min_instructions(s, w, t) <= SCHED_WHOLE_INSTRUCTIONS)
-		return replayed(s, n, w, t, e);
+		return eval_replayed(s, n, n, w, t, e);
 	a = sched_proxy(w, 2, &wa);
 	b = sched_proxy(w, 4, &wb);
-	if ((ma = replayed(s, n, &wa, t, e)) == UINT64_MAX ||
-	    (mb = replayed(s, n, &wb, t, e)) == UINT64_MAX)
+	if ((ma = eval_replayed(s, n, n, &wa, t, e)) == UINT64_MAX ||
+	    (mb = eval_replayed(s, n, n, &wb, t, e)) == UINT64_MAX)
 		return UINT64_MAX;
 	return sched_extrapolate(ma, a, mb, b, units);
 }

@@ -57,6 +57,13 @@ void eval_spec_init(struct eval_spec *spec, const struct sched *s, const struct 
  */
 int eval_run(const struct eval_spec *spec, struct eval_result *res, struct errbuf *e);
 void eval_result_free(struct eval_result *res);
+/*
+ * The replayed makespan of tiling t (taken whole) planned on `plan` and
+ * replayed on `on` (which may be `plan`), every model on; UINT64_MAX with
+ * the reason in e when it cannot run.
+ */
+uint64_t eval_replayed(const struct sched *s, const struct npu *plan, const struct npu *on,
+    const struct workload *w, const struct tiling *t, struct errbuf *e);
 
 /*
  * Plan (the tiling asked, NULL for none, completed by sched_plan()) and
