@@ -17,6 +17,13 @@ done
 expect_out_contains "MAS is 1.48x as fast as FLAT" "compare on the defaults"
 expect_out_contains "Both are bound by vec" "compare says why"
 expect_out_contains "energy by component:" "compare shows the energy by component"
+# the sentence names the component that differs most, with both figures from the table
+line=$(printf '%s\n' "$out" | sed -n 's/.*most of the difference in \([a-z0-9]*\) (\([0-9.]*\) uJ against \([0-9.]*\)).*/\1 \2 \3/p')
+set -- $line
+checks=$((checks + 1))
+[ -n "$3" ] && printf '%s\n' "$out" | grep -q "^mas .* $2 " &&
+    printf '%s\n' "$out" | grep -q "^flat .* $3 " ||
+	fail "compare: the energy difference is not named from the table: '$line'"
 expect_out_contains "scheduler  mac uJ  vec uJ  l0 uJ  l1 uJ  dram uJ  static uJ  total uJ" \
     "the components of the energy"
 

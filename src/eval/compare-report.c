@@ -215,10 +215,18 @@ compare_print_points(const struct compare_point *p, unsigned nsched, enum table_
 		if (mas != NULL && flat != NULL) {
 			double sp = compare_seconds(flat) / compare_seconds(mas);
 			double sv = 100.0 * (1 - mas->energy_uj / flat->energy_uj);
+			const double *em = mas->res.st.energy_pj, *ef = flat->res.st.energy_pj;
+			unsigned c, most = 0;
 			char w[512];
+			/* where the energy differs most: the component a reader should look at */
+			for (c = 1; c < STATS_NENERGY; c++)
+				if (fabs(em[c] - ef[c]) > fabs(em[most] - ef[most]))
+					most = c;
 			fprintf(f, "\n" COMPARE_CANDIDATE_TITLE " is %.2fx as fast as "
-			    COMPARE_BASELINE_TITLE " and uses %.1f%% %s energy.\n", sp,
-			    fabs(sv), sv >= 0 ? "less" : "more");
+			    COMPARE_BASELINE_TITLE " and uses %.1f%% %s energy, most of the "
+			    "difference in %s (%.1f uJ against %.1f).\n", sp, fabs(sv),
+			    sv >= 0 ? "less" : "more", stats_energy_names[most], em[most] / 1e6,
+			    ef[most] / 1e6);
 			why(mas, flat, w, sizeof w);
 			fprintf(f, "%s.\n", w);
 		}
