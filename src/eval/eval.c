@@ -59,7 +59,7 @@ replayed_whole(const struct sched *s, const struct npu *n, const struct workload
 	uint64_t units = (uint64_t)w->batch * w->heads, a, b, ma, mb;
 	struct workload wa, wb;
 
-	if (units <= 4 || sched_min_instructions(s, w, t) <= SCHED_WHOLE_INSTRUCTIONS)
+	if (sched_judge_whole(s, w, t))
 		return eval_replayed(s, n, n, w, t, e);
 	a = sched_proxy(w, 2, &wa);
 	b = sched_proxy(w, 4, &wb);

@@ -88,6 +88,13 @@ sched_extrapolate(uint64_t ma, uint64_t a, uint64_t mb, uint64_t b, uint64_t uni
 	return est >= 0x1p64 ? UINT64_MAX : (uint64_t)(est + 0.5);
 }
 
+bool
+sched_judge_whole(const struct sched *s, const struct workload *w, const struct tiling *t)
+{
+	return (uint64_t)w->batch * w->heads <= 4 ||
+	    sched_min_instructions(s, w, t) <= SCHED_WHOLE_INSTRUCTIONS;
+}
+
 int
 sched_plan_whole(const struct sched *s, const struct npu *n, const struct workload *w,
     const struct tiling *t, uint64_t *makespan, uint64_t *instr, struct errbuf *e)
@@ -97,7 +104,7 @@ sched_plan_whole(const struct sched *s, const struct npu *n, const struct worklo
 	struct sched_result ra, rb;
 	struct workload wa, wb;
 
-	if (units <= 4 || sched_min_instructions(s, w, t) <= SCHED_WHOLE_INSTRUCTIONS) {
+	if (sched_judge_whole(s, w, t)) {
 		sched_counter_init(&c, false);
 		if (sched_emit_to(s, n, w, t, &c.w, &ra, e) != 0)
 			return -1;

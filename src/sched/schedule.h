@@ -199,6 +199,8 @@ uint64_t sched_extrapolate(uint64_t ma, uint64_t a, uint64_t mb, uint64_t b, uin
  * extrapolated from two heads and four.  instr: instructions planned.
  */
 #define SCHED_WHOLE_INSTRUCTIONS (16u * 1024)
+/* That rule: is w judged whole under t, rather than by two heads and four? */
+bool sched_judge_whole(const struct sched *s, const struct workload *w, const struct tiling *t);
 int sched_plan_whole(const struct sched *s, const struct npu *n, const struct workload *w,
     const struct tiling *t, uint64_t *makespan, uint64_t *instr, struct errbuf *e);
 
