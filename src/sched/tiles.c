@@ -410,27 +410,36 @@ sctx_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, const int *s, 
     bool divide)
 {
 	uint32_t rows = sctx_rows(sc, i), nvis = sctx_visible(sc, i), v0, vr, j;
-	unsigned mask;
+	unsigned mask, first, last;
 
-	for (v0 = 0; v0 < rows; v0 += sc->VR) {
-		vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
-		for (j = 0; j < nvis; j++) {	/* row maxima, merged across key blocks */
-			mask = sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
-			vec_tile(sc, ISA_OP_VMAX, mask | (j == 0 ? ISA_F_FIRST : 0) |
-			    (j + 1 == nvis ? ISA_F_LAST : 0), b, h, i, j, v0, vr, s[j], ISA_T_S,
-			    j ? m : -1, -1, m, ISA_T_M);
+	for (j = 0; j < nvis; j++) {	/* row maxima, merged across key blocks */
+		mask = sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
+		first = j == 0 ? ISA_F_FIRST : 0;
+		last = j + 1 == nvis ? ISA_F_LAST : 0;
+		for (v0 = 0; v0 < rows; v0 += sc->VR) {
+			vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
+			vec_tile(sc, ISA_OP_VMAX, mask | first | last, b, h, i, j, v0, vr, s[j],
+			    ISA_T_S, j ? m : -1, -1, m, ISA_T_M);
 		}
-		for (j = 0; j < nvis; j++)	/* P = exp(scale (S - max)), in place */
-			vec_tile(sc, ISA_OP_VEXP, sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0, b, h, i,
-			    j, v0, vr, s[j], ISA_T_S, m, -1, s[j], ISA_T_P);
-		for (j = 0; j < nvis; j++)	/* row sums */
-			vec_tile(sc, ISA_OP_VSUM, (j == 0 ? ISA_F_FIRST : 0) |
-			    (j + 1 == nvis ? ISA_F_LAST : 0), b, h, i, j, v0, vr, s[j], ISA_T_P,
+	}
+	for (j = 0; j < nvis; j++) {	/* P = exp(scale (S - max)) in place, and row sums */
+		mask = sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
+		first = j == 0 ? ISA_F_FIRST : 0;
+		last = j + 1 == nvis ? ISA_F_LAST : 0;
+		for (v0 = 0; v0 < rows; v0 += sc->VR) {
+			vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
+			vec_tile(sc, ISA_OP_VEXP, mask, b, h, i, j, v0, vr, s[j], ISA_T_S, m, -1,
+			    s[j], ISA_T_P);
+			vec_tile(sc, ISA_OP_VSUM, first | last, b, h, i, j, v0, vr, s[j], ISA_T_P,
 			    j ? l : -1, -1, l, ISA_T_L);
-		for (j = 0; j < nvis && divide; j++)	/* normalize */
+		}
+	}
+	for (j = 0; j < nvis && divide; j++)	/* normalize */
+		for (v0 = 0; v0 < rows; v0 += sc->VR) {
+			vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
 			vec_tile(sc, ISA_OP_VDIV, 0, b, h, i, j, v0, vr, s[j], ISA_T_P, l, -1,
 			    s[j], ISA_T_P);
-	}
+		}
 }
 
 void
