@@ -138,13 +138,25 @@ run compare -q -w "$w" -s mas -o "$TMP/file"
 expect_status 1 "compare -o onto a file"
 expect_err_contains "$TMP/file" "compare -o onto a file"
 
-# the ladder: nine steps, each against the one before and the first
+# the ladder: ten steps, each against the one before and the first
 run compare -q --ladder -w "$w" --seq 128 --format csv
 expect_status 0 "compare --ladder"
 printf '%s\n' "$out" >"$TMP/l.csv"
-[ "$(wc -l <"$TMP/l.csv")" -eq 10 ] || fail "the ladder: a header and 9 steps expected"
-grep -q '^FLAT as published,flat,[0-9]*,[0-9.]*,[0-9.]*,[a-z0-9-]*,1.0000,1.0000,' "$TMP/l.csv" ||
-    fail "the ladder's first step is its own base"
+[ "$(wc -l <"$TMP/l.csv")" -eq 11 ] || fail "the ladder: a header and 10 steps expected"
+grep -q '^FLAT at its published granularity,flat,[0-9]*,[0-9.]*,[0-9.]*,[a-z0-9-]*,1.0000,1.0000,"gran=head,.*prefetch=off,kv=stream,norm=p"$' "$TMP/l.csv" ||
+    fail "the ladder's first step is FLAT at gran=head, its own base"
+grep -q '^FLAT as published,flat,[0-9]*,.*prefetch=off,kv=stream,norm=p"$' "$TMP/l.csv" ||
+    fail "the ladder's second step is FLAT as published"
+# where a head's scores overflow L1 the published granularity spills, and says so where L0 cannot
+run compare -q --ladder -w b=1,h=1,q=512,k=512,d=64 --npu flat-edge --format csv
+expect_status 0 "the ladder with FLAT's head past L1"
+printf '%s\n' "$out" >"$TMP/l.csv"
+grep -q '^FLAT at its published granularity,flat,[0-9][0-9]*,.*gran=head,rows=512,' "$TMP/l.csv" ||
+    fail "FLAT at gran=head did not run with spills on flat-edge"
+run compare -q --ladder -w b=1,h=1,q=512,k=512,d=64 --npu edge --format csv
+expect_status 0 "the ladder where FLAT's head cannot be a cube tile"
+printf '%s\n' "$out" | grep -q '^FLAT at its published granularity,flat,,.*L0A needs 81920 bytes' ||
+    fail "FLAT at gran=head on edge does not say that L0A cannot hold it"
 grep -q '^MAS at its best (swept),mas,' "$TMP/l.csv" || fail "the ladder ends with MAS at its best"
 awk -F, 'NR > 1 && $3 == "" { bad = 1 } END { exit bad }' "$TMP/l.csv" ||
     fail "a ladder step did not run"

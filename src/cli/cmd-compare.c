@@ -35,7 +35,7 @@ usage(FILE *f)
 	    "utilisation, overlap, DRAM traffic, spills, L1 peak, and the resource that\n"
 	    "bounds each schedule.  With several workloads, one row per workload and\n"
 	    "MAS's speedup and saving against FLAT with their geometric mean and maximum.\n"
-	    "--ladder walks from FLAT as published to MAS at its best, one step at a time.\n"
+	    "--ladder walks from FLAT at its published granularity to MAS at its best.\n"
 	    "\n"
 	    "Options:\n"
 	    "  -w, --workload LIST  presets or shapes, separated by commas (default\n"

@@ -114,13 +114,14 @@ evaluate(struct compare_point *p, const struct compare_opts *o, struct errbuf *e
 	struct export_counts xc;
 	char path[4096], rpath[4096];
 
-	if (eval_prepare(p->sched, p->npu, &p->wl, &p->tiling, false, &plan, e) != 0 ||
+	if (eval_prepare(p->sched, p->npu, &p->wl, &p->tiling, p->allow_spill, &plan, e) != 0 ||
 	    sched_check_size(p->sched, &p->wl, &plan.t, o->max_instructions ?
 	    o->max_instructions : SCHED_MAX_INSTRUCTIONS, e) != 0)
 		return -1;
 	p->failed_late = true;	/* until everything is written */
 	eval_spec_init(&spec, p->sched, p->npu, &p->wl);
 	eval_tiling_whole(p->sched, &plan.t, &spec.tiling);	/* not chosen twice */
+	spec.allow_spill = p->allow_spill;
 	spec.max_instructions = o->max_instructions;
 	if (o->outdir != NULL) {
 		if (out_path(o, p, ".mtr", path, sizeof path, e) != 0 ||

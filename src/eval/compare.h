@@ -30,6 +30,7 @@ struct compare_point {
 	struct workload wl;
 	const struct npu *npu;
 	struct tiling tiling;		/* what it leaves unset, eval_prepare() chooses */
+	bool allow_spill;		/* a footprint past L1 is replayed with spills */
 	char name[160];			/* file names in outdir: letters, digits, '-', '.', '_' */
 	/* results */
 	int status;			/* 0, or -1 with the reason in err */

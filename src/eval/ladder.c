@@ -9,15 +9,17 @@
 #include "ladder.h"
 
 const struct ladder_step ladder_steps[LADDER_NSTEPS] = {
-	{ "FLAT as published", false, "prefetch", "kv,norm", false },
-	{ "+ prefetch", false, "", "kv,norm", false },
-	{ "+ kv, norm: FLAT by default", false, "", "", false },
-	{ "FLAT at its best (swept)", false, "", "", true },
-	{ "MAS streams, 3 score buffers", true, "overwrite", "kv,norm,form", false },
-	{ "+ overwrite: MAS as published", true, "", "kv,norm,form", false },
-	{ "+ kv, norm", true, "", "form", false },
-	{ "+ form: MAS by default", true, "", "", false },
-	{ "MAS at its best (swept)", true, "", "", true },
+	{ "FLAT at its published granularity", false, "gran=head", "prefetch", "kv,norm", true,
+	  false },
+	{ "FLAT as published", false, "", "prefetch", "kv,norm", false, false },
+	{ "+ prefetch", false, "", "", "kv,norm", false, false },
+	{ "+ kv, norm: FLAT by default", false, "", "", "", false, false },
+	{ "FLAT at its best (swept)", false, "", "", "", false, true },
+	{ "MAS streams, 3 score buffers", true, "", "overwrite", "kv,norm,form", false, false },
+	{ "+ overwrite: MAS as published", true, "", "", "kv,norm,form", false, false },
+	{ "+ kv, norm", true, "", "", "form", false, false },
+	{ "+ form: MAS by default", true, "", "", "", false, false },
+	{ "MAS at its best (swept)", true, "", "", "", false, true },
 };
 
 /*
@@ -63,6 +65,8 @@ step_tiling(const struct sched *s, const struct ladder_step *st, struct tiling *
     struct errbuf *e)
 {
 	memset(t, 0, sizeof *t);
+	if (*st->set != '\0' && sched_parse_tiling(s, st->set, t, e) != 0)
+		return errbuf_prefix(e, "ladder");
 	/* a weakened knob is its second choice, a pinned choice its first */
 	if (set_named(s, st->weaken, true, 1, t, e) != 0 ||
 	    set_named(s, st->pin, false, 0, t, e) != 0)
@@ -247,6 +251,7 @@ ladder_run(struct ladder *l, const struct workload *w, const struct npu *n,
 		l->p[i].sched = s[st->candidate];
 		l->p[i].wl = *w;
 		l->p[i].npu = n;
+		l->p[i].allow_spill = st->spill;
 		if (!st->swept) {
 			if (step_tiling(l->p[i].sched, st, &l->p[i].tiling, e) != 0)
 				return -1;

@@ -9,20 +9,23 @@
 
 /*
  * A step: a dataflow (the baseline or the candidate of compare.h) with
- * some of its ablation knobs weakened (their second choice) and some of
- * its choices pinned to their first (the published form), the rest
- * chosen by the default-tiling rule; or the best of a sweep.
+ * some parameters set as its authors published them, some of its
+ * ablation knobs weakened (their second choice) and some of its choices
+ * pinned to their first (the published form), the rest chosen by the
+ * default-tiling rule; or the best of a sweep.
  */
 struct ladder_step {
 	const char *what;		/* "FLAT as published" */
 	bool candidate;			/* COMPARE_CANDIDATE's step, else COMPARE_BASELINE's */
+	const char *set;		/* a tiling, "gran=head"; "" for none */
 	const char *weaken;		/* ablation knobs by name, "a,b"; "" for none */
 	const char *pin;		/* choices by name, "a,b"; "" for none */
+	bool spill;			/* a footprint past L1 is replayed with spills */
 	bool swept;			/* the sweep's best instead */
 };
 
 extern const struct ladder_step ladder_steps[];
-#define LADDER_NSTEPS 9
+#define LADDER_NSTEPS 10
 
 /* Tilings of each sweep evaluated on the whole workload, beside the default. */
 #define LADDER_TOP 3

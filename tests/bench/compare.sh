@@ -23,4 +23,4 @@ done
 echo "compare (bert-base, edge, 4 dataflows): $(seconds compare -q) s"
 echo "compare -w all -j 1: $(seconds compare -q -w all -j 1) s"
 echo "compare -w all (every processor): $(seconds compare -q -w all) s"
-echo "compare --ladder (bert-base, edge, 296 evaluations): $(seconds compare -q --ladder) s"
+echo "compare --ladder (bert-base, edge): $(seconds compare -q --ladder) s"
