@@ -838,6 +838,8 @@ run_threads(struct verify_run *run, struct worker *wk, unsigned nw, void *(*fn)(
 		if (started != NULL && started[i])
 			pthread_join(wk[i].tid, NULL);
 	free(started);
+	/* once more at the end, so that a run too quick for a tick still reports */
+	progress_report(run->progress, atomic_load(&run->executed), run->total_work);
 }
 
 /* ---- the entry points ------------------------------------------------- */
