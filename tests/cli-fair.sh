@@ -33,6 +33,49 @@ for wl in b=1,h=2,q=100,k=77,d=24 b=2,h=1,q=37,k=130,d=8,causal=1; do
 	done
 done
 
+# a row block larger than L0 holds goes through the MAC a cube tile at a
+# time, exact, with O whole in L0C (rows=32) or a cube tile at a time
+# (rows=96, whose O does not fit beside a score tile): an NPU with an
+# 8 KiB L0A and a 16 KiB L0C takes 48 of rows=96 (96 x (40 + 32) x 2 > 8 KiB)
+printf '[npu]\nbase = edge\nname = small-l0\n[l0]\na_kib = 8\nb_kib = 16\nc_kib = 16\n' \
+    >"$TMP/small-l0.ini"
+for wl in b=1,h=2,q=131,k=201,d=40,causal=1 b=2,h=1,q=100,k=77,d=40; do
+	for st in "mas:rows=96,cols=32,kv=stream" "mas:rows=96,cols=32,norm=p,form=serial" \
+	    "mas:rows=128,cols=32,form=online" "mas:rows=32,cols=32,overwrite=off,norm=p" \
+	    "flat:gran=head,cols=32,norm=p" "flat:rows=96,cols=32,kv=resident" \
+	    "flash:rows=128,cols=32" "layerwise:rows=96,cols=32"; do
+		s=${st%%:*} t=${st#*:}
+		run schedule -q -s "$s" -w "$wl" --npu "$TMP/small-l0.ini" -t "$t" --allow-spill \
+		    -o "$TMP/v.mtr"
+		expect_status 0 "schedule $s $t on $wl, small L0"
+		run verify -q --orders 3 "$TMP/v.mtr"
+		expect_status 0 "verify $s $t on $wl, small L0"
+	done
+done
+# MAS's row block of 96 in cube tiles of 48; layerwise, which keeps O
+# whole in L0C (96 x 40 x 4 of 16 KiB), in cube tiles of 8
+cube_rows() {	# SCHED TILING: the row counts of its matmuls
+	run schedule -q -s "$1" -w b=1,h=1,q=96,k=77,d=40 --npu "$TMP/small-l0.ini" -t "$2" \
+	    -o "$TMP/v.mtr"
+	run convert "$TMP/v.mtr" -
+	printf '%s\n' "$out" | sed -n 's/.* op=matmul .* m=\([0-9]*\) .*/\1/p' | sort -u | tr '\n' ' '
+}
+checks=$((checks + 2))
+[ "$(cube_rows mas rows=96,cols=32,kv=stream)" = "48 " ] ||
+	fail "mas rows=96 on an 8 KiB L0A: cube tiles of $(cube_rows mas rows=96,cols=32,kv=stream)"
+[ "$(cube_rows layerwise rows=96,cols=32)" = "8 " ] ||
+	fail "layerwise rows=96 on a 16 KiB L0C: cube tiles of $(cube_rows layerwise rows=96,cols=32)"
+run schedule -q -s mas -w b=1,h=1,q=64,k=300,d=40 --npu "$TMP/small-l0.ini" -t cols=256 \
+    -o "$TMP/v.mtr"
+expect_status 1 "cols past L0B"
+expect_err_contains "parameter 'cols': L0B needs 40960 bytes" "cols past L0B names it"
+printf '[npu]\nbase = edge\nname = tiny-l0a\n[l0]\na_kib = 1\n' >"$TMP/tiny.ini"
+run schedule -q -s mas -w b=1,h=1,q=64,k=300,d=400 --npu "$TMP/tiny.ini" -t cols=256 \
+    -o "$TMP/v.mtr"
+expect_status 1 "not one row past L0A"
+expect_err_contains "parameter 'cols': L0A needs 1312 bytes for a cube tile of one row" \
+    "not one row past L0A says what one row needs"
+
 # loads that wait for a barrier, by their trace: layer-wise scores (tensors s
 # and p) come back from DRAM after the barrier that ends their layer, as
 # they must; no other load has reason to

@@ -93,8 +93,8 @@ printf '[npu]\nbase = edge\nname = nol0\n[l0]\na_kib = 0\nb_kib = 0\nc_kib = 0\n
 run schedule --npu "$TMP/nol0.ini" -t rows=1000000 -o "$TMP/x.mtr"
 expect_status 1 "rows=1000000 without L0"
 expect_err_contains "with rows clipped to the 512 queries), the NPU has 262144" "the L1 message names the clipping"
-run schedule -t rows=1000000 -o "$TMP/x.mtr"
-expect_err_contains "with tiles of 512 rows and 16 cols as used" "the L0 message gives the tiles used"
+run schedule -t cols=1000000 -o "$TMP/x.mtr"
+expect_err_contains "with 512 cols as used" "the L0 message gives the tiles used"
 
 # replay names a corrupt input once
 head -c 300 "$TMP/r.mtr" >"$TMP/cut2.mtr"

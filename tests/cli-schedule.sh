@@ -62,9 +62,12 @@ run schedule -s mas -t rows=64,tile=3 -o "$TMP/x.mtr"
 expect_status 1 "unknown tiling parameter"
 expect_err_line "mastrace: schedule: tiling 'rows=64,tile=3': unknown parameter 'tile' for scheduler 'mas', expected one of rows, cols, vrows, overwrite, prefetch, kv, norm, form
 Try 'mastrace schedule --help' for more information." "unknown tiling parameter"
-run schedule -s flash -t rows=256,cols=128 -o "$TMP/x.mtr"
-expect_status 1 "tile larger than L0"
-expect_err_line "mastrace: schedule: tiling rows=256,cols=128,prefetch=on,kv=stream: parameter 'rows' or 'cols': L0A needs 98304 bytes (rows x (dqk + cols) x 2, with tiles of 256 rows and 128 cols as used), the NPU has 32768 (l0.a_kib = 32)" "L0 limit"
+run schedule -s flash -t rows=16,cols=1000 -o "$TMP/x.mtr"
+expect_status 1 "key tile larger than L0"
+expect_err_line "mastrace: schedule: tiling rows=16,cols=1000,prefetch=on,kv=stream: parameter 'cols': L0B needs 131072 bytes (cols x (dqk + dv) x 2, with 512 cols as used), the NPU has 32768 (l0.b_kib = 32)" "L0 limit"
+# a row block larger than L0 holds goes through the MAC in cube tiles
+run schedule -s flash -t rows=192,cols=128 -o "$TMP/big.mtr"
+expect_status 0 "a row block larger than L0"
 # a long sequence: the published form goes below the MAC's native height,
 # and says so; left to choose, MAS takes its online form at full height
 run schedule -s mas -w sd-unet-64 -t form=full -o "$TMP/long.mtr"

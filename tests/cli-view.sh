@@ -93,7 +93,7 @@ expect_status 1 "view --bogus"
 # --live: what to replay is checked before the terminal is touched
 run view --live --batch "" -t rows=9999,cols=9999
 expect_status 1 "view --live with a tiling that does not fit"
-expect_err_contains "L0A needs" "view --live with a tiling that does not fit"
+expect_err_contains "L0B needs" "view --live with a tiling that does not fit"
 run view --live --batch "" -s foo
 expect_status 1 "view --live -s foo"
 run view --live mas.r.mtr

@@ -509,15 +509,19 @@ test_tiling_errors(void)
 	    "parameter 'gran': got 'tile', expected row, head or batch");
 	expect_plan_error("mas", "bert-base", "edge", "rows=0", "tiling 'rows=0': parameter "
 	    "'rows': got '0', expected an integer from 1 to 16777216");
-	expect_plan_error("flash", "bert-base", "edge", "rows=256,cols=128", "tiling "
-	    "rows=256,cols=128,prefetch=on,kv=stream: parameter 'rows' or 'cols': L0A needs 98304 bytes (rows x (dqk "
-	    "+ cols) x 2, with tiles of 256 rows and 128 cols as used), the NPU has 32768 "
-	    "(l0.a_kib = 32)");
-	/* a value larger than the problem is clipped, and the message says what was used */
+	/* a key tile past L0B; a value larger than the problem is clipped, and said so */
+	expect_plan_error("flash", "bert-base", "edge", "rows=16,cols=1000000", "tiling "
+	    "rows=16,cols=1000000,prefetch=on,kv=stream: parameter 'cols': L0B needs 131072 "
+	    "bytes (cols x (dqk + dv) x 2, with 512 cols as used), the NPU has 32768 "
+	    "(l0.b_kib = 32)");
+	/* a row block past L0 goes through in cube tiles: L1 is what it must fit */
 	expect_plan_error("mas", "bert-base", "edge", "rows=1000000,cols=16", "tiling "
-	    "rows=1000000,cols=16,vrows=16,overwrite=on,prefetch=on,kv=stream,norm=p,form=full: parameter 'rows' or 'cols': L0A needs "
-	    "81920 bytes (rows x (dqk + cols) x 2, with tiles of 512 rows and 16 cols as used), "
-	    "the NPU has 32768 (l0.a_kib = 32)");
+	    "rows=1000000,cols=16,vrows=32,overwrite=on,prefetch=on,kv=stream,norm=o,form=online "
+	    "needs 308224 bytes of L1 (2 Q tiles + 2 score tiles of rows x cols + 2 K and 2 V "
+	    "tiles + 2 O tiles + 3 running maxima + 2 running sums, with rows clipped to the 512 "
+	    "queries), the NPU has 262144 (l1.capacity_kib = 256), the smallest footprint of "
+	    "this dataflow with the parameters given; use a dataflow that fits (flat, flash, "
+	    "layerwise) or pass --allow-spill");
 	/* nothing fits: the smallest footprint, and the dataflows that do fit */
 	expect_plan_error("mas", "bert-base", "edge", "rows=80,overwrite=off,form=full", "tiling "
 	    "rows=80,cols=2,vrows=32,overwrite=off,prefetch=on,kv=stream,norm=p,form=full needs 277888 "

@@ -7,6 +7,7 @@
 
 #include "num.h"
 #include "schedule.h"
+#include "tiles.h"
 
 static void
 set_default(const struct sched *s, struct tiling *t, enum sched_role role, int64_t v)
@@ -125,6 +126,26 @@ sched_plan_whole(const struct sched *s, const struct npu *n, const struct worklo
 	return 0;
 }
 
+/*
+ * What planning a head of t costs, at least: its instructions, with every
+ * matrix step as many times as a row block has cube tiles (a bound on the
+ * high side, as not every instruction is one).
+ */
+static uint64_t
+head_size(const struct search *sr, const struct tiling *t)
+{
+	const struct sched *s = sr->s;
+	uint64_t n = sched_min_instructions(s, sr->one, t), R, mr, x;
+
+	if (sr->rows_i < 0 || sr->cols_i < 0)
+		return n;
+	R = s->block_rows ? s->block_rows(sr->w, t) : sched_rows(sr->w, t->v[sr->rows_i]);
+	mr = sched_cube_rows(sr->n, sr->w, R, (uint64_t)t->v[sr->cols_i]);
+	if (mr == 0 || mr >= R)
+		return n;
+	return __builtin_mul_overflow(n, (R + mr - 1) / mr, &x) ? UINT64_MAX : x;
+}
+
 static void
 try_tiling(struct search *sr, struct tiling *t)
 {
@@ -166,7 +187,7 @@ try_tiling(struct search *sr, struct tiling *t)
 		return;
 	}
 	/* planning costs what a head makes: a candidate past the budget is kept by size alone */
-	if ((ni = sched_min_instructions(sr->s, sr->one, t)) > SEARCH_BUDGET / 6) {
+	if ((ni = head_size(sr, t)) > SEARCH_BUDGET / 6) {
 		if (sr->too_long++ == 0 || ni < sr->big_instr) {
 			sr->big = *t;
 			sr->big_instr = ni;

@@ -21,7 +21,7 @@ fit(const struct npu *n, const struct workload *w, const struct tiling *t,
 	uint64_t R = sched_rows(w, t->v[P_ROWS]), C = sched_cols(w, t->v[P_COLS]);
 	uint64_t el = w->elem_bytes;
 
-	if (sched_fit_l0(n, w, R, C, e) != 0)
+	if (sched_fit_l0(n, w, R, C, false, e) != 0)
 		return -1;
 	bool resident = t->v[P_KV] == SCHED_KV_RESIDENT;
 
@@ -43,7 +43,7 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 	struct skv kv;
 
 	sctx_init(sc, em, w, (uint32_t)t->v[P_ROWS], (uint32_t)t->v[P_COLS],
-	    (uint32_t)t->v[P_ROWS]);
+	    (uint32_t)t->v[P_ROWS], false);
 	em->prefetch = t->v[P_PREFETCH] == 0;
 	R = sc->R;
 	/* two Q tiles: the next row block's arrives while this one runs */

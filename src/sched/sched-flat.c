@@ -43,7 +43,7 @@ fit(const struct npu *n, const struct workload *w, const struct tiling *t,
 		return errbuf_set(e, "parameter 'kv': resident needs gran=row (a fused head "
 		    "or batch reads K and V once already)");
 	shape(w, t, &R, &H);
-	if (sched_fit_l0(n, w, R, C, e) != 0)
+	if (sched_fit_l0(n, w, R, C, false, e) != 0)
 		return -1;
 	f->l1_bytes = H * (sched_align(R * w->d_qk * el) + ncb * sched_align(R * C * el) +
 	    sched_align(R * w->d_v * el) + 2 * sched_align(R * el)) + skv_bytes(w, C, resident);
@@ -59,12 +59,13 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 	struct sctx *sc = ctx;
 	struct skv kv;
 	uint64_t R, H, el = w->elem_bytes, C;
-	uint32_t b, h0, hh, i, j, nvis;
+	uint32_t b, h0, hh, i, j;
 	int *q, *o, *m, *l, *s;
 	bool divide = t->v[P_NORM] == SCHED_NORM_P;
 
 	shape(w, t, &R, &H);
-	sctx_init(sc, em, w, (uint32_t)R, (uint32_t)t->v[P_COLS], (uint32_t)t->v[P_VROWS]);
+	sctx_init(sc, em, w, (uint32_t)R, (uint32_t)t->v[P_COLS], (uint32_t)t->v[P_VROWS],
+	    false);
 	em->prefetch = t->v[P_PREFETCH] == 0;
 	R = sc->R;
 	C = sc->C;
@@ -90,7 +91,6 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 	for (b = 0; b < w->batch && !em->failed; b++)
 	for (h0 = 0; h0 < w->heads && !em->failed; h0 += (uint32_t)H)
 	for (i = 0; i < sc->nrb && !em->failed; i++) {
-		nvis = sctx_visible(sc, i);
 		/* step 1: QK^T for every fused head */
 		for (hh = 0; hh < H; hh++) {
 			sctx_load(sc, b, h0 + hh, i * sc->R, 0, wl_q_row(w, &sc->dl, b, h0 + hh,
@@ -105,10 +105,7 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 		emit_barrier(em);
 		/* step 3: PV; the VEC waits (but for the division of O, with norm=o) */
 		for (hh = 0; hh < H; hh++) {
-			for (j = 0; j < nvis; j++)
-				sctx_pv(sc, b, h0 + hh, i, j, s[hh * sc->ncb + j], skv_v(sc, &kv, b,
-				    h0 + hh, i, j), o[hh], j == 0);
-			sctx_o_out(sc, b, h0 + hh, i, o[hh]);
+			sctx_pv_row(sc, &kv, b, h0 + hh, i, &s[hh * sc->ncb], o[hh]);
 			if (!divide)
 				sctx_normalize(sc, b, h0 + hh, i, o[hh], l[hh]);
 			sctx_store(sc, b, h0 + hh, i * sc->R, 0, o[hh], wl_o_row(w, &sc->dl, b,

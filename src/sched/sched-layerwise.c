@@ -22,7 +22,7 @@ fit(const struct npu *n, const struct workload *w, const struct tiling *t,
 	uint64_t R = sched_rows(w, t->v[P_ROWS]), C = sched_cols(w, t->v[P_COLS]);
 	uint64_t el = w->elem_bytes, ncb = (w->k_len + C - 1) / C;
 
-	if (sched_fit_l0(n, w, R, C, e) != 0)
+	if (sched_fit_l0(n, w, R, C, true, e) != 0)
 		return -1;
 	f->l1_bytes = sched_align(R * w->d_qk * el) + 2 * sched_align(C * w->d_qk * el) +
 	    2 * sched_align(R * C * el) + ncb * sched_align(R * C * el) + 2 * sched_align(R * el) +
@@ -41,7 +41,7 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 	int q, k[2], st[2], *srow, m, l, v[2], o;
 
 	sctx_init(sc, em, w, (uint32_t)t->v[P_ROWS], (uint32_t)t->v[P_COLS],
-	    (uint32_t)t->v[P_VROWS]);
+	    (uint32_t)t->v[P_VROWS], true);
 	em->prefetch = t->v[P_PREFETCH] == 0;
 	R = sc->R;
 	C = sc->C;

@@ -61,7 +61,7 @@ fit(const struct npu *n, const struct workload *w, const struct tiling *t,
 	bool resident = t->v[P_KV] == SCHED_KV_RESIDENT;
 	const char *kvs = resident ? "a head's K and V" : "2 K and 2 V tiles";
 
-	if (sched_fit_l0(n, w, R, C, e) != 0)
+	if (sched_fit_l0(n, w, R, C, false, e) != 0)
 		return -1;
 	kv = skv_bytes(w, C, resident);
 	if (t->v[P_FORM] == F_ONLINE) {
@@ -142,14 +142,10 @@ static void
 pv_block(struct mas *a, const struct tiling *t, uint64_t x)
 {
 	struct sctx *sc = &a->sc;
-	int *s = a->s[x % nbuf(t)], o = a->o[x % nbuf_o(t)];
-	uint32_t j, nvis, b, h, r;
+	uint32_t b, h, r;
 
 	block_of(sc, x, &b, &h, &r);
-	nvis = sctx_visible(sc, r);
-	for (j = 0; j < nvis; j++)
-		sctx_pv(sc, b, h, r, j, s[j], skv_v(sc, &a->kv, b, h, r, j), o, j == 0);
-	sctx_o_out(sc, b, h, r, o);
+	sctx_pv_row(sc, &a->kv, b, h, r, a->s[x % nbuf(t)], a->o[x % nbuf_o(t)]);
 }
 
 static void
@@ -357,7 +353,7 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 	int rc = 0;
 
 	sctx_init(sc, em, w, (uint32_t)t->v[P_ROWS], (uint32_t)t->v[P_COLS],
-	    (uint32_t)t->v[P_VROWS]);
+	    (uint32_t)t->v[P_VROWS], false);
 	em->prefetch = t->v[P_PREFETCH] == 0;
 	a->divide = t->v[P_NORM] == SCHED_NORM_P;
 	if (lay_out(a, w, t) != 0) {

@@ -13,25 +13,83 @@ sched_align(uint64_t bytes)
 	return (bytes + 63) / 64 * 64;
 }
 
+/*
+ * The cube tile of a row block of R rows by C keys: mr rows of it go
+ * through the MAC at a time, the most that L0 holds (all R when they fit,
+ * as before), in multiples of the MAC's native height where it can.  O
+ * stays in L0C for the whole row block (o_whole) when it fits beside a
+ * score tile; otherwise one cube tile of O at a time, which PV then
+ * walks cube tile by cube tile (sctx_pv_row()).
+ */
+static bool
+cube_fits(const struct npu *n, const struct workload *w, uint64_t mr, uint64_t C,
+    uint64_t o_rows)
+{
+	return mr * (w->d_qk + C) * w->elem_bytes <= n->l0.a_bytes &&
+	    (mr * C + o_rows * w->d_v) * ISA_ACC_BYTES <= n->l0.c_bytes;
+}
+
+static void
+cube_tile(const struct npu *n, const struct workload *w, uint64_t R, uint64_t C,
+    bool need_whole, uint64_t *mr, bool *o_whole)
+{
+	uint64_t h = n->mac.kind == NPU_MAC_CUBE && n->mac.m > 0 ? n->mac.m : 16, m;
+
+	int pass;
+
+	*o_whole = true;
+	*mr = R;
+	if (!npu_has_l0(n) || cube_fits(n, w, R, C, R))
+		return;
+	/* whole MAC heights first, O kept whole where it can be; then fewer rows */
+	for (pass = 0; pass < 4; pass++) {
+		*o_whole = pass % 2 == 0;
+		if (need_whole && !*o_whole)
+			continue;
+		for (m = pass < 2 ? R / h * h : (h - 1 < R ? h - 1 : R); m >= (pass < 2 ? h : 1);
+		    m -= pass < 2 ? h : 1)
+			if (cube_fits(n, w, m, C, *o_whole ? R : m)) {
+				*mr = m;
+				return;
+			}
+	}
+	*mr = 0;	/* sched_fit_l0() refuses it */
+}
+
+uint64_t
+sched_cube_rows(const struct npu *n, const struct workload *w, uint64_t R, uint64_t C)
+{
+	uint64_t mr;
+	bool whole;
+
+	R = sched_rows(w, (int64_t)R);
+	C = sched_cols(w, (int64_t)C);
+	cube_tile(n, w, R, C, true, &mr, &whole);
+	if (mr == 0)
+		cube_tile(n, w, R, C, false, &mr, &whole);
+	return mr;
+}
+
 int
 sched_fit_l0(const struct npu *n, const struct workload *w, uint64_t R, uint64_t C,
-    struct errbuf *e)
+    bool o_whole, struct errbuf *e)
 {
-	uint64_t el = w->elem_bytes, a, b, c;
+	uint64_t el = w->elem_bytes, a, b, c, mr;
+	bool whole;
 
 	R = sched_rows(w, (int64_t)R);
 	C = sched_cols(w, (int64_t)C);
 	if (!npu_has_l0(n))
 		return 0;
-	a = R * (w->d_qk + C) * el;
+	a = (w->d_qk + C) * el;
 	b = C * (w->d_qk + w->d_v) * el;
-	c = R * (C + w->d_v) * ISA_ACC_BYTES;
+	c = (C + w->d_v) * ISA_ACC_BYTES;
 	if (a > n->l0.a_bytes)
-		return errbuf_set(e, "parameter 'rows' or 'cols': L0A needs %llu bytes (rows x "
-		    "(dqk + cols) x %llu, with tiles of %llu rows and %llu cols as used), the NPU "
-		    "has %llu (l0.a_kib = %llu)", (unsigned long long)a, (unsigned long long)el,
-		    (unsigned long long)R, (unsigned long long)C,
-		    (unsigned long long)n->l0.a_bytes, (unsigned long long)(n->l0.a_bytes / 1024));
+		return errbuf_set(e, "parameter 'cols': L0A needs %llu bytes for a cube tile of one "
+		    "row ((dqk + cols) x %llu, with %llu cols as used), the NPU has %llu "
+		    "(l0.a_kib = %llu)", (unsigned long long)a, (unsigned long long)el,
+		    (unsigned long long)C, (unsigned long long)n->l0.a_bytes,
+		    (unsigned long long)(n->l0.a_bytes / 1024));
 	if (b > n->l0.b_bytes)
 		return errbuf_set(e, "parameter 'cols': L0B needs %llu bytes (cols x (dqk + dv) x "
 		    "%llu, with %llu cols as used), the NPU has %llu (l0.b_kib = %llu)",
@@ -39,10 +97,18 @@ sched_fit_l0(const struct npu *n, const struct workload *w, uint64_t R, uint64_t
 		    (unsigned long long)n->l0.b_bytes,
 		    (unsigned long long)(n->l0.b_bytes / 1024));
 	if (c > n->l0.c_bytes)
-		return errbuf_set(e, "parameter 'rows' or 'cols': L0C needs %llu bytes (rows x "
-		    "(cols + dv) x 4, with tiles of %llu rows and %llu cols as used), the NPU has "
-		    "%llu (l0.c_kib = %llu)", (unsigned long long)c, (unsigned long long)R,
-		    (unsigned long long)C, (unsigned long long)n->l0.c_bytes, (unsigned long long)(n->l0.c_bytes / 1024));
+		return errbuf_set(e, "parameter 'cols': L0C needs %llu bytes for a cube tile of one "
+		    "row ((cols + dv) x 4, with %llu cols as used), the NPU has %llu (l0.c_kib = "
+		    "%llu)", (unsigned long long)c, (unsigned long long)C,
+		    (unsigned long long)n->l0.c_bytes, (unsigned long long)(n->l0.c_bytes / 1024));
+	cube_tile(n, w, R, C, o_whole, &mr, &whole);
+	if (mr == 0)
+		return errbuf_set(e, "parameter 'rows': L0C needs %llu bytes to hold O for a row "
+		    "block beside a score tile of one row (rows x dv x 4 + cols x 4, with %llu rows "
+		    "and %llu cols as used), the NPU has %llu (l0.c_kib = %llu)",
+		    (unsigned long long)((R * w->d_v + C) * ISA_ACC_BYTES), (unsigned long long)R,
+		    (unsigned long long)C, (unsigned long long)n->l0.c_bytes,
+		    (unsigned long long)(n->l0.c_bytes / 1024));
 	return 0;
 }
 
@@ -50,7 +116,7 @@ sched_fit_l0(const struct npu *n, const struct workload *w, uint64_t R, uint64_t
 
 void
 sctx_init(struct sctx *sc, struct emit *em, const struct workload *w, uint32_t R, uint32_t C,
-    uint32_t VR)
+    uint32_t VR, bool o_whole)
 {
 	const struct npu *n = em->npu;
 	uint64_t e = w->elem_bytes;
@@ -69,15 +135,25 @@ sctx_init(struct sctx *sc, struct emit *em, const struct workload *w, uint32_t R
 	sc->l0 = npu_has_l0(n);
 	sc->l0a_q_holds = -1;
 	sc->scratch = UINT64_MAX;
+	sc->MR = sc->R;
+	sc->o_whole = true;
 	if (sc->l0) {
-		/* L0A: Q tile then P tiles; L0B: K then V tiles; L0C: S tiles then O, 4-byte */
-		uint64_t q = (uint64_t)sc->R * w->d_qk * e, p = (uint64_t)sc->R * sc->C * e;
-		uint64_t k = (uint64_t)sc->C * w->d_qk * e, v = (uint64_t)sc->C * w->d_v * e;
-		uint64_t s = (uint64_t)sc->R * sc->C * ISA_ACC_BYTES;
-		uint64_t o = (uint64_t)sc->R * w->d_v * ISA_ACC_BYTES;
+		/*
+		 * L0A: a cube tile of Q then of P; L0B: K then V tiles; L0C: S
+		 * cube tiles then O (the row block's, or a cube tile's), 4-byte
+		 */
+		uint64_t mr, q, p, k, v, s, o, kv;
 		unsigned i;
 
-		uint64_t kv = k > v ? k : v;
+		cube_tile(n, w, sc->R, sc->C, o_whole, &mr, &sc->o_whole);
+		sc->MR = mr > 0 ? (uint32_t)mr : 1;	/* 0 only where fit() refused */
+		q = (uint64_t)sc->MR * w->d_qk * e;
+		p = (uint64_t)sc->MR * sc->C * e;
+		k = (uint64_t)sc->C * w->d_qk * e;
+		v = (uint64_t)sc->C * w->d_v * e;
+		s = (uint64_t)sc->MR * sc->C * ISA_ACC_BYTES;
+		o = (uint64_t)(sc->o_whole ? sc->R : sc->MR) * w->d_v * ISA_ACC_BYTES;
+		kv = k > v ? k : v;
 
 		sc->nl0a = q + 2 * p <= n->l0.a_bytes ? 2 : 1;
 		sc->nl0b = n->l0.b_bytes / kv >= 2 ? (unsigned)(n->l0.b_bytes / kv < 4 ?
@@ -211,18 +287,36 @@ sctx_store(struct sctx *sc, uint32_t b, uint32_t h, uint32_t rb, uint32_t cb, in
 	emit_issue(sc->em, &in);
 }
 
+/* MTE: from_bytes at from_off of one slot become to_bytes at to_off of another. */
 static void
-move(struct sctx *sc, uint32_t b, uint32_t h, uint64_t r0, uint64_t c0, int from,
-    uint64_t from_bytes, int to, uint64_t to_bytes, unsigned tensor)
+move_at(struct sctx *sc, uint32_t b, uint32_t h, uint64_t r0, uint64_t c0, int from,
+    uint64_t from_off, uint64_t from_bytes, int to, uint64_t to_off, uint64_t to_bytes,
+    unsigned tensor)
 {
 	struct isa_instr in;
 
 	emit_begin(sc->em, &in, ISA_UNIT_MTE, ISA_OP_MOVE, 0);
 	coords(&in, b, h, r0, c0);
 	in.bytes = to_bytes > from_bytes ? to_bytes : from_bytes;
-	emit_read(sc->em, &in, from, 0, from_bytes, tensor);
-	emit_write(sc->em, &in, to, 0, to_bytes, tensor);
+	emit_read(sc->em, &in, from, from_off, from_bytes, tensor);
+	emit_write(sc->em, &in, to, to_off, to_bytes, tensor);
 	emit_issue(sc->em, &in);
+}
+
+static void
+move(struct sctx *sc, uint32_t b, uint32_t h, uint64_t r0, uint64_t c0, int from,
+    uint64_t from_bytes, int to, uint64_t to_bytes, unsigned tensor)
+{
+	move_at(sc, b, h, r0, c0, from, 0, from_bytes, to, 0, to_bytes, tensor);
+}
+
+/* Rows of the cube tile of row block i that starts at row u0 of it. */
+static uint64_t
+cube_rows(const struct sctx *sc, uint32_t i, uint64_t u0)
+{
+	uint64_t rows = sctx_rows(sc, i);
+
+	return rows - u0 < sc->MR ? rows - u0 : sc->MR;
 }
 
 /* The L0B tile for the next K or V: the ring's next, or the fixed one. */
@@ -256,34 +350,77 @@ k_slot(struct sctx *sc, const struct kfrom *f, uint32_t j)
 	return f->kv == NULL ? f->slot : skv_k(sc, f->kv, f->b, f->h, f->i, j);
 }
 
+/* Q^T of the cube tile at row u0 of row block i in L0A, unless it is there already. */
+static void
+q_to_l0(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint64_t u0, int q)
+{
+	uint64_t mr = cube_rows(sc, i, u0), bytes = mr * sc->wl->d_qk * sc->e;
+
+	/* Q stays in L0A for every key block of its row block when it fits whole */
+	if (sc->l0a_q_holds == q && sc->l0a_q_version == sc->em->slots[q].writer &&
+	    sc->l0a_q_rows == u0)
+		return;
+	move_at(sc, b, h, (uint64_t)i * sc->R + u0, 0, q, u0 * sc->wl->d_qk * sc->e, bytes,
+	    sc->l0a_q, 0, bytes, ISA_T_Q);
+	sc->l0a_q_holds = q;
+	sc->l0a_q_version = sc->em->slots[q].writer;
+	sc->l0a_q_rows = (uint32_t)u0;
+}
+
+/* S tile j of row block i = Q K_j^T, a cube tile of rows at a time, with K tile j in l0k. */
+static void
+qk_tile(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q, int k,
+    int l0k, int s)
+{
+	const struct workload *w = sc->wl;
+	uint64_t e = sc->e, r0 = (uint64_t)i * sc->R, c0 = (uint64_t)j * sc->C;
+	uint64_t cols = sctx_cols(sc, j), u0, mr;
+	struct isa_instr in;
+	int l0s;
+
+	for (u0 = 0; u0 < sctx_rows(sc, i); u0 += mr) {
+		mr = cube_rows(sc, i, u0);
+		if (sc->l0)
+			q_to_l0(sc, b, h, i, u0, q);
+		l0s = sc->l0 ? sc->l0c_s[sc->us++ % sc->nl0c] : -1;
+		emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_MATMUL, ISA_F_TRANSB |
+		    (wl_masked(w, r0 + u0, c0 + cols - 1) ? ISA_F_MASK : 0));
+		coords(&in, b, h, r0 + u0, c0);
+		in.m = (uint32_t)mr;
+		in.n = (uint32_t)cols;
+		in.k = w->d_qk;
+		if (sc->l0) {
+			emit_read(sc->em, &in, sc->l0a_q, 0, mr * w->d_qk * e, ISA_T_Q);
+			emit_read(sc->em, &in, l0k, 0, cols * w->d_qk * e, ISA_T_K);
+			emit_write(sc->em, &in, l0s, 0, mr * cols * ISA_ACC_BYTES, ISA_T_S);
+		} else {
+			emit_read(sc->em, &in, q, u0 * w->d_qk * e, mr * w->d_qk * e, ISA_T_Q);
+			emit_read(sc->em, &in, k, 0, cols * w->d_qk * e, ISA_T_K);
+			emit_write(sc->em, &in, s, u0 * cols * e, mr * cols * e, ISA_T_S);
+		}
+		emit_issue(sc->em, &in);
+		if (sc->l0)
+			move_at(sc, b, h, r0 + u0, c0, l0s, 0, mr * cols * ISA_ACC_BYTES, s,
+			    u0 * cols * e, mr * cols * e, ISA_T_S);
+	}
+}
+
 static void
 qk_row(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j0, uint32_t n,
     int q, const struct kfrom *from, const int *s)
 {
-	const struct workload *w = sc->wl;
-	uint64_t rows = sctx_rows(sc, i), e = sc->e, r0 = (uint64_t)i * sc->R, cols, c0;
 	/* with a ring, the next K moves in while this tile multiplies */
 	bool ahead = sc->l0 && sc->nl0b >= 2;
-	int l0k[2] = { -1, -1 }, k[2] = { -1, -1 }, l0s;
+	int l0k[2] = { -1, -1 }, k[2] = { -1, -1 };
 	uint32_t t, j;
-	struct isa_instr in;
 
 	if (n == 0)
 		return;
 	k[0] = k_slot(sc, from, j0);	/* its load, if any, before the moves */
-	if (sc->l0) {
-		/* Q stays in L0A for every key block of its row block */
-		if (sc->l0a_q_holds != q || sc->l0a_q_version != sc->em->slots[q].writer) {
-			move(sc, b, h, r0, 0, q, rows * w->d_qk * e, sc->l0a_q, rows * w->d_qk * e,
-			    ISA_T_Q);
-			sc->l0a_q_holds = q;
-			sc->l0a_q_version = sc->em->slots[q].writer;
-		}
-	}
+	if (sc->l0)
+		q_to_l0(sc, b, h, i, 0, q);
 	for (t = 0; t < n; t++) {
 		j = j0 + t;
-		cols = sctx_cols(sc, j);
-		c0 = (uint64_t)j * sc->C;
 		if (t == 0 || !ahead) {
 			if (t > 0)
 				k[t % 2] = k_slot(sc, from, j);
@@ -297,26 +434,7 @@ qk_row(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j0, uint32_
 			l0k[(t + 1) % 2] = l0b_next(sc, false);
 			move_k(sc, b, h, i, j + 1, k[(t + 1) % 2], l0k[(t + 1) % 2]);
 		}
-		l0s = sc->l0 ? sc->l0c_s[sc->us++ % sc->nl0c] : -1;
-		emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_MATMUL, ISA_F_TRANSB |
-		    (sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0));
-		coords(&in, b, h, r0, c0);
-		in.m = (uint32_t)rows;
-		in.n = (uint32_t)cols;
-		in.k = w->d_qk;
-		if (sc->l0) {
-			emit_read(sc->em, &in, sc->l0a_q, 0, rows * w->d_qk * e, ISA_T_Q);
-			emit_read(sc->em, &in, l0k[t % 2], 0, cols * w->d_qk * e, ISA_T_K);
-			emit_write(sc->em, &in, l0s, 0, rows * cols * ISA_ACC_BYTES, ISA_T_S);
-		} else {
-			emit_read(sc->em, &in, q, 0, rows * w->d_qk * e, ISA_T_Q);
-			emit_read(sc->em, &in, k[t % 2], 0, cols * w->d_qk * e, ISA_T_K);
-			emit_write(sc->em, &in, s[t], 0, rows * cols * e, ISA_T_S);
-		}
-		emit_issue(sc->em, &in);
-		if (sc->l0)
-			move(sc, b, h, r0, c0, l0s, rows * cols * ISA_ACC_BYTES, s[t], rows * cols * e,
-			    ISA_T_S);
+		qk_tile(sc, b, h, i, j, q, k[t % 2], l0k[t % 2], s[t]);
 	}
 }
 
@@ -337,36 +455,80 @@ sctx_qk_kv(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, 
 	qk_row(sc, b, h, i, 0, sctx_visible(sc, i), q, &f, s);
 }
 
+/* V tile j into L0B for PV; its L0B tile (-1 without L0). */
+static int
+v_to_l0(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int v)
+{
+	uint64_t bytes = (uint64_t)sctx_cols(sc, j) * sc->wl->d_v * sc->e;
+	int l0v;
+
+	if (!sc->l0)
+		return -1;
+	l0v = l0b_next(sc, true);
+	move(sc, b, h, (uint64_t)i * sc->R, (uint64_t)j * sc->C, v, bytes, l0v, bytes, ISA_T_V);
+	return l0v;
+}
+
+/*
+ * O (+)= P V for the cube tile at row u0 of row block i, key block j, with
+ * V tile j in l0v (or slot v without L0), into O's accumulator at o_off.
+ */
+static void
+pv_cube(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, uint64_t u0, int p,
+    int v, int *l0v, int o, uint64_t o_off, bool first)
+{
+	const struct workload *w = sc->wl;
+	uint64_t mr = cube_rows(sc, i, u0), cols = sctx_cols(sc, j), e = sc->e;
+	uint64_t r0 = (uint64_t)i * sc->R + u0, c0 = (uint64_t)j * sc->C;
+	int l0p = sc->l0 ? sc->l0a_p[sc->up++ % sc->nl0a] : -1;
+	struct isa_instr in;
+
+	if (sc->l0)
+		move_at(sc, b, h, r0, c0, p, u0 * cols * e, mr * cols * e, l0p, 0, mr * cols * e,
+		    ISA_T_P);
+	if (sc->l0 && *l0v < 0)
+		*l0v = v_to_l0(sc, b, h, i, j, v);
+	emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_MATMUL, first ? 0 : ISA_F_ACC);
+	coords(&in, b, h, r0, c0);
+	in.m = (uint32_t)mr;
+	in.n = w->d_v;
+	in.k = (uint32_t)cols;
+	if (sc->l0) {
+		emit_read(sc->em, &in, l0p, 0, mr * cols * e, ISA_T_P);
+		emit_read(sc->em, &in, *l0v, 0, cols * w->d_v * e, ISA_T_V);
+		emit_write(sc->em, &in, sc->l0c_o, o_off, mr * w->d_v * ISA_ACC_BYTES, ISA_T_O);
+	} else {
+		emit_read(sc->em, &in, p, u0 * cols * e, mr * cols * e, ISA_T_P);
+		emit_read(sc->em, &in, v, 0, cols * w->d_v * e, ISA_T_V);
+		emit_write(sc->em, &in, o, u0 * w->d_v * e, mr * w->d_v * e, ISA_T_O);
+	}
+	emit_issue(sc->em, &in);
+}
+
+/* A cube tile of O, done in L0C, out into slot o. */
+static void
+o_cube_out(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint64_t u0, uint64_t o_off,
+    int o)
+{
+	uint64_t mr = cube_rows(sc, i, u0), dv = sc->wl->d_v;
+
+	move_at(sc, b, h, (uint64_t)i * sc->R + u0, 0, sc->l0c_o, o_off, mr * dv * ISA_ACC_BYTES,
+	    o, u0 * dv * sc->e, mr * dv * sc->e, ISA_T_O);
+}
+
 void
 sctx_pv(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int p, int v, int o,
     bool first)
 {
-	const struct workload *w = sc->wl;
-	uint64_t rows = sctx_rows(sc, i), cols = sctx_cols(sc, j), e = sc->e;
-	uint64_t r0 = (uint64_t)i * sc->R, c0 = (uint64_t)j * sc->C;
-	int l0p = sc->l0 ? sc->l0a_p[sc->up++ % sc->nl0a] : -1;
-	int l0v = sc->l0 ? l0b_next(sc, true) : -1;
-	struct isa_instr in;
+	int l0v = -1;	/* V moves in after the first P */
+	uint64_t u0;
 
-	if (sc->l0) {
-		move(sc, b, h, r0, c0, p, rows * cols * e, l0p, rows * cols * e, ISA_T_P);
-		move(sc, b, h, r0, c0, v, cols * w->d_v * e, l0v, cols * w->d_v * e, ISA_T_V);
+	for (u0 = 0; u0 < sctx_rows(sc, i); u0 += sc->MR) {
+		pv_cube(sc, b, h, i, j, u0, p, v, &l0v, o, sc->o_whole ? u0 * sc->wl->d_v *
+		    ISA_ACC_BYTES : 0, first);
+		if (sc->l0 && !sc->o_whole)	/* the next cube tile takes its place */
+			o_cube_out(sc, b, h, i, u0, 0, o);
 	}
-	emit_begin(sc->em, &in, ISA_UNIT_MAC, ISA_OP_MATMUL, first ? 0 : ISA_F_ACC);
-	coords(&in, b, h, r0, c0);
-	in.m = (uint32_t)rows;
-	in.n = w->d_v;
-	in.k = (uint32_t)cols;
-	if (sc->l0) {
-		emit_read(sc->em, &in, l0p, 0, rows * cols * e, ISA_T_P);
-		emit_read(sc->em, &in, l0v, 0, cols * w->d_v * e, ISA_T_V);
-		emit_write(sc->em, &in, sc->l0c_o, 0, rows * w->d_v * ISA_ACC_BYTES, ISA_T_O);
-	} else {
-		emit_read(sc->em, &in, p, 0, rows * cols * e, ISA_T_P);
-		emit_read(sc->em, &in, v, 0, cols * w->d_v * e, ISA_T_V);
-		emit_write(sc->em, &in, o, 0, rows * w->d_v * e, ISA_T_O);
-	}
-	emit_issue(sc->em, &in);
 }
 
 void
@@ -374,9 +536,34 @@ sctx_o_out(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o)
 {
 	uint64_t rows = sctx_rows(sc, i);
 
-	if (sc->l0)
+	if (sc->l0 && sc->o_whole)
 		move(sc, b, h, (uint64_t)i * sc->R, 0, sc->l0c_o, rows * sc->wl->d_v * ISA_ACC_BYTES, o,
 		    rows * sc->wl->d_v * sc->e, ISA_T_O);
+}
+
+void
+sctx_pv_row(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i,
+    const int *p, int o)
+{
+	uint32_t j, nvis = sctx_visible(sc, i);
+	uint64_t u0;
+	int l0v;
+
+	if (sc->o_whole) {
+		for (j = 0; j < nvis; j++)
+			sctx_pv(sc, b, h, i, j, p[j], skv_v(sc, kv, b, h, i, j), o, j == 0);
+		sctx_o_out(sc, b, h, i, o);
+		return;
+	}
+	/* O of a cube tile stays in L0C over every key block; V comes again for each */
+	for (u0 = 0; u0 < sctx_rows(sc, i); u0 += sc->MR) {
+		for (j = 0; j < nvis; j++) {
+			l0v = -1;
+			pv_cube(sc, b, h, i, j, u0, p[j], skv_v(sc, kv, b, h, i, j), &l0v, o, 0,
+			    j == 0);
+		}
+		o_cube_out(sc, b, h, i, u0, 0, o);
+	}
 }
 
 /* One VEC instruction over rows [v0, v0 + vr) of tile j of row block i. */

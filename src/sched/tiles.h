@@ -11,9 +11,21 @@
 
 /* Slots are laid out on 64-byte lines. */
 uint64_t sched_align(uint64_t bytes);
-/* Do rows x cols tiles fit the MAC's L0A/L0B/L0C?  (Always, without L0.) */
+/*
+ * Rows of the cube tile of a row block of R rows by C keys, the fewest a
+ * dataflow may take (with O whole in L0C where that is possible): R when
+ * L0 holds them all or there is no L0, 0 when not even one row fits.
+ */
+uint64_t sched_cube_rows(const struct npu *n, const struct workload *w, uint64_t R, uint64_t C);
+/*
+ * Does L0 hold a cube tile of a row block of R rows by C keys?  The MAC
+ * takes a row block a cube tile of rows at a time, as many as L0A and L0C
+ * hold, so only one row must fit; with o_whole, O of the whole row block
+ * must also stay in L0C (a dataflow whose PV cannot walk cube tile by
+ * cube tile).  Always, without L0.
+ */
 int sched_fit_l0(const struct npu *n, const struct workload *w, uint64_t R, uint64_t C,
-    struct errbuf *e);
+    bool o_whole, struct errbuf *e);
 
 /* Tiles of a head: row block i covers rows [r0, r0 + rows), key block j [c0, c0 + cols). */
 struct sctx {
@@ -25,6 +37,12 @@ struct sctx {
 	uint32_t R, C, VR;	/* rows, cols, VEC rows */
 	uint32_t nrb, ncb;	/* row and key blocks per head */
 	bool l0;
+	/*
+	 * The cube tile: MR rows of a row block per MAC step (R when L0 holds
+	 * them); O of the whole row block in L0C (o_whole), or of a cube tile.
+	 */
+	uint32_t MR;
+	bool o_whole;
 	uint64_t l1_top;	/* L1 bytes laid out so far */
 	/*
 	 * DRAM from here on is the dataflow's own scratch, which no slot
@@ -43,16 +61,19 @@ struct sctx {
 	unsigned up, ub, us;		/* uses so far */
 	int l0a_q_holds;	/* L1 slot whose Q tile is in L0A, -1 if none */
 	uint64_t l0a_q_version;
+	uint32_t l0a_q_rows;	/* the first row in it, of that slot */
 	int slots[EMIT_MAX_SLOTS];
 	unsigned nslots;
 };
 
 /*
  * The tiles of w at R rows by C keys (clipped to the problem), VEC rows
- * VR, and L0's buffers laid out if the NPU has them.
+ * VR, and L0's buffers laid out if the NPU has them: the cube tile as
+ * sched_fit_l0() found it fits, with O of a row block kept whole in L0C
+ * when o_whole (a PV that accumulates without sctx_pv_row()).
  */
 void sctx_init(struct sctx *sc, struct emit *em, const struct workload *w, uint32_t R,
-    uint32_t C, uint32_t VR);
+    uint32_t C, uint32_t VR, bool o_whole);
 /* An L1 slot of `size` bytes, laid out after the previous ones, with its ALLOC. */
 int sctx_l1(struct sctx *sc, uint64_t size, unsigned tensor);
 /* FREE every slot laid out. */
@@ -79,11 +100,23 @@ void sctx_qk_kv(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_
     const int *s);
 void sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q,
     int k, int s);
-/* O (+)= P tile (i, j) x V tile j; acc in L0C, or in L1 slot o without L0. */
+/*
+ * O (+)= P tile (i, j) x V tile j; acc in L0C, or in L1 slot o without L0.
+ * Without o_whole, only a first (not accumulating) PV, whose cube tiles
+ * leave for slot o as they are done.
+ */
 void sctx_pv(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int p,
     int v, int o, bool first);
-/* Bring an accumulated O out of L0C into L1 slot o (nothing without L0). */
+/* Bring an accumulated O out of L0C into L1 slot o (nothing without L0, or done). */
 void sctx_o_out(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o);
+/*
+ * O = P V over the key blocks row block i sees, P tile j in slot p[j], V
+ * tiles from kv, and O into slot o: key block by key block (sctx_pv(),
+ * sctx_o_out()), or, without o_whole, cube tile by cube tile, each
+ * accumulated over every key block in L0C (V tiles asked again for each).
+ */
+void sctx_pv_row(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i,
+    const int *p, int o);
 /*
  * Exact two-pass softmax of row block i, tiles in s[0 .. visible), in place;
  * without `divide` the tiles keep the exponentials and l their row sums.
