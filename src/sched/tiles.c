@@ -33,8 +33,8 @@ static void
 cube_tile(const struct npu *n, const struct workload *w, uint64_t R, uint64_t C,
     bool need_whole, uint64_t *mr, bool *o_whole)
 {
-	uint64_t h = n->mac.kind == NPU_MAC_CUBE && n->mac.m > 0 ? n->mac.m : 16, m;
-
+	uint64_t h = n->mac.kind == NPU_MAC_CUBE && n->mac.m > 0 ? n->mac.m : 16;
+	uint64_t m, top, step;
 	int pass;
 
 	*o_whole = true;
@@ -46,8 +46,9 @@ cube_tile(const struct npu *n, const struct workload *w, uint64_t R, uint64_t C,
 		*o_whole = pass % 2 == 0;
 		if (need_whole && !*o_whole)
 			continue;
-		for (m = pass < 2 ? R / h * h : (h - 1 < R ? h - 1 : R); m >= (pass < 2 ? h : 1);
-		    m -= pass < 2 ? h : 1)
+		step = pass < 2 ? h : 1;
+		top = pass < 2 ? R / h * h : (h - 1 < R ? h - 1 : R);
+		for (m = top; m >= step; m -= step)
 			if (cube_fits(n, w, m, C, *o_whole ? R : m)) {
 				*mr = m;
 				return;
@@ -417,6 +418,7 @@ qk_row(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j0, uint32_
 	if (n == 0)
 		return;
 	k[0] = k_slot(sc, from, j0);	/* its load, if any, before the moves */
+	/* Q's first cube tile before the K moves: a row block L0 holds keeps its trace */
 	if (sc->l0)
 		q_to_l0(sc, b, h, i, 0, q);
 	for (t = 0; t < n; t++) {
@@ -505,14 +507,13 @@ pv_cube(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, uint64_
 	emit_issue(sc->em, &in);
 }
 
-/* A cube tile of O, done in L0C, out into slot o. */
+/* A cube tile of O, done in L0C (where one is held at a time), out into slot o. */
 static void
-o_cube_out(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint64_t u0, uint64_t o_off,
-    int o)
+o_cube_out(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint64_t u0, int o)
 {
 	uint64_t mr = cube_rows(sc, i, u0), dv = sc->wl->d_v;
 
-	move_at(sc, b, h, (uint64_t)i * sc->R + u0, 0, sc->l0c_o, o_off, mr * dv * ISA_ACC_BYTES,
+	move_at(sc, b, h, (uint64_t)i * sc->R + u0, 0, sc->l0c_o, 0, mr * dv * ISA_ACC_BYTES,
 	    o, u0 * dv * sc->e, mr * dv * sc->e, ISA_T_O);
 }
 
@@ -527,7 +528,7 @@ sctx_pv(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int p, 
 		pv_cube(sc, b, h, i, j, u0, p, v, &l0v, o, sc->o_whole ? u0 * sc->wl->d_v *
 		    ISA_ACC_BYTES : 0, first);
 		if (sc->l0 && !sc->o_whole)	/* the next cube tile takes its place */
-			o_cube_out(sc, b, h, i, u0, 0, o);
+			o_cube_out(sc, b, h, i, u0, o);
 	}
 }
 
@@ -562,7 +563,7 @@ sctx_pv_row(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i,
 			pv_cube(sc, b, h, i, j, u0, p[j], skv_v(sc, kv, b, h, i, j), &l0v, o, 0,
 			    j == 0);
 		}
-		o_cube_out(sc, b, h, i, u0, 0, o);
+		o_cube_out(sc, b, h, i, u0, o);
 	}
 }
 
@@ -597,35 +598,29 @@ sctx_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, const int *s, 
     bool divide)
 {
 	uint32_t rows = sctx_rows(sc, i), nvis = sctx_visible(sc, i), v0, vr, j;
-	unsigned mask, first, last;
+	unsigned pass, mask, ends;
 
-	for (j = 0; j < nvis; j++) {	/* row maxima, merged across key blocks */
-		mask = sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
-		first = j == 0 ? ISA_F_FIRST : 0;
-		last = j + 1 == nvis ? ISA_F_LAST : 0;
-		for (v0 = 0; v0 < rows; v0 += sc->VR) {
-			vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
-			vec_tile(sc, ISA_OP_VMAX, mask | first | last, b, h, i, j, v0, vr, s[j],
-			    ISA_T_S, j ? m : -1, -1, m, ISA_T_M);
-		}
-	}
-	for (j = 0; j < nvis; j++) {	/* P = exp(scale (S - max)) in place, and row sums */
-		mask = sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
-		first = j == 0 ? ISA_F_FIRST : 0;
-		last = j + 1 == nvis ? ISA_F_LAST : 0;
-		for (v0 = 0; v0 < rows; v0 += sc->VR) {
-			vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
-			vec_tile(sc, ISA_OP_VEXP, mask, b, h, i, j, v0, vr, s[j], ISA_T_S, m, -1,
-			    s[j], ISA_T_P);
-			vec_tile(sc, ISA_OP_VSUM, first | last, b, h, i, j, v0, vr, s[j], ISA_T_P,
-			    j ? l : -1, -1, l, ISA_T_L);
-		}
-	}
-	for (j = 0; j < nvis && divide; j++)	/* normalize */
-		for (v0 = 0; v0 < rows; v0 += sc->VR) {
-			vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
-			vec_tile(sc, ISA_OP_VDIV, 0, b, h, i, j, v0, vr, s[j], ISA_T_P, l, -1,
-			    s[j], ISA_T_P);
+	/* maxima; P = exp(scale (S - max)) in place with the row sums; the divide */
+	for (pass = 0; pass < (divide ? 3u : 2u); pass++)
+		for (j = 0; j < nvis; j++) {
+			mask = sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
+			/* maxima and sums merge across key blocks */
+			ends = (j == 0 ? ISA_F_FIRST : 0) | (j + 1 == nvis ? ISA_F_LAST : 0);
+			for (v0 = 0; v0 < rows; v0 += sc->VR) {
+				vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
+				if (pass == 0) {
+					vec_tile(sc, ISA_OP_VMAX, mask | ends, b, h, i, j, v0, vr, s[j],
+					    ISA_T_S, j ? m : -1, -1, m, ISA_T_M);
+				} else if (pass == 1) {
+					vec_tile(sc, ISA_OP_VEXP, mask, b, h, i, j, v0, vr, s[j], ISA_T_S,
+					    m, -1, s[j], ISA_T_P);
+					vec_tile(sc, ISA_OP_VSUM, ends, b, h, i, j, v0, vr, s[j], ISA_T_P,
+					    j ? l : -1, -1, l, ISA_T_L);
+				} else {
+					vec_tile(sc, ISA_OP_VDIV, 0, b, h, i, j, v0, vr, s[j], ISA_T_P, l,
+					    -1, s[j], ISA_T_P);
+				}
+			}
 		}
 }
 
