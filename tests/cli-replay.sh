@@ -87,6 +87,21 @@ checks=$((checks + 1))
 [ "$ov" = 141312 ] && [ -n "$sp" ] && awk -v o="$ov" -v s="$sp" 'BEGIN { split(s, v, " ");
     exit !(v[1] > 0 && v[1] <= 3 * o && v[2] <= 3 * o) }' ||
 	fail "flat gran=head at 1.27x the buffer: overflow '$ov', spilled and filled '$sp'"
+# bytes holding data never exceed the capacity once spills are replayed
+# (allocations the replay gave up before they were written once counted)
+res=$(printf '%s\n' "$out" | ungroup |
+    sed -n 's/^l1  *capacity \([0-9]*\) bytes: \([0-9]*\) resident on average.*/\1 \2/p')
+checks=$((checks + 1))
+[ -n "$res" ] && awk -v r="$res" 'BEGIN { split(r, v, " "); exit !(v[2] > 0 && v[2] <= v[1]) }' ||
+	fail "flat gran=head at 1.27x the buffer: capacity and mean residency '$res'"
+# and the exporters' L1 counter, from the same account, stays within it too
+run export -q "$TMP/fh.r.mtr" -f json -o "$TMP/fh.json"
+expect_status 0 "export the spilling replay"
+peak=$(grep -o '"name":"L1 resident"[^}]*' "$TMP/fh.json" | sed -n 's/.*"bytes":\([0-9]*\).*/\1/p' |
+    sort -n | tail -n 1)
+checks=$((checks + 1))
+[ -n "$peak" ] && [ "$peak" -gt 0 ] && [ "$peak" -le 524288 ] ||
+	fail "flat gran=head at 1.27x the buffer: the L1 counter peaks at '$peak' of 524288"
 
 # a one-instruction look-ahead chooses worse victims than the default 1024
 spills_of() {

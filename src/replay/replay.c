@@ -175,7 +175,7 @@ struct replay {
 	struct errbuf *e;		/* the current call's */
 	struct errbuf err;		/* the first error, repeated by every later call */
 	bool failed;
-	uint64_t l1_reported;		/* occupancy as last told to the observers */
+	uint64_t l1_reported;		/* holding as last told to the observers */
 	/* look-ahead */
 	struct isa_instr *win;
 	size_t win_head, win_len, win_max, win_mask;	/* a power-of-two ring */
@@ -213,7 +213,8 @@ struct replay {
 	bool found_ok;
 	bool has_l0;
 	struct cost_memo cost;
-	uint64_t occupancy;
+	uint64_t occupancy;		/* bytes of resident allocations: what capacity bounds */
+	uint64_t holding;		/* of those, bytes written: what the observers are told */
 	uint64_t spill_next;
 };
 
@@ -532,7 +533,12 @@ attribute(struct replay *r, struct isa_instr *in, uint64_t ready, uint64_t prod,
 	}
 }
 
-/* Tell the observers the instruction, and L1's occupancy when it changed. */
+/*
+ * Tell the observers the instruction, and the L1 bytes holding data when
+ * they changed: not the occupancy, which counts allocations not yet
+ * written that make_room() may give up without an instruction, so that a
+ * trace alone (residency.h) accounts exactly what the observers were told.
+ */
 static int
 report(struct replay *r, const struct isa_instr *in, uint64_t base)
 {
@@ -544,11 +550,11 @@ report(struct replay *r, const struct isa_instr *in, uint64_t base)
 			errbuf_set(&r->err, "%s", r->e->msg);
 			return r->failed = true, -1;
 		}
-	if (r->occupancy != r->l1_reported) {
-		r->l1_reported = r->occupancy;
+	if (r->holding != r->l1_reported) {
+		r->l1_reported = r->holding;
 		for (k = 0; k < r->nobs; k++)
 			if (r->obs[k].l1 != NULL)
-				r->obs[k].l1(r->obs[k].ctx, in->rep_start, r->occupancy);
+				r->obs[k].l1(r->obs[k].ctx, in->rep_start, r->holding);
 	}
 	return 0;
 }
@@ -926,6 +932,7 @@ make_room(struct replay *r, uint64_t need, const struct isa_instr *cur, uint64_t
 		victim->resident = false;
 		r->occupancy -= victim->size;
 		if (victim->valid) {
+			r->holding -= victim->size;
 			if (victim->spill_addr == 0) {
 				victim->spill_addr = ISA_SPILL_BASE + r->spill_next;
 				r->spill_next += (victim->size + 63) / 64 * 64;
@@ -959,6 +966,7 @@ touch(struct replay *r, struct isa_instr *cur, uint64_t old, const struct isa_re
 		a->resident = true;
 		r->occupancy += a->size;
 		if (a->valid) {
+			r->holding += a->size;
 			if (transfer(r, ISA_OP_FILL, a, a->spilled_by, wait_for) != 0)
 				return -1;
 			wait_for = r->next_id - 1;	/* the FILL's */
@@ -966,8 +974,10 @@ touch(struct replay *r, struct isa_instr *cur, uint64_t old, const struct isa_re
 		if (attach_wait(r, cur, wait_for) != 0)
 			return -1;
 	}
-	if (write)
+	if (write && !a->valid) {
 		a->valid = true;
+		r->holding += a->size;
+	}
 	return 0;
 }
 
@@ -1038,8 +1048,11 @@ release(struct replay *r, uint64_t old, const struct isa_region *g)
 		    (unsigned long long)g->size);
 	if (check_inside(r, a, g, old) != 0)
 		return -1;
-	if (a->resident)
+	if (a->resident) {
 		r->occupancy -= a->size;
+		if (a->valid)
+			r->holding -= a->size;
+	}
 	if (release_uses(r, a) != 0)
 		return -1;
 	by_addr_move(r, (size_t)(a - r->al), SIZE_MAX);

@@ -51,7 +51,10 @@ struct replay_observer {
 	 */
 	int (*instr)(void *ctx, const struct isa_instr *in, uint64_t pred, uint64_t base,
 	    struct errbuf *e);
-	/* L1 bytes resident from `cycle` on, as the capacity model accounts them */
+	/*
+	 * L1 bytes holding data from `cycle` on: resident allocations written
+	 * since they were made (residency.h counts the same from a trace)
+	 */
 	void (*l1)(void *ctx, uint64_t cycle, uint64_t bytes);
 	/* DRAM bandwidth in use over [t0, t1) cycles, in bytes per cycle; final, in time order */
 	void (*dram)(void *ctx, double t0, double t1, double bytes_per_cycle);

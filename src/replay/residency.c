@@ -66,8 +66,9 @@ drop(struct residency *r, struct residency_alloc *a, uint64_t t, const struct re
 	memmove(a, a + 1, (size_t)(&r->live[--r->n] - a) * sizeof *a);
 }
 
+/* An allocation, not yet resident: it holds nothing until it is first written. */
 static void
-add(struct residency *r, const struct isa_region *g, uint64_t t, const struct residency_cb *cb)
+add(struct residency *r, const struct isa_region *g)
 {
 	size_t p;
 
@@ -87,8 +88,16 @@ add(struct residency *r, const struct isa_region *g, uint64_t t, const struct re
 	memmove(&r->live[p + 1], &r->live[p], (r->n - p) * sizeof *r->live);
 	r->live[p].addr = g->addr;
 	r->live[p].size = g->size;
+	r->live[p].resident = false;
 	r->n++;
-	arrive(&r->live[p], t, cb);
+}
+
+/* Does op write data into its L1 destinations (as the replay's capacity model counts it)? */
+static bool
+writes_data(unsigned op)
+{
+	return op != ISA_OP_ALLOC && op != ISA_OP_FREE && op != ISA_OP_OVERWRITE &&
+	    op != ISA_OP_BARRIER && op != ISA_OP_SPILL;
 }
 
 void
@@ -102,7 +111,7 @@ residency_apply(struct residency *r, const struct isa_instr *in, uint64_t start,
 	case ISA_OP_ALLOC:
 		for (k = 0; k < in->ndst; k++)
 			if (in->dst[k].buf == ISA_BUF_L1 && in->dst[k].size > 0)
-				add(r, &in->dst[k], start, cb);
+				add(r, &in->dst[k]);
 		break;
 	case ISA_OP_FREE:
 		for (k = 0; k < in->nsrc; k++)
@@ -113,12 +122,13 @@ residency_apply(struct residency *r, const struct isa_instr *in, uint64_t start,
 		if (in->nsrc > 0 && in->src[0].buf == ISA_BUF_L1 && (a = find(r, in->src[0].addr)) != NULL)
 			leave(a, end, cb);
 		break;
-	case ISA_OP_FILL:
-		if (in->ndst > 0 && in->dst[0].buf == ISA_BUF_L1 &&
-		    (a = find(r, in->dst[0].addr)) != NULL && !a->resident)
-			arrive(a, start, cb);
-		break;
-	default:
+	default:	/* a fill, or the first write since the allocation or a spill */
+		if (!writes_data(in->op))
+			break;
+		for (k = 0; k < in->ndst; k++)
+			if (in->dst[k].buf == ISA_BUF_L1 && (a = find(r, in->dst[k].addr)) != NULL &&
+			    !a->resident)
+				arrive(a, start, cb);
 		break;
 	}
 }

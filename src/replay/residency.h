@@ -1,4 +1,4 @@
-/* residency: the L1 bytes a trace keeps resident, from its allocations, frees, spills and fills. */
+/* residency: the L1 bytes holding a trace's data, from its allocations, writes, frees, spills and fills. */
 #ifndef MASTRACE_RESIDENCY_H
 #define MASTRACE_RESIDENCY_H
 
@@ -36,10 +36,13 @@ struct residency {
 void residency_init(struct residency *r);
 void residency_free(struct residency *r);
 /*
- * Apply an instruction that runs over [start, end): an allocation is
- * resident from its start, a fill from its start, a spill's data stays
- * until the spill ends (it is being copied out), a free takes effect at its
- * end.  A region no allocation holds is ignored (traces need not allocate).
+ * Apply an instruction that runs over [start, end).  An allocation is
+ * resident (holds data) from the start of the first instruction that
+ * writes it, or of a fill; a spill's data stays until the spill ends (it is
+ * being copied out); a free takes effect at its end.  Allocated bytes not
+ * yet written are not counted: a replay gives them up without a spill
+ * when it needs the room, so only their writes say when they hold L1.  A
+ * region no allocation holds is ignored (traces need not allocate).
  */
 void residency_apply(struct residency *r, const struct isa_instr *in, uint64_t start,
     uint64_t end, const struct residency_cb *cb);
