@@ -72,7 +72,7 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 			uint32_t mn = j == 0 ? mo : 1 - mo;
 			sctx_qk(sc, b, h, i, j, qt, kt, s);
 			/* m_new = max(m_old, rowmax S); P = exp(scale (S - m_new)); l */
-			sctx_online_softmax(sc, b, h, i, j, s, j ? m[mo] : -1, m[mn], l);
+			sctx_online_softmax(sc, b, h, i, j, 1, &s, j ? m[mo] : -1, m[mn], l);
 			/* T = P V; then T += O exp(scale (m_old - m_new)), and T is the new O */
 			sctx_pv(sc, b, h, i, j, s, vt, j == 0 ? o[oo] : o[1 - oo], true);
 			sctx_o_out(sc, b, h, i, j == 0 ? o[oo] : o[1 - oo]);

@@ -105,7 +105,8 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 		emit_barrier(em);
 		/* step 3: PV; the VEC waits (but for the division of O, with norm=o) */
 		for (hh = 0; hh < H; hh++) {
-			sctx_pv_row(sc, &kv, b, h0 + hh, i, &s[hh * sc->ncb], o[hh]);
+			sctx_pv_row(sc, &kv, b, h0 + hh, i, 0, sctx_visible(sc, i), &s[hh * sc->ncb],
+			    o[hh]);
 			if (!divide)
 				sctx_normalize(sc, b, h0 + hh, i, o[hh], l[hh]);
 			sctx_store(sc, b, h0 + hh, i * sc->R, 0, o[hh], wl_o_row(w, &sc->dl, b,

@@ -145,7 +145,8 @@ pv_block(struct mas *a, const struct tiling *t, uint64_t x)
 	uint32_t b, h, r;
 
 	block_of(sc, x, &b, &h, &r);
-	sctx_pv_row(sc, &a->kv, b, h, r, a->s[x % nbuf(t)], a->o[x % nbuf_o(t)]);
+	sctx_pv_row(sc, &a->kv, b, h, r, 0, sctx_visible(sc, r), a->s[x % nbuf(t)],
+	    a->o[x % nbuf_o(t)]);
 }
 
 static void
@@ -245,7 +246,7 @@ stream_online(struct mas *a, const struct tiling *t, const struct workload *w)
 	online_qk(a, t, &cur, 0);
 	emit_barrier(sc->em);
 	for (n = 0; !sc->em->failed; n++) {
-		sctx_online_softmax(sc, cur.b, cur.h, cur.r, cur.j, a->s[n % nbuf(t)][0],
+		sctx_online_softmax(sc, cur.b, cur.h, cur.r, cur.j, 1, a->s[n % nbuf(t)],
 		    cur.j ? a->mo[(n + 2) % 3] : -1, a->mo[n % 3], a->l[cur.x % 2]);
 		if (n >= 1)
 			online_pv(a, t, &prev, n - 1);

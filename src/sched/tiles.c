@@ -543,25 +543,25 @@ sctx_o_out(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o)
 }
 
 void
-sctx_pv_row(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i,
-    const int *p, int o)
+sctx_pv_row(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, uint32_t j0,
+    uint32_t n, const int *p, int o)
 {
-	uint32_t j, nvis = sctx_visible(sc, i);
+	uint32_t t;
 	uint64_t u0;
 	int l0v;
 
-	if (sc->o_whole) {
-		for (j = 0; j < nvis; j++)
-			sctx_pv(sc, b, h, i, j, p[j], skv_v(sc, kv, b, h, i, j), o, j == 0);
+	if (sc->o_whole || n == 1) {
+		for (t = 0; t < n; t++)
+			sctx_pv(sc, b, h, i, j0 + t, p[t], skv_v(sc, kv, b, h, i, j0 + t), o, t == 0);
 		sctx_o_out(sc, b, h, i, o);
 		return;
 	}
 	/* O of a cube tile stays in L0C over every key block; V comes again for each */
 	for (u0 = 0; u0 < sctx_rows(sc, i); u0 += sc->MR) {
-		for (j = 0; j < nvis; j++) {
+		for (t = 0; t < n; t++) {
 			l0v = -1;
-			pv_cube(sc, b, h, i, j, u0, p[j], skv_v(sc, kv, b, h, i, j), &l0v, o, 0,
-			    j == 0);
+			pv_cube(sc, b, h, i, j0 + t, u0, p[t], skv_v(sc, kv, b, h, i, j0 + t), &l0v, o,
+			    0, t == 0);
 		}
 		o_cube_out(sc, b, h, i, u0, o);
 	}
@@ -680,27 +680,46 @@ vec_rows(struct sctx *sc, const struct vop *v, uint32_t b, uint32_t h, uint32_t 
 }
 
 void
-sctx_online_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int s,
-    int mo, int mn, int l)
+sctx_online_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j0, uint32_t n,
+    const int *s, int mo, int mn, int l)
 {
-	uint32_t rows = sctx_rows(sc, i), cols = sctx_cols(sc, j), v0, vr;
-	unsigned mask = sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
-	struct vop mx = { ISA_OP_VMAX, mask, j, cols, s, mo, -1, mn, ISA_T_S, ISA_T_M, 0,
-	    ISA_T_M, false };
-	struct vop ex = { ISA_OP_VEXP, mask, j, cols, s, mn, -1, s, ISA_T_S, ISA_T_M, 0,
-	    ISA_T_P, true };
-	struct vop rs = { ISA_OP_VRESCALE, 0, j, 1, l, mo, mn, l, ISA_T_L, ISA_T_M, ISA_T_M,
+	uint32_t rows = sctx_rows(sc, i), v0, vr, t;
+	struct vop mx = { ISA_OP_VMAX, 0, 0, 0, -1, mo, -1, mn, ISA_T_S, ISA_T_M, 0, ISA_T_M,
+	    false };
+	struct vop ex = { ISA_OP_VEXP, 0, 0, 0, -1, mn, -1, -1, ISA_T_S, ISA_T_M, 0, ISA_T_P,
+	    true };
+	struct vop rs = { ISA_OP_VRESCALE, 0, j0, 1, l, mo, mn, l, ISA_T_L, ISA_T_M, ISA_T_M,
 	    ISA_T_L, true };
-	struct vop sm = { ISA_OP_VSUM, 0, j, cols, s, mo >= 0 ? l : -1, -1, l, ISA_T_P, ISA_T_L,
-	    0, ISA_T_L, false };
+	struct vop sm = { ISA_OP_VSUM, 0, 0, 0, -1, mo >= 0 ? l : -1, -1, l, ISA_T_P, ISA_T_L, 0,
+	    ISA_T_L, false };
 
+	/* a strip at a time: its maxima over the tiles, then the exponentials with m_new */
 	for (v0 = 0; v0 < rows; v0 += sc->VR) {
 		vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
-		vec_rows(sc, &mx, b, h, i, v0, vr);
-		vec_rows(sc, &ex, b, h, i, v0, vr);
+		for (t = 0; t < n; t++) {
+			mx.flags = ex.flags = sctx_diagonal(sc, i, j0 + t) ? ISA_F_MASK : 0;
+			mx.j = ex.j = j0 + t;
+			mx.n = ex.n = sctx_cols(sc, j0 + t);
+			mx.a = ex.a = ex.out = s[t];
+			mx.x = t == 0 ? mo : mn;	/* the group's maxima merge in m_new */
+			vec_rows(sc, &mx, b, h, i, v0, vr);
+		}
+		for (t = 0; t < n; t++) {
+			ex.flags = sctx_diagonal(sc, i, j0 + t) ? ISA_F_MASK : 0;
+			ex.j = j0 + t;
+			ex.n = sctx_cols(sc, j0 + t);
+			ex.a = ex.out = s[t];
+			vec_rows(sc, &ex, b, h, i, v0, vr);
+		}
 		if (mo >= 0)
 			vec_rows(sc, &rs, b, h, i, v0, vr);
-		vec_rows(sc, &sm, b, h, i, v0, vr);
+		for (t = 0; t < n; t++) {
+			sm.j = j0 + t;
+			sm.n = sctx_cols(sc, j0 + t);
+			sm.a = s[t];
+			sm.x = mo >= 0 || t > 0 ? l : -1;
+			vec_rows(sc, &sm, b, h, i, v0, vr);
+		}
 	}
 }
 

@@ -110,13 +110,14 @@ void sctx_pv(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, in
 /* Bring an accumulated O out of L0C into L1 slot o (nothing without L0, or done). */
 void sctx_o_out(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o);
 /*
- * O = P V over the key blocks row block i sees, P tile j in slot p[j], V
- * tiles from kv, and O into slot o: key block by key block (sctx_pv(),
- * sctx_o_out()), or, without o_whole, cube tile by cube tile, each
- * accumulated over every key block in L0C (V tiles asked again for each).
+ * O = P V over key blocks [j0, j0 + n) of row block i, P tile j0 + t in
+ * slot p[t], V tiles from kv, and O into slot o: key block by key block
+ * (sctx_pv(), sctx_o_out()), or, without o_whole and with more than one
+ * key block, cube tile by cube tile, each accumulated over the key blocks
+ * in L0C (V tiles asked again for each).
  */
 void sctx_pv_row(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i,
-    const int *p, int o);
+    uint32_t j0, uint32_t n, const int *p, int o);
 /*
  * Exact two-pass softmax of row block i, tiles in s[0 .. visible), in place;
  * without `divide` the tiles keep the exponentials and l their row sums.
@@ -127,13 +128,14 @@ void sctx_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, const int
 void sctx_normalize(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, int o, int l);
 
 /*
- * The online softmax of score tile j of row block i (slot s), in place:
- * m_new = max(m_old, row max), P = exp(scale (S - m_new)),
- * l = l exp(scale (m_old - m_new)) + row sum of P.  mo is the slot of
- * m_old, or -1 for a row block's first key block (l starts there).
+ * The online softmax of score tiles [j0, j0 + n) of row block i (slots
+ * s[0 .. n)), in place: m_new = max(m_old, the tiles' row maxima),
+ * P = exp(scale (S - m_new)), l = l exp(scale (m_old - m_new)) + row sums
+ * of P.  mo is the slot of m_old, or -1 for a row block's first key block
+ * (l starts there).
  */
-void sctx_online_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int s,
-    int mo, int mn, int l);
+void sctx_online_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j0,
+    uint32_t n, const int *s, int mo, int mn, int l);
 /*
  * O += O_old exp(scale (m_old - m_new)): slot on holds key block j's P V
  * and becomes the running output; oo holds the previous one.
