@@ -21,7 +21,7 @@ printf '%s\n' "$out" | ungroup >"$TMP/stats"
 
 run export "$TMP/mas.r.mtr" -o "$TMP/mas.pftrace"
 expect_status 0 "export perfetto"
-expect_err_contains "from 7767 instructions read" "export says what it wrote"
+expect_err_contains "from 7770 instructions read" "export says what it wrote"
 "$CHECK" "$TMP/mas.pftrace" >"$TMP/report" 2>&1 || fail "the checker rejects the export: $(cat "$TMP/report")"
 checks=$((checks + 1))
 
@@ -135,7 +135,7 @@ ev = d["traceEvents"]
 threads = {e["args"]["name"] for e in ev if e.get("ph") == "M" and e["name"] == "thread_name"}
 for u in ("mac", "vec", "mte", "dma0", "dma1"):
     assert u in threads, "unit %s is not a thread" % u
-assert sum(1 for e in ev if e["ph"] in "Xi" and "id" in e.get("args", {})) == 7767, "not one event per instruction"
+assert sum(1 for e in ev if e["ph"] in "Xi" and "id" in e.get("args", {})) == 7770, "not one event per instruction"
 assert any(e["ph"] == "C" for e in ev), "no counters"
 assert any(e["ph"] == "s" for e in ev) and any(e["ph"] == "f" for e in ev), "no flows"
 w = json.load(open(sys.argv[2]))["traceEvents"]
@@ -147,8 +147,8 @@ for e in w:
     if e["ph"] == "C":
         assert 100 <= e["ts"] < 200, "counter outside the window: %r" % e
 rows = list(csv.DictReader(open(sys.argv[3])))
-assert len(rows) == 7767, "%d CSV rows" % len(rows)
-assert [r["id"] for r in rows] == [str(i) for i in range(7767)], "CSV ids out of order"
+assert len(rows) == 7770, "%d CSV rows" % len(rows)
+assert [r["id"] for r in rows] == [str(i) for i in range(7770)], "CSV ids out of order"
 assert all(r["stall_cause"] for r in rows), "a row without a stall cause"
 st = json.load(open(sys.argv[4]))
 for u, v in st["units"].items():

@@ -17,7 +17,8 @@ for wl in b=1,h=2,q=100,k=77,d=24 b=2,h=1,q=37,k=130,d=8,causal=1; do
 			mas:*) extra="$extra kv=stream kv=stream,norm=o kv=resident norm=o"
 			       extra="$extra kv=resident,norm=o,prefetch=off form=online,norm=o"
 			       extra="$extra form=online,kv=resident,prefetch=off form=serial"
-			       extra="$extra form=serial,norm=o,kv=resident" ;;
+			       extra="$extra form=serial,norm=o,kv=resident form=group,norm=o"
+			       extra="$extra form=group,norm=o,prefetch=off,kv=resident" ;;
 			flat:gran=head*) extra="$extra norm=o" ;;
 			flat:*) extra="$extra kv=stream kv=stream,norm=o kv=resident norm=o"
 				extra="$extra kv=resident,norm=o" ;;
@@ -32,6 +33,34 @@ for wl in b=1,h=2,q=100,k=77,d=24 b=2,h=1,q=37,k=130,d=8,causal=1; do
 		done
 	done
 done
+
+# MAS's group form with groups shorter than a row (L1 of 22 KiB holds 2
+# or 3 key blocks of 16 beside 48 rows' Q, O, K and V), O a cube tile at a time
+# in a 4 KiB L0C: every group accumulates its key blocks, the last short
+printf '[npu]\nbase = edge\nname = tiny\n[l1]\ncapacity_kib = 22\n[l0]\na_kib = 4\n' \
+    >"$TMP/tiny-l1.ini"
+printf 'b_kib = 4\nc_kib = 4\n' >>"$TMP/tiny-l1.ini"
+for wl in b=1,h=2,q=100,k=77,d=24 b=2,h=1,q=37,k=130,d=24,causal=1; do
+	for x in "" ,overwrite=off ,prefetch=off ,kv=stream ,vrows=8; do
+		t="rows=48,cols=16,norm=o,form=group$x"
+		run schedule -n -s mas -w "$wl" --npu "$TMP/tiny-l1.ini" -t "$t"
+		g=$(printf '%s\n' "$out" | sed -n 's/.* groups of \([0-9]*\) score tiles .*/\1/p')
+		checks=$((checks + 1))
+		[ -n "$g" ] && [ "$g" -ge 2 ] && [ "$g" -lt 5 ] ||
+			fail "form=group$x on $wl: '$g' key blocks a group, expected 2 to 4 of 5 or more"
+		run schedule -q -s mas -w "$wl" --npu "$TMP/tiny-l1.ini" -t "$t" -o "$TMP/v.mtr"
+		expect_status 0 "schedule mas $t on $wl, tiny"
+		run verify -q --orders 3 "$TMP/v.mtr"
+		expect_status 0 "verify mas $t on $wl, tiny"
+	done
+done
+# a group holds at least two key blocks: below that it says how much L1 it needs
+run schedule -s mas -w b=1,h=1,q=100,k=77,d=24 --npu "$TMP/tiny-l1.ini" \
+    -t rows=96,cols=16,form=group,norm=o -o "$TMP/g.mtr"
+expect_status 1 "form=group where two key blocks do not fit"
+expect_err_contains "2 groups of 2 score tiles of rows x cols" "form=group says what it needs"
+expect_err_contains "the NPU has 22528 (l1.capacity_kib = 22)" "and what the NPU has"
+[ ! -e "$TMP/g.mtr" ] || fail "a tiling that does not fit left $TMP/g.mtr"
 
 # a row block larger than L0 holds goes through the MAC a cube tile at a
 # time, exact, with O whole in L0C (rows=32) or a cube tile at a time

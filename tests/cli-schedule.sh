@@ -40,7 +40,7 @@ flat_span=$("$MASTRACE" info "$TMP/flat.mtr" | sed -n 's/^planned  *0 \.\. \([0-
 # the trace says how it was made
 run info "$TMP/mas.mtr"
 expect_out_contains "scheduler     mas" "header scheduler"
-expect_out_contains "tiling        rows=48,cols=128,vrows=32,overwrite=on,prefetch=on,kv=resident,norm=o,form=full" "header tiling"
+expect_out_contains "tiling        rows=48,cols=128,vrows=32,overwrite=on,prefetch=on,kv=resident,norm=o,form=group" "header tiling"
 expect_out_contains "command       mastrace schedule -s mas -w bert-base --npu edge -o" "header command"
 
 # the ablation at MAS's own tiling spills, and says so
@@ -69,7 +69,8 @@ expect_err_line "mastrace: schedule: tiling rows=16,cols=1000,prefetch=on,kv=str
 run schedule -s flash -t rows=192,cols=128 -o "$TMP/big.mtr"
 expect_status 0 "a row block larger than L0"
 # a long sequence: the published form goes below the MAC's native height,
-# and says so; left to choose, MAS takes its online form at full height
+# and says so; left to choose, MAS takes a memory-aware form at full
+# height (groups of two key blocks: the online form's rescaling halved)
 run schedule -s mas -w sd-unet-64 -t form=full -o "$TMP/long.mtr"
 expect_status 0 "MAS as published on a long sequence fits"
 expect_out_contains "note: rows=8 is below the MAC's native height of 16" "below native height"
@@ -78,7 +79,9 @@ expect_status 0 "and replays"
 expect_out_contains "spills        0 spills" "without spills"
 run schedule -s mas -w sd-unet-64 -n
 expect_status 0 "MAS on a long sequence fits by default"
-expect_out_contains "form=online" "the memory-aware form on a long sequence"
+expect_out_contains "rows=128,cols=128,vrows=32,overwrite=on,prefetch=on,kv=stream,norm=o,form=group" \
+    "the memory-aware form on a long sequence"
+expect_out_contains "L1 holds 2 Q tiles + 2 groups of 2 score tiles" "schedule -n says the group size"
 expect_out_contains "note: form by planned cycles: full " "schedule -n says why the form"
 # nothing fits at all: the smallest footprint, and what to do
 run schedule -s mas -w b=1,h=1,q=64,k=1000000,d=64 -t form=full -o "$TMP/x.mtr"

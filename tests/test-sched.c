@@ -265,6 +265,15 @@ test_mas_online(void)
 	every_tiling("mas", "form=online,rows=16,cols=16,overwrite=off,kv=resident");
 }
 
+/* the middle ground: on the presets a group is most often a whole row (cli-fair.sh has less L1) */
+static void
+test_mas_group(void)
+{
+	every_tiling("mas", "form=group,norm=o");
+	every_tiling("mas", "form=group,norm=o,rows=16,cols=32,vrows=8");
+	every_tiling("mas", "form=group,norm=o,rows=16,cols=16,overwrite=off,kv=resident");
+}
+
 static void
 test_mas_serial(void)
 {
@@ -648,6 +657,7 @@ main(void)
 		{ "mas: exact on every NPU and shape, invariants hold", test_mas },
 		{ "mas without the overwrite", test_mas_no_overwrite },
 		{ "mas, online form (key blocks, online softmax)", test_mas_online },
+		{ "mas, group form (groups of key blocks, online softmax)", test_mas_group },
 		{ "mas, serial form (one score buffer)", test_mas_serial },
 		{ "flat by rows", test_flat },
 		{ "flat by heads", test_flat_head },

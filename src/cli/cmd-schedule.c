@@ -52,7 +52,8 @@ usage(FILE *f)
 	    "  -q, --quiet            no progress line and no size warning\n"
 	    "      --format FMT       the summary as text (default) or json\n"
 	    "  -o, --output OUT       the trace to write\n"
-	    "  -n, --dry-run          print the tiling chosen and the estimates; write nothing\n"
+	    "  -n, --dry-run          print the tiling chosen, the estimates and what L1\n"
+	    "                         holds; write nothing\n"
 	    "      --list             list the schedulers and their tiling parameters\n"
 	    "  -h, --help             show this help and exit\n"
 	    "\n"
@@ -210,6 +211,8 @@ dry_run(const struct options *o, const struct npu *npu, const struct sched_resul
 	    "cycles, L1 %s of %s bytes\n", o->sched->name, npu->name, o->wl.name, res->tiling,
 	    num_group(est->instructions, a), num_group(est->makespan, b),
 	    num_group(res->fit.l1_bytes, c), num_group(npu->l1.capacity_bytes, d));
+	if (res->fit.formula[0] != '\0')
+		printf("  L1 holds %s\n", res->fit.formula);
 	if (res->fit.note[0] != '\0')
 		printf("  note: %s\n", res->fit.note);
 	return EXIT_OK;

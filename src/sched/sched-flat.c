@@ -96,7 +96,8 @@ emit(void *ctx, struct emit *em, const struct workload *w, const struct tiling *
 			sctx_load(sc, b, h0 + hh, i * sc->R, 0, wl_q_row(w, &sc->dl, b, h0 + hh,
 			    (uint64_t)i * sc->R), q[hh], (uint64_t)sctx_rows(sc, i) * w->d_qk * el,
 			    ISA_T_Q);
-			sctx_qk_kv(sc, &kv, b, h0 + hh, i, q[hh], &s[hh * sc->ncb]);
+			sctx_qk_kv(sc, &kv, b, h0 + hh, i, 0, sctx_visible(sc, i), q[hh],
+			    &s[hh * sc->ncb]);
 		}
 		emit_barrier(em);
 		/* step 2: softmax; the MAC waits */

@@ -449,12 +449,12 @@ sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q, 
 }
 
 void
-sctx_qk_kv(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, int q,
-    const int *s)
+sctx_qk_kv(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, uint32_t j0,
+    uint32_t n, int q, const int *s)
 {
 	struct kfrom f = { -1, kv, b, h, i };
 
-	qk_row(sc, b, h, i, 0, sctx_visible(sc, i), q, &f, s);
+	qk_row(sc, b, h, i, j0, n, q, &f, s);
 }
 
 /* V tile j into L0B for PV; its L0B tile (-1 without L0). */

@@ -92,12 +92,12 @@ void sctx_store(struct sctx *sc, uint32_t b, uint32_t h, uint32_t rb, uint32_t c
     int slot, uint64_t dram, uint64_t bytes, unsigned tensor);
 struct skv;
 /*
- * Every S tile row block i sees, into slots s[], with K tiles from kv
- * (loaded as they are needed): with an L0 ring, the next K tile moves into
- * L0 while this one multiplies.
+ * S tiles [j0, j0 + n) of row block i, into slots s[0 .. n), with K tiles
+ * from kv (loaded as they are needed): with an L0 ring, the next K tile
+ * moves into L0 while this one multiplies.
  */
-void sctx_qk_kv(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i, int q,
-    const int *s);
+void sctx_qk_kv(struct sctx *sc, struct skv *kv, uint32_t b, uint32_t h, uint32_t i,
+    uint32_t j0, uint32_t n, int q, const int *s);
 void sctx_qk(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j, int q,
     int k, int s);
 /*
