@@ -679,6 +679,16 @@ vec_rows(struct sctx *sc, const struct vop *v, uint32_t b, uint32_t h, uint32_t 
 	emit_issue(sc->em, &in);
 }
 
+/* Point v at score tile j of row block i (slot s); a masked op takes the diagonal's flag. */
+static void
+vop_at(const struct sctx *sc, struct vop *v, uint32_t i, uint32_t j, int s, bool masked)
+{
+	v->flags = masked && sctx_diagonal(sc, i, j) ? ISA_F_MASK : 0;
+	v->j = j;
+	v->n = sctx_cols(sc, j);
+	v->a = s;
+}
+
 void
 sctx_online_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_t j0, uint32_t n,
     const int *s, int mo, int mn, int l)
@@ -697,26 +707,19 @@ sctx_online_softmax(struct sctx *sc, uint32_t b, uint32_t h, uint32_t i, uint32_
 	for (v0 = 0; v0 < rows; v0 += sc->VR) {
 		vr = rows - v0 < sc->VR ? rows - v0 : sc->VR;
 		for (t = 0; t < n; t++) {
-			mx.flags = ex.flags = sctx_diagonal(sc, i, j0 + t) ? ISA_F_MASK : 0;
-			mx.j = ex.j = j0 + t;
-			mx.n = ex.n = sctx_cols(sc, j0 + t);
-			mx.a = ex.a = ex.out = s[t];
+			vop_at(sc, &mx, i, j0 + t, s[t], true);
 			mx.x = t == 0 ? mo : mn;	/* the group's maxima merge in m_new */
 			vec_rows(sc, &mx, b, h, i, v0, vr);
 		}
 		for (t = 0; t < n; t++) {
-			ex.flags = sctx_diagonal(sc, i, j0 + t) ? ISA_F_MASK : 0;
-			ex.j = j0 + t;
-			ex.n = sctx_cols(sc, j0 + t);
-			ex.a = ex.out = s[t];
+			vop_at(sc, &ex, i, j0 + t, s[t], true);
+			ex.out = s[t];
 			vec_rows(sc, &ex, b, h, i, v0, vr);
 		}
 		if (mo >= 0)
 			vec_rows(sc, &rs, b, h, i, v0, vr);
 		for (t = 0; t < n; t++) {
-			sm.j = j0 + t;
-			sm.n = sctx_cols(sc, j0 + t);
-			sm.a = s[t];
+			vop_at(sc, &sm, i, j0 + t, s[t], false);
 			sm.x = mo >= 0 || t > 0 ? l : -1;
 			vec_rows(sc, &sm, b, h, i, v0, vr);
 		}
